@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+export const LANGS = ['lv', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+
+export const RIGHTS = [
+  'access',
+  'rectification',
+  'erasure',
+  'restriction',
+  'objection',
+  'portability',
+  'consent',
+] as const;
+export type Right = (typeof RIGHTS)[number];
+
+const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)');
+const text = z.string().trim().min(1);
+const bilingual = z.object({ lv: text, en: text }).strict();
+const bilingualList = z.object({ lv: z.array(text).min(1), en: z.array(text).min(1) }).strict();
+
+export const entrySchema = z
+  .object({
+    id,
+    answer: bilingual,
+    questions: bilingualList,
+    keywords: z.object({ lv: z.array(text), en: z.array(text) }).strict(),
+    related: z.array(id).default([]),
+    /** Verbatim sentence(s) of the Latvian policy the answer rests on. */
+    source: z.array(text).min(1),
+    /** The GDPR right this entry explains: its answer offers to start a request. */
+    right: z.enum(RIGHTS).optional(),
+  })
+  .strict();
+
+export const sectionFileSchema = z
+  .object({
+    section: z.object({ id, order: z.number().int(), title: bilingual }).strict(),
+    entries: z.array(entrySchema).min(1),
+  })
+  .strict();
+
+export type Entry = z.infer<typeof entrySchema>;
+export type SectionFile = z.infer<typeof sectionFileSchema>;
+export interface Section {
+  id: string;
+  order: number;
+  title: { lv: string; en: string };
+  entryIds: string[];
+}
+/** An entry with its section resolved, as the matcher and channels use it. */
+export interface KnowledgeEntry extends Entry {
+  section: Section;
+}
+export interface KnowledgeBase {
+  sections: Section[];
+  entries: Map<string, KnowledgeEntry>;
+}

@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import type { Config } from './config/index.js';
+import { Core } from './core/bot.js';
+import type { Session } from './core/session.js';
+import { createI18n } from './i18n/index.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { Store } from './state/store.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Something started by the app that must stop cleanly on shutdown (channels, outbox, relay). */
+export interface Service {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface App {
+  config: Config;
+  log: Logger;
+  store: Store;
+  core: Core;
+  /** Routes of the one HTTP server on PORT (web chat, webhooks, Slack events, health, metrics). */
+  http: Hono;
+  services: Service[];
+  /** Channels that are on, for the start-up log line. */
+  channels: string[];
+}
+
+export interface AppOptions {
+  log?: Logger;
+  /** Key prefix in the store; tests use it to stay apart on one Redis. */
+  storePrefix?: string;
+}
+
+/** The composition root: builds every part from the config and wires them, starting nothing. */
+export function createApp(config: Config, opts: AppOptions = {}): App {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const store = new Store({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR, prefix: opts.storePrefix });
+  const core = new Core({
+    i18n: createI18n(),
+    sessions: store.kv<Session>('session', config.STATE_TTL_DAYS * DAY_MS),
+    log,
+    defaultLang: config.DEFAULT_LANG,
+  });
+  const http = new Hono();
+  const app: App = { config, log, store, core, http, services: [], channels: [] };
+  return app;
+}

@@ -1,0 +1,173 @@
+import type { i18n, TFunction } from 'i18next';
+import type Keyv from 'keyv';
+import type { Logger } from 'pino';
+import type { Lang } from '../answers/schema.js';
+import { CoreEmitter } from './events.js';
+import { freshSession, MAX_TURNS, parseSession, type Session } from './session.js';
+import type { Channel, Incoming, Reply, Sender } from './types.js';
+
+export interface Ctx {
+  readonly msg: Incoming;
+  /** `channel:userId`: the key of everything the bot keeps about this user. */
+  readonly key: string;
+  /** Command name from "/start@bot args" or a `cmd:start` button, else undefined. */
+  readonly command: string | undefined;
+  /** Text after the command, or the whole text when there is no command. */
+  readonly args: string;
+  session: Session;
+  /** Interface language; handlers may change it (language switch, detected question language). */
+  lang: Lang;
+  readonly t: TFunction;
+  readonly replies: Reply[];
+  reply(reply: Reply | string): void;
+  readonly core: Core;
+}
+
+export type Next = () => Promise<void>;
+export type Middleware = (ctx: Ctx, next: Next) => Promise<void>;
+export type ForgetHook = (key: string, session: Session) => Promise<void>;
+
+export interface CoreOptions {
+  i18n: i18n;
+  sessions: Keyv<Session>;
+  log: Logger;
+  defaultLang: Lang;
+}
+
+const COMMAND = /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i;
+
+/**
+ * The channel-agnostic conversation core: a message goes in, replies come out.
+ * Like grammY's Composer, features are middleware; the core knows no platform.
+ */
+export class Core {
+  readonly events = new CoreEmitter();
+  readonly log: Logger;
+  readonly i18n: i18n;
+  readonly sessions: Keyv<Session>;
+  readonly defaultLang: Lang;
+  private readonly stack: Middleware[] = [];
+  private readonly senders = new Map<Channel, Sender>();
+  private readonly forgetHooks: ForgetHook[] = [];
+  /** Per-user queue so two messages of one user never race on the session. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(opts: CoreOptions) {
+    this.log = opts.log;
+    this.i18n = opts.i18n;
+    this.sessions = opts.sessions;
+    this.defaultLang = opts.defaultLang;
+  }
+
+  use(...mw: Middleware[]): this {
+    this.stack.push(...mw);
+    return this;
+  }
+
+  static keyOf(msg: Pick<Incoming, 'channel' | 'userId'>): string {
+    return `${msg.channel}:${msg.userId}`;
+  }
+
+  handle(msg: Incoming): Promise<Reply[]> {
+    const key = Core.keyOf(msg);
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(() => this.run(key, msg));
+    const settled = run.catch(() => undefined);
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return run;
+  }
+
+  private async run(key: string, msg: Incoming): Promise<Reply[]> {
+    const started = performance.now();
+    const session = parseSession(await this.sessions.get(key));
+    session.chatId = msg.chatId;
+    const core = this;
+    const text = msg.text?.trim() ?? '';
+    const button = msg.button?.startsWith('cmd:') ? msg.button.slice(4) : undefined;
+    const parsed = COMMAND.exec(text);
+    const ctx: Ctx = {
+      msg,
+      key,
+      command: button ?? parsed?.[1]?.toLowerCase(),
+      args: parsed ? (parsed[2] ?? '').trim() : text,
+      session,
+      lang: session.lang ?? core.langOf(msg.locale),
+      get t() {
+        return core.i18n.getFixedT(this.lang);
+      },
+      replies: [],
+      reply(r) {
+        this.replies.push(typeof r === 'string' ? { text: r } : r);
+      },
+      core,
+    };
+    try {
+      await this.compose(ctx, 0);
+    } catch (err) {
+      this.log.error({ err: errorInfo(err), channel: msg.channel }, 'handler failed');
+      ctx.replies.length = 0;
+      ctx.reply(ctx.t('core:error'));
+    }
+    if (this.sessionKept(ctx)) {
+      recordTurns(ctx.session, text || (msg.button ? `[${msg.button}]` : ''), ctx.replies);
+      await this.sessions.set(key, ctx.session);
+    }
+    this.events.emit('message', { channel: msg.channel, ms: performance.now() - started });
+    return ctx.replies;
+  }
+
+  private compose(ctx: Ctx, i: number): Promise<void> {
+    const mw = this.stack[i];
+    return mw ? mw(ctx, () => this.compose(ctx, i + 1)) : Promise.resolve();
+  }
+
+  /** After /forget the session is gone and must not be written back. */
+  private sessionKept(ctx: Ctx): boolean {
+    return !forgotten.has(ctx);
+  }
+
+  langOf(locale: string | undefined): Lang {
+    const base = locale?.toLowerCase().split(/[-_]/)[0];
+    return base === 'lv' || base === 'en' ? base : this.defaultLang;
+  }
+
+  registerSender(channel: Channel, sender: Sender): void {
+    this.senders.set(channel, sender);
+  }
+
+  /** Delivers replies outside a turn; throws when the channel is off or delivery fails (callers retry). */
+  async push(channel: Channel, chatId: string, replies: Reply[]): Promise<void> {
+    const sender = this.senders.get(channel);
+    if (!sender) throw new Error(`channel ${channel} has no sender`);
+    await sender.send(chatId, replies);
+  }
+
+  onForget(hook: ForgetHook): void {
+    this.forgetHooks.push(hook);
+  }
+
+  /** Erases everything the bot keeps about the user of `ctx`: the session and every feature's data. */
+  async forget(ctx: Ctx): Promise<void> {
+    for (const hook of this.forgetHooks) await hook(ctx.key, ctx.session);
+    await this.sessions.delete(ctx.key);
+    forgotten.add(ctx);
+    ctx.session = freshSession();
+    this.events.emit('forgotten', { channel: ctx.msg.channel });
+  }
+}
+
+const forgotten = new WeakSet<Ctx>();
+
+function recordTurns(session: Session, userText: string, replies: Reply[]): void {
+  const at = Date.now();
+  if (userText) session.turns.push({ from: 'user', text: userText.slice(0, 1000), at });
+  for (const r of replies) session.turns.push({ from: 'bot', text: r.text.slice(0, 1000), at });
+  session.turns = session.turns.slice(-MAX_TURNS);
+}
+
+/** Error details safe for logs: name, message and stack, never the context (it holds user text). */
+export function errorInfo(err: unknown): { name: string; message: string; stack?: string | undefined } {
+  return err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { name: 'unknown', message: String(err) };
+}

@@ -1,0 +1,43 @@
+import type { Lang } from '../answers/schema.js';
+
+export type { Lang };
+export const CHANNELS = ['telegram', 'slack', 'web'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** What a channel adapter hands the core: nothing platform-specific. */
+export interface Incoming {
+  channel: Channel;
+  /** Channel-scoped user id (Telegram user id, Slack user id, web session id). */
+  userId: string;
+  /** Where replies go (Telegram chat id, Slack channel/DM id, web session id). */
+  chatId: string;
+  text?: string;
+  /** Callback data of a pressed button. */
+  button?: string;
+  /** A message the bot cannot read (sticker, photo, voice, file…). */
+  unsupported?: string;
+  /** The platform's language hint (Telegram `language_code`, browser language). */
+  locale?: string;
+}
+
+export interface Button {
+  label: string;
+  /** Opaque callback data, at most 64 bytes (Telegram's limit). */
+  data: string;
+}
+
+/** What the core hands back; adapters only render it. */
+export interface Reply {
+  text: string;
+  /** Policy section title the answer comes from, shown as a citation. */
+  section?: string;
+  /** Verbatim policy sentences the answer rests on (shown to staff). */
+  quote?: string[];
+  /** Rows of buttons. */
+  buttons?: Button[][];
+}
+
+/** Sends replies to a chat outside a request/response turn (relayed agent replies, request updates). */
+export interface Sender {
+  send(chatId: string, replies: Reply[]): Promise<void>;
+}

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import KeyvSqlite from '@keyv/sqlite';
+import KeyvRedis from '@keyv/redis';
+
+export interface StoreOptions {
+  /** redis://… shares state between instances; otherwise an embedded SQLite file. */
+  redisUrl?: string | undefined;
+  dataDir: string;
+  /** Prefix that keeps test runs (and tenants) apart on one Redis. */
+  prefix?: string;
+}
+
+/**
+ * One storage backend, many namespaces (`session`, `outbox`, `ticket`…), each a Keyv.
+ * Keyv keeps the namespace on the adapter itself, so each namespace gets its own adapter.
+ */
+export class Store {
+  private readonly adapters: KeyvStoreAdapter[] = [];
+  private readonly spaces = new Map<string, Keyv>();
+  readonly kind: 'sqlite' | 'redis';
+
+  constructor(private readonly opts: StoreOptions) {
+    this.kind = opts.redisUrl ? 'redis' : 'sqlite';
+    if (!opts.redisUrl) mkdirSync(opts.dataDir, { recursive: true });
+  }
+
+  private adapter(): KeyvStoreAdapter {
+    const adapter = this.opts.redisUrl
+      ? new KeyvRedis(this.opts.redisUrl)
+      : new KeyvSqlite({ uri: `sqlite://${resolve(this.opts.dataDir, 'state.sqlite')}`, table: 'thunder', busyTimeout: 5000 });
+    this.adapters.push(adapter as unknown as KeyvStoreAdapter);
+    return adapter as unknown as KeyvStoreAdapter;
+  }
+
+  /** A namespaced key-value space; values are JSON, `ttl` in ms is the per-key default. */
+  kv<T = unknown>(namespace: string, ttl?: number): Keyv<T> {
+    const ns = `${this.opts.prefix ?? 'thunder'}-${namespace}`;
+    let space = this.spaces.get(ns);
+    if (!space) {
+      space = new Keyv({ store: this.adapter(), namespace: ns, ttl });
+      space.on('error', () => undefined);
+      this.spaces.set(ns, space);
+    }
+    return space as Keyv<T>;
+  }
+
+  /** Round-trips a key: used by /readyz. */
+  async ping(): Promise<boolean> {
+    const probe = this.kv<number>('probe', 10_000);
+    const now = Date.now();
+    await probe.set('ping', now);
+    return (await probe.get('ping')) === now;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.adapters.map((a) => a.disconnect?.()));
+  }
+}
