@@ -38,6 +38,10 @@ export const configSchema = z.object({
   REQUEST_API_URL: optionalUrl,
   REQUEST_API_TOKEN: optionalText,
   REQUEST_API_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  REQUEST_API_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  REQUEST_REF_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+  REQUEST_RETRY_BASE_MS: z.coerce.number().int().positive().default(2000),
+  REQUEST_RETRY_MAX_MS: z.coerce.number().int().positive().default(10 * 60 * 1000),
 });
 
 export type Config = z.infer<typeof configSchema>;

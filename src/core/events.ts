@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Right } from '../answers/schema.js';
 import type { Channel, Lang } from './types.js';
 
 /**
@@ -10,6 +11,11 @@ export interface CoreEvents {
   answered: [{ channel: Channel; entryId: string; lang: Lang }];
   fallback: [{ channel: Channel; lang: Lang }];
   forgotten: [{ channel: Channel }];
+  /** Rights requests (src/requests): `id` is the local outbox id, `ref` the company's reference. */
+  'request.created': [{ id: string; type: Right; channel: Channel; dueAt: string }];
+  'request.accepted': [{ id: string; type: Right; channel: Channel; ref: string; dueAt: string }];
+  'request.rejected': [{ id: string; type: Right; channel: Channel; status: number; code: string }];
+  'request.retry': [{ id: string; attempt: number; reason: string }];
 }
 
 export class CoreEmitter extends EventEmitter<CoreEvents> {}
