@@ -5,6 +5,7 @@ import type { Session } from './core/session.js';
 import { createI18n } from './i18n/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { Store } from './state/store.js';
+import { installTelegram } from './channels/telegram/index.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -45,5 +46,6 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const http = new Hono();
   const app: App = { config, log, store, core, http, services: [], channels: [] };
+  installTelegram(app);
   return app;
 }

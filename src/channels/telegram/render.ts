@@ -1,0 +1,106 @@
+import type { InlineKeyboardButton } from 'grammy/types';
+import type { Button, Reply } from '../../core/types.js';
+
+/** Telegram's limit is 4096 characters per message; the margin keeps room for the citation line. */
+export const MESSAGE_LIMIT = 4096;
+const CITATION_ROOM = 300;
+
+/** One sendMessage call: HTML text and, on the last part of a reply, its keyboard. */
+export interface OutMessage {
+  html: string;
+  keyboard?: InlineKeyboardButton[][];
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Replies → Telegram messages: escaped HTML, the section as an italic citation, long texts split, buttons last. */
+export function renderReplies(replies: Reply[], limit = MESSAGE_LIMIT): OutMessage[] {
+  return replies.flatMap((r) => renderReply(r, limit));
+}
+
+function renderReply(reply: Reply, limit: number): OutMessage[] {
+  const citation = reply.section ? `\n\n📄 <i>${escapeHtml(reply.section)}</i>` : '';
+  const parts = splitEscaped(reply.text, limit - Math.min(CITATION_ROOM, citation.length)).map((html) => ({ html }) as OutMessage);
+  const last = parts[parts.length - 1]!;
+  if (citation.length + last.html.length <= limit) last.html += citation;
+  else parts.push({ html: citation.trimStart() });
+  const keyboard = toKeyboard(reply.buttons);
+  const kept = parts.filter((p) => p.html.trim());
+  // Telegram refuses an empty text; a keyboard alone still needs a line to hang on.
+  if (!kept.length) kept.push({ html: keyboard ? '…' : '' });
+  if (keyboard) kept[kept.length - 1]!.keyboard = keyboard;
+  return kept.filter((p) => p.html);
+}
+
+/** Drops buttons whose callback data Telegram would refuse (over 64 bytes) rather than fail the whole message. */
+function toKeyboard(rows: Button[][] | undefined): InlineKeyboardButton[][] | undefined {
+  const keyboard = (rows ?? [])
+    .map((row) =>
+      row
+        .filter((b) => b.label.trim() && Buffer.byteLength(b.data) <= 64)
+        .map((b) => ({ text: b.label.slice(0, 100), callback_data: b.data })),
+    )
+    .filter((row) => row.length > 0);
+  return keyboard.length ? keyboard : undefined;
+}
+
+/**
+ * Splits plain text into escaped HTML parts of at most `limit` characters, preferring
+ * paragraph, then line, then word boundaries; never cuts an escape sequence or a surrogate pair.
+ */
+export function splitEscaped(text: string, limit: number): string[] {
+  const body = text.trim() ? text.trim() : text;
+  if (escapeHtml(body).length <= limit) return [escapeHtml(body)];
+  const parts: string[] = [];
+  let current = '';
+  const flush = (): void => {
+    if (current.trim()) parts.push(current.trim());
+    current = '';
+  };
+  for (const piece of pieces(body, limit)) {
+    const next = current + piece;
+    if (next.trim().length > limit) flush();
+    current += piece;
+  }
+  flush();
+  return parts;
+}
+
+/** Escaped pieces, each at most `limit` long, that concatenate back to the escaped text. */
+function pieces(text: string, limit: number): string[] {
+  const out: string[] = [];
+  for (const para of text.split(/(?<=\n\n)/)) {
+    if (escapeHtml(para).length <= limit) {
+      out.push(escapeHtml(para));
+      continue;
+    }
+    for (const line of para.split(/(?<=\n)/)) {
+      if (escapeHtml(line).length <= limit) {
+        out.push(escapeHtml(line));
+        continue;
+      }
+      for (const word of line.split(/(?<= )/)) {
+        if (escapeHtml(word).length <= limit) out.push(escapeHtml(word));
+        else out.push(...hardCut(word, limit));
+      }
+    }
+  }
+  return out;
+}
+
+function hardCut(word: string, limit: number): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const ch of word) {
+    const escaped = escapeHtml(ch);
+    if (current.length + escaped.length > limit) {
+      out.push(current);
+      current = '';
+    }
+    current += escaped;
+  }
+  if (current) out.push(current);
+  return out;
+}
