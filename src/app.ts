@@ -6,6 +6,8 @@ import { createI18n } from './i18n/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { Store } from './state/store.js';
 import { installTelegram } from './channels/telegram/index.js';
+import { installWeb } from './channels/web/index.js';
+import { installOps } from './ops/index.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -37,7 +39,7 @@ export interface AppOptions {
 /** The composition root: builds every part from the config and wires them, starting nothing. */
 export function createApp(config: Config, opts: AppOptions = {}): App {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
-  const store = new Store({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR, prefix: opts.storePrefix });
+  const store = new Store({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR, prefix: opts.storePrefix ?? config.STORE_PREFIX });
   const core = new Core({
     i18n: createI18n(),
     sessions: store.kv<Session>('session', config.STATE_TTL_DAYS * DAY_MS),
@@ -46,6 +48,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const http = new Hono();
   const app: App = { config, log, store, core, http, services: [], channels: [] };
+  installOps(app);
   installTelegram(app);
+  if (config.WEB_CHAT) installWeb(app);
   return app;
 }

@@ -1,8 +1,11 @@
 import 'dotenv/config';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './log/logger.js';
+import { errorInfo } from './core/bot.js';
 
 function config() {
   try {
@@ -21,21 +24,39 @@ const log = createLogger(cfg.LOG_LEVEL);
 const app = createApp(cfg, { log });
 
 const server = serve({ fetch: app.http.fetch, hostname: cfg.HOST, port: cfg.PORT });
+await once(server, 'listening');
+const port = (server.address() as AddressInfo).port;
 for (const service of app.services) await service.start();
 log.info(
-  { channels: app.channels, store: app.store.kind, port: cfg.PORT },
+  { channels: app.channels, store: app.store.kind, port },
   `Thunder is running: channels ${app.channels.join(', ') || 'none'}; state in ${app.store.kind}`,
 );
 
+/** Under Docker's default 10 s grace period, so a stuck stop still exits on its own terms. */
+const SHUTDOWN_TIMEOUT_MS = 8000;
 let stopping = false;
+/** Stop taking new HTTP requests and let in-flight ones reply, then stop services in reverse (channels before the outbox flush). */
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
+  setTimeout(() => {
+    log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out');
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS).unref();
+  let clean = true;
   await new Promise<void>((done) => server.close(() => done()));
-  for (const service of [...app.services].reverse()) await service.stop();
+  for (const service of [...app.services].reverse()) {
+    try {
+      await service.stop();
+    } catch (err) {
+      clean = false;
+      log.error({ service: service.name, err: errorInfo(err) }, 'service failed to stop');
+    }
+  }
   await app.store.close();
-  process.exit(0);
+  log.info({ clean }, 'stopped');
+  process.exit(clean ? 0 : 1);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -13,6 +13,8 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Key prefix in the store: instances sharing one Redis use the same prefix. */
+  STORE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1-64 of A-Z a-z 0-9 _ -').default('thunder'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   STATE_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
   DEFAULT_LANG: z.enum(['lv', 'en']).default('lv'),

@@ -16,6 +16,8 @@ export interface CoreEvents {
   'request.accepted': [{ id: string; type: Right; channel: Channel; ref: string; dueAt: string }];
   'request.rejected': [{ id: string; type: Right; channel: Channel; status: number; code: string }];
   'request.retry': [{ id: string; attempt: number; reason: string }];
+  /** A message refused by the per-user rate limit (src/ops). */
+  'rate.limited': [{ channel: Channel }];
 }
 
 export class CoreEmitter extends EventEmitter<CoreEvents> {}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import type Keyv from 'keyv';
+import { z } from 'zod';
+import type { Core } from '../../core/bot.js';
+import { apiError, limitBody, readJson, validate } from '../../http/json.js';
+import { toWeb, type Inbox } from './inbox.js';
+
+/** Roomy for 4,000 emoji (4 bytes each) plus JSON; anything bigger is refused unread. */
+export const MAX_BODY_BYTES = 32 * 1024;
+export const MAX_TEXT_CHARS = 4000;
+/** Refresh a visitor's expiry at most this often, not on every message. */
+const TOUCH_MS = 60 * 60 * 1000;
+
+const sessionId = z.uuid({ error: 'sessionId must be the id POST /api/chat/session returned' });
+const locale = z.string().max(35).regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/, 'locale must be a language tag like "lv" or "en-GB"');
+
+const newSessionBody = z.object({ locale: locale.optional() }).strict();
+const messageBody = z
+  .object({
+    sessionId,
+    text: z
+      .string()
+      .max(MAX_TEXT_CHARS, `text must be at most ${MAX_TEXT_CHARS} characters`)
+      .refine((t) => t.trim() !== '', 'text must not be empty')
+      .optional(),
+    button: z
+      .string()
+      .min(1)
+      .refine((b) => Buffer.byteLength(b) <= 64, 'button must be at most 64 bytes')
+      .optional(),
+    locale: locale.optional(),
+  })
+  .strict()
+  .refine((b) => (b.text === undefined) !== (b.button === undefined), 'send exactly one of text or button');
+const pollQuery = z.object({
+  sessionId,
+  after: z.coerce.number({ error: 'after must be a whole number' }).int('after must be a whole number').nonnegative().default(0),
+});
+
+export interface WebApiDeps {
+  core: Core;
+  inbox: Inbox;
+  /** Issued visitor ids, so a page can tell an expired session from a live one. */
+  visitors: Keyv<number>;
+}
+
+/** The JSON API behind the chat page (documented in the README). */
+export function webApi({ core, inbox, visitors }: WebApiDeps): Hono {
+  const api = new Hono();
+  api.use('*', limitBody(MAX_BODY_BYTES));
+  api.use('*', async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  });
+
+  async function known(id: string): Promise<boolean> {
+    const seen = await visitors.get(id);
+    if (seen === undefined) return false;
+    if (Date.now() - seen > TOUCH_MS) await visitors.set(id, Date.now());
+    return true;
+  }
+  const expired = (c: Parameters<typeof apiError>[0]) =>
+    apiError(c, 404, 'unknown_session', 'No such session (it may have expired): create a new one');
+
+  api.post('/session', async (c) => {
+    const body = await readJson(c, newSessionBody, { optional: true });
+    if (!body.ok) return body.res;
+    const id = randomUUID();
+    await visitors.set(id, Date.now());
+    return c.json({ sessionId: id, lang: core.langOf(body.data.locale) }, 201);
+  });
+
+  api.post('/messages', async (c) => {
+    const body = await readJson(c, messageBody);
+    if (!body.ok) return body.res;
+    const { sessionId: id, text, button, locale: loc } = body.data;
+    if (!(await known(id))) return expired(c);
+    const replies = await core.handle({ channel: 'web', userId: id, chatId: id, text, button, locale: loc });
+    return c.json({ replies: replies.map(toWeb) });
+  });
+
+  api.get('/messages', async (c) => {
+    const query = validate(c, pollQuery, c.req.query());
+    if (!query.ok) return query.res;
+    if (!(await known(query.data.sessionId))) return expired(c);
+    const messages = await inbox.after(query.data.sessionId, query.data.after);
+    return c.json({ messages });
+  });
+
+  api.notFound((c) => apiError(c, 404, 'not_found', 'No such endpoint'));
+  return api;
+}

@@ -1,0 +1,67 @@
+import type Keyv from 'keyv';
+import { z } from 'zod';
+import type { Reply } from '../../core/types.js';
+
+/** At most this many pushed messages wait per visitor; older ones were long seen or are stale. */
+export const INBOX_LIMIT = 50;
+
+const replySchema = z.object({
+  text: z.string(),
+  section: z.string().optional(),
+  buttons: z.array(z.array(z.object({ label: z.string(), data: z.string() }))).optional(),
+});
+const messageSchema = z.object({ id: z.number().int().positive(), at: z.number(), replies: z.array(replySchema) });
+const inboxSchema = z.object({ seq: z.number().int().nonnegative(), messages: z.array(messageSchema) });
+
+export type WebReply = z.infer<typeof replySchema>;
+export type PushedMessage = z.infer<typeof messageSchema>;
+type InboxData = z.infer<typeof inboxSchema>;
+
+/** What the page renders: text, citation and buttons; staff-only quotes stay on the server. */
+export function toWeb(r: Reply): WebReply {
+  const out: WebReply = { text: r.text };
+  if (r.section) out.section = r.section;
+  if (r.buttons?.length) out.buttons = r.buttons.map((row) => row.map((b) => ({ label: b.label, data: b.data })));
+  return out;
+}
+
+/**
+ * Messages pushed to a web visitor outside a turn (agent replies, request updates), kept in the
+ * store so any instance can serve the page's poll; the store's TTL bounds how long they stay.
+ */
+export class Inbox {
+  /** Appends on one instance never interleave; across instances pushes for one visitor are rare. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly kv: Keyv<InboxData>) {}
+
+  append(sessionId: string, replies: Reply[]): Promise<void> {
+    const prev = this.queues.get(sessionId) ?? Promise.resolve();
+    const run = prev.then(async () => {
+      const box = await this.read(sessionId);
+      box.seq += 1;
+      box.messages.push({ id: box.seq, at: Date.now(), replies: replies.map(toWeb) });
+      box.messages = box.messages.slice(-INBOX_LIMIT);
+      await this.kv.set(sessionId, box);
+    });
+    const settled = run.catch(() => undefined);
+    this.queues.set(sessionId, settled);
+    void settled.then(() => {
+      if (this.queues.get(sessionId) === settled) this.queues.delete(sessionId);
+    });
+    return run;
+  }
+
+  async after(sessionId: string, after: number): Promise<PushedMessage[]> {
+    return (await this.read(sessionId)).messages.filter((m) => m.id > after);
+  }
+
+  async erase(sessionId: string): Promise<void> {
+    await this.kv.delete(sessionId);
+  }
+
+  private async read(sessionId: string): Promise<InboxData> {
+    const parsed = inboxSchema.safeParse(await this.kv.get(sessionId));
+    return parsed.success ? parsed.data : { seq: 0, messages: [] };
+  }
+}

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { i18n } from 'i18next';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { LANGS, type Lang } from '../../answers/schema.js';
+import { ROOT } from '../../paths.js';
+import { MAX_TEXT_CHARS } from './api.js';
+
+export interface PageOptions {
+  i18n: i18n;
+  defaultLang: Lang;
+  ttlDays: number;
+  langOf(locale: string | undefined): Lang;
+}
+
+/** JSON inside <script> must not be able to close the tag. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+function preferredLang(header: string | undefined, opts: PageOptions): Lang {
+  const first = header?.split(',')[0]?.split(';')[0]?.trim();
+  return first ? opts.langOf(first) : opts.defaultLang;
+}
+
+/** The chat page and its assets, read once: plain HTML, CSS and JS, no build step. */
+export function webPage(opts: PageOptions): Hono {
+  const read = (file: string) => readFileSync(join(ROOT, 'web', file), 'utf8');
+  const template = read('index.html');
+  const strings = Object.fromEntries(LANGS.map((l) => [l, opts.i18n.getResourceBundle(l, 'web') as Record<string, string>]));
+  const assets: Record<string, { body: string; type: string }> = {
+    '/chat.css': { body: read('chat.css'), type: 'text/css; charset=utf-8' },
+    '/chat.js': { body: read('chat.js'), type: 'text/javascript; charset=utf-8' },
+    '/embed.js': { body: read('embed.js').replace('__STRINGS__', () => scriptJson(strings)), type: 'text/javascript; charset=utf-8' },
+  };
+  const pages = new Map<Lang, string>(
+    LANGS.map((lang) => {
+      const config = { lang, strings, maxChars: MAX_TEXT_CHARS, ttlDays: opts.ttlDays };
+      const html = template
+        .replace('__LANG__', lang)
+        .replace('__TITLE__', () => escapeHtml(strings[lang]?.title ?? 'Thunder'))
+        .replace('__CONFIG__', () => scriptJson(config));
+      return [lang, html];
+    }),
+  );
+
+  const headers = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      // The page is a widget that company sites embed in an iframe.
+      frameAncestors: ['*'],
+    },
+    xFrameOptions: false,
+    crossOriginResourcePolicy: 'cross-origin',
+  });
+  const page = new Hono();
+  page.get('/', headers, (c) => {
+    c.header('vary', 'accept-language');
+    c.header('cache-control', 'no-cache');
+    return c.html(pages.get(preferredLang(c.req.header('accept-language'), opts)) ?? '');
+  });
+  for (const [path, asset] of Object.entries(assets)) {
+    page.get(path, headers, (c) => {
+      c.header('content-type', asset.type);
+      c.header('cache-control', 'public, max-age=300');
+      return c.body(asset.body);
+    });
+  }
+  return page;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

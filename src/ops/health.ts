@@ -1,0 +1,38 @@
+import { Hono } from 'hono';
+import type { Registry } from 'prom-client';
+
+/** A readiness check: resolves true when the dependency answers; a throw or timeout counts as down. */
+export type Check = () => Promise<boolean>;
+
+const CHECK_TIMEOUT_MS = 2000;
+
+async function run(check: Check): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((done) => {
+    timer = setTimeout(() => done(false), CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check().catch(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `/healthz` (the process answers), `/readyz` (its dependencies answer), `/metrics` (Prometheus). */
+export function opsRoutes(checks: Map<string, Check>, register: Registry): Hono {
+  const routes = new Hono();
+  const started = Date.now();
+  routes.get('/healthz', (c) => c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) }));
+  routes.get('/readyz', async (c) => {
+    const names = [...checks.keys()];
+    const results = await Promise.all(names.map((n) => run(checks.get(n) as Check)));
+    const status = Object.fromEntries(names.map((n, i) => [n, results[i] ? 'ok' : 'down']));
+    const ready = results.every(Boolean);
+    return c.json({ status: ready ? 'ready' : 'not ready', checks: status }, ready ? 200 : 503);
+  });
+  routes.get('/metrics', async (c) => {
+    c.header('content-type', register.contentType);
+    return c.body(await register.metrics());
+  });
+  return routes;
+}

@@ -1,0 +1,38 @@
+import type { App } from '../app.js';
+import { opsRoutes, type Check } from './health.js';
+import { createMetrics } from './metrics.js';
+import { RateLimiter, rateLimit } from './ratelimit.js';
+
+export type { Check };
+
+const SWEEP_MS = 60_000;
+const checksOf = new WeakMap<App, Map<string, Check>>();
+
+/**
+ * Operations: the per-user rate limit (the first middleware), Prometheus metrics from core
+ * events, and the health routes. Features add readiness checks with `addReadyCheck`.
+ */
+export function installOps(app: App): void {
+  const checks = new Map<string, Check>([['store', () => app.store.ping()]]);
+  checksOf.set(app, checks);
+  const register = createMetrics(app.core.events);
+  app.http.route('/', opsRoutes(checks, register));
+
+  const limiter = new RateLimiter(app.config.RATE_LIMIT_PER_MINUTE);
+  app.core.use(rateLimit(limiter));
+  let sweeper: NodeJS.Timeout | undefined;
+  app.services.push({
+    name: 'rate-limit',
+    start: async () => {
+      sweeper = setInterval(() => limiter.sweep(), SWEEP_MS).unref();
+    },
+    stop: async () => clearInterval(sweeper),
+  });
+}
+
+/** Makes `/readyz` also require `check` (e.g. the request API); call after installOps. */
+export function addReadyCheck(app: App, name: string, check: Check): void {
+  const checks = checksOf.get(app);
+  if (!checks) throw new Error('installOps must run before addReadyCheck');
+  checks.set(name, check);
+}

@@ -1,0 +1,95 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CHANNELS } from '../core/types.js';
+import type { CoreEmitter } from '../core/events.js';
+
+/**
+ * Prometheus metrics fed by core events. Each app has its own registry (tests run several apps in
+ * one process). Gauges count what this instance saw; sum them across instances.
+ */
+export function createMetrics(events: CoreEmitter): Registry {
+  const register = new Registry();
+  collectDefaultMetrics({ register, prefix: 'thunder_' });
+  const registers = [register];
+
+  const messages = new Counter({
+    name: 'thunder_messages_total',
+    help: 'Messages handled by the core, by channel',
+    labelNames: ['channel'],
+    registers,
+  });
+  const answers = new Counter({
+    name: 'thunder_answers_total',
+    help: 'Questions answered from the knowledge base vs. fallbacks (the policy does not answer)',
+    labelNames: ['channel', 'result'],
+    registers,
+  });
+  const byEntry = new Counter({
+    name: 'thunder_answers_by_entry_total',
+    help: 'Answers by knowledge base entry',
+    labelNames: ['entry'],
+    registers,
+  });
+  const latency = new Histogram({
+    name: 'thunder_reply_seconds',
+    help: 'Time from a message reaching the core to its replies, by channel',
+    labelNames: ['channel'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+  const requests = new Counter({
+    name: 'thunder_requests_total',
+    help: 'Rights requests: created (accepted from a user), submitted (accepted by the request API), failed (refused by it), retried',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const pending = new Gauge({
+    name: 'thunder_requests_pending',
+    help: 'Rights requests taken from users and not yet accepted or refused by the request API',
+    registers,
+  });
+  const escalations = new Gauge({
+    name: 'thunder_escalations_open',
+    help: 'Escalations to a human opened and not yet resolved (this instance\'s opens minus resolves: sum across instances)',
+    registers,
+  });
+  const rateLimited = new Counter({
+    name: 'thunder_rate_limited_total',
+    help: 'Messages refused by the per-user rate limit, by channel',
+    labelNames: ['channel'],
+    registers,
+  });
+  for (const channel of CHANNELS) {
+    messages.inc({ channel }, 0);
+    answers.inc({ channel, result: 'answered' }, 0);
+    answers.inc({ channel, result: 'fallback' }, 0);
+    rateLimited.inc({ channel }, 0);
+  }
+  for (const outcome of ['created', 'submitted', 'failed', 'retried']) requests.inc({ outcome }, 0);
+
+  events.on('message', ({ channel, ms }) => {
+    messages.inc({ channel });
+    latency.observe({ channel }, ms / 1000);
+  });
+  events.on('answered', ({ channel, entryId }) => {
+    answers.inc({ channel, result: 'answered' });
+    byEntry.inc({ entry: entryId });
+  });
+  events.on('fallback', ({ channel }) => answers.inc({ channel, result: 'fallback' }));
+  events.on('request.created', () => {
+    requests.inc({ outcome: 'created' });
+    pending.inc();
+  });
+  events.on('request.accepted', () => {
+    requests.inc({ outcome: 'submitted' });
+    pending.dec();
+  });
+  events.on('request.rejected', () => {
+    requests.inc({ outcome: 'failed' });
+    pending.dec();
+  });
+  events.on('request.retry', () => requests.inc({ outcome: 'retried' }));
+  events.on('escalation.opened', () => escalations.inc());
+  events.on('escalation.resolved', () => escalations.dec());
+  events.on('rate.limited', ({ channel }) => rateLimited.inc({ channel }));
+  return register;
+}
