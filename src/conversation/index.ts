@@ -1,0 +1,105 @@
+import type { Lang } from '../answers/schema.js';
+import type { App } from '../app.js';
+import type { Ctx } from '../core/bot.js';
+import { answerReply, didYouMeanReply, languageButtons, noAnswerReply, topicReply, topicsReply } from './replies.js';
+import type { ConversationDeps } from './types.js';
+
+/** Longer texts are not questions the matcher can do better with; the cap bounds its work. */
+const MAX_QUESTION = 1000;
+
+/**
+ * Commands (start, help, language, topics, forget) and answers from the engine. Installed after
+ * escalation and requests, so whatever reaches it is a command, a button or a question.
+ */
+export function installConversation(app: App, deps: ConversationDeps): void {
+  const { engine, kb } = deps;
+  const days = app.config.STATE_TTL_DAYS;
+
+  app.core.use(async (ctx) => {
+    if (ctx.msg.unsupported) return ctx.reply(ctx.t('conversation:unsupported'));
+    if (ctx.command !== undefined) return command(ctx, ctx.command);
+    if (ctx.msg.button !== undefined) return button(ctx, ctx.msg.button);
+    if (!ctx.args) return ctx.reply(ctx.t('conversation:helpHint'));
+    return question(ctx, ctx.args.slice(0, MAX_QUESTION));
+  });
+
+  async function command(ctx: Ctx, name: string): Promise<void> {
+    switch (name) {
+      case 'start':
+        ctx.reply({
+          text: `${ctx.t('conversation:start')}\n\n${ctx.t('conversation:privacy', { days })}`,
+          buttons: [languageButtons(ctx), [{ label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' }]],
+        });
+        return;
+      case 'help':
+        return ctx.reply(ctx.t('conversation:help'));
+      case 'language':
+        return ctx.reply({ text: ctx.t('conversation:languagePrompt'), buttons: [languageButtons(ctx)] });
+      case 'topics':
+        return ctx.reply(topicsReply(ctx, kb));
+      case 'forget':
+        return ctx.reply({
+          text: ctx.t('conversation:forgetConfirm'),
+          buttons: [[{ label: ctx.t('conversation:forgetYes'), data: 'forget:yes' }, { label: ctx.t('conversation:forgetNo'), data: 'forget:no' }]],
+        });
+      case 'rights':
+        return ctx.reply(ctx.t('conversation:rightsUnavailable'));
+      case 'human':
+        return ctx.reply(ctx.t('conversation:humanUnavailable'));
+      default:
+        return ctx.reply(ctx.t('conversation:unknownCommand'));
+    }
+  }
+
+  async function button(ctx: Ctx, data: string): Promise<void> {
+    const [kind, value = ''] = splitOnce(data);
+    if (kind === 'lang' && (value === 'lv' || value === 'en')) {
+      ctx.session.lang = value;
+      ctx.lang = value;
+      return ctx.reply(ctx.t('conversation:languageSet'));
+    }
+    if (kind === 'forget') {
+      if (value !== 'yes') return ctx.reply(ctx.t('conversation:forgetCancelled'));
+      await ctx.core.forget(ctx);
+      return ctx.reply(ctx.t('conversation:forgotten'));
+    }
+    if (kind === 'topic') {
+      const reply = topicReply(ctx, kb, value);
+      if (reply) return ctx.reply(reply);
+    }
+    if (kind === 'a') {
+      const entry = kb.entries.get(value);
+      if (entry) return answered(ctx, answerReply(ctx, kb, entry, ctx.lang), entry.id);
+    }
+    ctx.reply(ctx.t('conversation:staleButton'));
+  }
+
+  async function question(ctx: Ctx, text: string): Promise<void> {
+    const answer = engine.ask(text, ctx.lang);
+    // The interface follows the language the question was asked in.
+    setLang(ctx, answer.lang);
+    if (answer.entry) {
+      return answered(ctx, answerReply(ctx, kb, answer.entry, answer.lang, answer.exercise ?? answer.entry.right), answer.entry.id);
+    }
+    ctx.session.unanswered += 1;
+    if (answer.suggestions.length) return ctx.reply(didYouMeanReply(ctx, answer.suggestions, answer.lang));
+    ctx.core.events.emit('fallback', { channel: ctx.msg.channel, lang: answer.lang });
+    ctx.reply(noAnswerReply(ctx));
+  }
+
+  function answered(ctx: Ctx, reply: Parameters<Ctx['reply']>[0], entryId: string): void {
+    ctx.session.unanswered = 0;
+    ctx.core.events.emit('answered', { channel: ctx.msg.channel, entryId, lang: ctx.lang });
+    ctx.reply(reply);
+  }
+}
+
+function setLang(ctx: Ctx, lang: Lang): void {
+  ctx.lang = lang;
+  ctx.session.lang = lang;
+}
+
+function splitOnce(data: string): [string, string?] {
+  const i = data.indexOf(':');
+  return i < 0 ? [data] : [data.slice(0, i), data.slice(i + 1)];
+}
