@@ -8,6 +8,7 @@ import { Store } from './state/store.js';
 import { installTelegram } from './channels/telegram/index.js';
 import { installWeb } from './channels/web/index.js';
 import { installOps } from './ops/index.js';
+import { installRequests, type Requests } from './requests/index.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -28,6 +29,8 @@ export interface App {
   services: Service[];
   /** Channels that are on, for the start-up log line. */
   channels: string[];
+  /** Rights requests: open requests for staff (set by installRequests). */
+  requests?: Requests;
 }
 
 export interface AppOptions {
@@ -49,6 +52,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const http = new Hono();
   const app: App = { config, log, store, core, http, services: [], channels: [] };
   installOps(app);
+  app.requests = installRequests(app);
   installTelegram(app);
   if (config.WEB_CHAT) installWeb(app);
   return app;

@@ -1,0 +1,109 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { detectExercise } from '../answers/intent.js';
+import type { App } from '../app.js';
+import type { Ctx } from '../core/bot.js';
+import { RequestApiClient } from './client.js';
+import { newRequestSchema } from './contract.js';
+import { requestFlow, type CompleteDraft } from './flow.js';
+import { statusButton, statusReply } from './messages.js';
+import { Outbox, type RequestView } from './outbox.js';
+import { startStandin, type RunningStandin } from './standin/server.js';
+
+export type { RequestView };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Enough for /status; older ids drop off. */
+const MAX_IDS = 20;
+
+export interface RequestsOptions {
+  /** Test knobs; production uses the config. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  firstDelayMs?: number;
+}
+
+/** What other features use: staff listings (`/privacy requests`) and the outbox itself. */
+export interface Requests {
+  /** Open requests (sending, received, in progress), soonest due first: ids, types, statuses, due dates. */
+  listOpen(): Promise<RequestView[]>;
+  outbox: Outbox;
+  client: RequestApiClient;
+  /** The request API base URL (the embedded stand-in's once started). */
+  apiUrl(): string;
+}
+
+export function installRequests(app: App, opts: RequestsOptions = {}): Requests {
+  const { config, core, log, store } = app;
+  let embedded: RunningStandin | undefined;
+  const token = config.REQUEST_API_TOKEN ?? (config.REQUEST_API_URL ? undefined : randomBytes(24).toString('base64url'));
+  const apiUrl = () => {
+    if (config.REQUEST_API_URL) return config.REQUEST_API_URL;
+    if (!embedded) throw new Error('the embedded request API is not started');
+    return embedded.url;
+  };
+  const client = new RequestApiClient({ url: apiUrl, token, timeoutMs: config.REQUEST_API_TIMEOUT_MS, log });
+  const outbox = new Outbox({
+    store,
+    client,
+    core,
+    log,
+    baseMs: opts.retryBaseMs ?? config.REQUEST_RETRY_BASE_MS,
+    maxMs: opts.retryMaxMs ?? config.REQUEST_RETRY_MAX_MS,
+    firstDelayMs: opts.firstDelayMs,
+    retentionMs: config.STATE_TTL_DAYS * DAY_MS,
+    timeZone: config.SUPPORT_TIMEZONE,
+  });
+
+  const meta = store.kv<string>('requests-meta');
+  let secret: string | undefined = config.REQUEST_REF_SECRET;
+  /** Pseudonymous channel reference: the company can tell requests of one chat user apart without the raw id. */
+  async function channelRef(key: string): Promise<string> {
+    if (!secret) {
+      secret = (await meta.get('refSecret')) ?? randomBytes(32).toString('hex');
+      await meta.set('refSecret', secret);
+    }
+    return createHmac('sha256', secret).update(key).digest('hex');
+  }
+
+  async function submit(ctx: Ctx, d: CompleteDraft): Promise<void> {
+    const request = newRequestSchema.parse({
+      type: d.right,
+      subject: { name: d.name, ...(d.email && { email: d.email }), ...(d.phone && { phone: d.phone }) },
+      ...(d.details && { details: d.details }),
+      language: ctx.lang,
+      channel: ctx.msg.channel,
+      channelRef: await channelRef(ctx.key),
+      submittedAt: new Date().toISOString(),
+    });
+    const item = await outbox.add({ userKey: ctx.key, channel: ctx.msg.channel, chatId: ctx.msg.chatId, lang: ctx.lang, request });
+    ctx.session.requestIds = [...ctx.session.requestIds, item.id].slice(-MAX_IDS);
+    ctx.reply({ text: ctx.t('requests:recorded'), buttons: statusButton(ctx.t) });
+  }
+
+  async function status(ctx: Ctx): Promise<void> {
+    const { views, stale } = await outbox.statusOf(ctx.session.requestIds);
+    ctx.session.requestIds = views.map((v) => v.id);
+    ctx.reply(statusReply(ctx.t, ctx.lang, views, stale, config.SUPPORT_TIMEZONE));
+  }
+
+  core.use(requestFlow({ detectExercise, submit, status }));
+  core.onForget((_key, session) => outbox.forget(session.requestIds));
+
+  if (!config.REQUEST_API_URL) {
+    const file = resolve(config.DATA_DIR, 'request-api.sqlite');
+    app.services.push({
+      name: 'request-api',
+      async start() {
+        embedded = await startStandin({ file, token });
+        log.info({ url: embedded.url }, `REQUEST_API_URL is unset: rights requests go to the embedded stand-in request API at ${embedded.url} (data in ${file})`);
+      },
+      async stop() {
+        await embedded?.close();
+      },
+    });
+  }
+  app.services.push({ name: 'requests', start: () => outbox.start(), stop: () => outbox.stop() });
+
+  return { listOpen: () => outbox.listOpen(), outbox, client, apiUrl };
+}

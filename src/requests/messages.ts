@@ -1,0 +1,48 @@
+import type { TFunction } from 'i18next';
+import type { Lang } from '../answers/schema.js';
+import type { Reply } from '../core/types.js';
+import type { OutboxItem, RequestView } from './outbox.js';
+
+/** Replies shared by the flow and the outbox; every string comes from locales/<lang>/requests.json. */
+
+export function formatDate(iso: string, lang: Lang, timeZone: string): string {
+  return new Intl.DateTimeFormat(lang === 'lv' ? 'lv-LV' : 'en-GB', { dateStyle: 'long', timeZone }).format(new Date(iso));
+}
+
+export function statusButton(t: TFunction): Reply['buttons'] {
+  return [[{ label: t('requests:button.status'), data: 'cmd:status' }]];
+}
+
+export function acceptedReplies(t: TFunction, item: OutboxItem, timeZone: string): Reply[] {
+  const lang = item.lang;
+  return [
+    {
+      text: t('requests:accepted', { right: t(`requests:right.${item.type}`), ref: item.ref, due: formatDate(item.dueAt ?? item.receivedAt, lang, timeZone) }),
+      buttons: statusButton(t),
+    },
+  ];
+}
+
+export function rejectedReplies(t: TFunction, item: OutboxItem): Reply[] {
+  const code = item.rejection?.code;
+  const reason = code === 'validation_failed' || code === 'idempotency_key_reuse' ? code : 'other';
+  return [
+    {
+      text: t('requests:rejected', { right: t(`requests:right.${item.type}`), reason: t(`requests:rejectReason.${reason}`) }),
+      buttons: [[{ label: t('requests:button.startAgain'), data: 'rq:start' }]],
+    },
+  ];
+}
+
+export function statusReply(t: TFunction, lang: Lang, views: RequestView[], stale: boolean, timeZone: string): Reply {
+  if (!views.length) return { text: t('requests:statusNone') };
+  const lines = views.map((v) =>
+    t('requests:statusLine', {
+      right: t(`requests:right.${v.type}`),
+      status: t(`requests:status.${v.status}`),
+      ref: v.ref ? t('requests:statusRef', { ref: v.ref }) : '',
+      due: formatDate(v.dueAt, lang, timeZone),
+    }),
+  );
+  return { text: [t('requests:statusTitle'), ...lines, ...(stale ? [t('requests:statusStale')] : [])].join('\n') };
+}
