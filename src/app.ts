@@ -9,6 +9,9 @@ import { installTelegram } from './channels/telegram/index.js';
 import { installWeb } from './channels/web/index.js';
 import { installOps } from './ops/index.js';
 import { installRequests, type Requests } from './requests/index.js';
+import { AnswerEngine } from './answers/engine.js';
+import { loadKnowledge } from './answers/knowledge.js';
+import { installConversation } from './conversation/index.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -29,6 +32,8 @@ export interface App {
   services: Service[];
   /** Channels that are on, for the start-up log line. */
   channels: string[];
+  /** The answer engine over the knowledge base, built once at start-up. */
+  engine: AnswerEngine;
   /** Rights requests: open requests for staff (set by installRequests). */
   requests?: Requests;
 }
@@ -50,9 +55,11 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     defaultLang: config.DEFAULT_LANG,
   });
   const http = new Hono();
-  const app: App = { config, log, store, core, http, services: [], channels: [] };
+  const engine = new AnswerEngine(loadKnowledge());
+  const app: App = { config, log, store, core, http, engine, services: [], channels: [] };
   installOps(app);
   app.requests = installRequests(app);
+  installConversation(app, { engine, kb: engine.kb });
   installTelegram(app);
   if (config.WEB_CHAT) installWeb(app);
   return app;

@@ -69,7 +69,7 @@ export function installConversation(app: App, deps: ConversationDeps): void {
     }
     if (kind === 'a') {
       const entry = kb.entries.get(value);
-      if (entry) return answered(ctx, answerReply(ctx, kb, entry, ctx.lang), entry.id);
+      if (entry) return answered(ctx, answerReply(ctx, kb, { entry, lang: ctx.lang }), entry.id);
     }
     ctx.reply(ctx.t('conversation:staleButton'));
   }
@@ -79,7 +79,8 @@ export function installConversation(app: App, deps: ConversationDeps): void {
     // The interface follows the language the question was asked in.
     setLang(ctx, answer.lang);
     if (answer.entry) {
-      return answered(ctx, answerReply(ctx, kb, answer.entry, answer.lang, answer.exercise ?? answer.entry.right), answer.entry.id);
+      const { entry, lang, suggestions } = answer;
+      return answered(ctx, answerReply(ctx, kb, { entry, lang, suggestions, right: answer.exercise ?? entry.right }), entry.id);
     }
     ctx.session.unanswered += 1;
     if (answer.suggestions.length) return ctx.reply(didYouMeanReply(ctx, answer.suggestions, answer.lang));

@@ -2,19 +2,28 @@ import type { KnowledgeBase, KnowledgeEntry, Lang } from '../answers/schema.js';
 import type { Ctx } from '../core/bot.js';
 import type { Button, Reply } from '../core/types.js';
 
-const MAX_RELATED = 3;
+/** Entry buttons under an answer: "did you mean" alternatives first, then related entries. */
+const MAX_ENTRY_BUTTONS = 4;
 
 export function entryButton(entry: KnowledgeEntry, lang: Lang): Button {
   return { label: entry.questions[lang][0]!, data: `a:${entry.id}` };
 }
 
-/** An entry as an answer: its text in `lang`, the section as citation, related entries and, for a right, a request button. */
-export function answerReply(ctx: Ctx, kb: KnowledgeBase, entry: KnowledgeEntry, lang: Lang, right = entry.right): Reply {
-  const buttons: Button[][] = entry.related
-    .map((id) => kb.entries.get(id))
-    .filter((e): e is KnowledgeEntry => e !== undefined)
-    .slice(0, MAX_RELATED)
-    .map((e) => [entryButton(e, lang)]);
+export interface AnswerParts {
+  entry: KnowledgeEntry;
+  lang: Lang;
+  /** Other entries the question may have meant. */
+  suggestions?: KnowledgeEntry[];
+  /** The right to offer a request for (the one asked to exercise, else the entry's). */
+  right?: KnowledgeEntry['right'];
+}
+
+/** An entry as an answer: its text in `lang`, the section as citation, entry buttons and, for a right, a request button. */
+export function answerReply(ctx: Ctx, kb: KnowledgeBase, parts: AnswerParts): Reply {
+  const { entry, lang, suggestions = [], right = entry.right } = parts;
+  const related = entry.related.map((id) => kb.entries.get(id)).filter((e): e is KnowledgeEntry => e !== undefined);
+  const others = [...new Set([...suggestions, ...related])].filter((e) => e.id !== entry.id).slice(0, MAX_ENTRY_BUTTONS);
+  const buttons: Button[][] = others.map((e) => [entryButton(e, lang)]);
   if (right) buttons.push([{ label: ctx.t('conversation:submitRequest'), data: `rq:start:${right}` }]);
   return { text: entry.answer[lang], section: entry.section.title[lang], quote: entry.source, buttons };
 }

@@ -119,7 +119,7 @@ export class FakeTelegram {
 
   // ---- pushing updates -------------------------------------------------------------------
 
-  /** Queues a raw update (update_id is assigned) and returns its update_id. */
+  /** Queues a raw update (update_id is assigned) and returns its update_id; with a loopback webhook set, POSTs it there. */
   pushUpdate(update: Payload): number {
     const full = { update_id: this.nextUpdateId++, ...update };
     this.pushedAt.set(full.update_id, Date.now());
@@ -381,6 +381,8 @@ export class FakeTelegram {
 
   private async deliverWebhook(update: Payload): Promise<void> {
     const hook = this.webhook!;
+    // Tests stay on loopback: a public webhook URL is recorded, never called.
+    if (!/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(hook.url)) return;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (hook.secret_token) headers['x-telegram-bot-api-secret-token'] = hook.secret_token;
     try {
