@@ -107,6 +107,7 @@ export function createStandin(opts: StandinOptions): Standin {
     locks.set(key, run.catch(() => undefined));
     const result = await run;
     if (result === 'reuse') return problem(c, 422, 'idempotency_key_reuse', 'This Idempotency-Key was used with a different request.');
+    c.header('Location', `/v1/requests/${result.record.id}`);
     return c.json({ id: result.record.id, status: result.record.status, dueAt: result.record.dueAt }, result.replay ? 200 : 201);
   });
 
