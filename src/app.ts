@@ -12,6 +12,8 @@ import { installRequests, type Requests } from './requests/index.js';
 import { AnswerEngine } from './answers/engine.js';
 import { loadKnowledge } from './answers/knowledge.js';
 import { installConversation } from './conversation/index.js';
+import { installEscalation } from './escalation/index.js';
+import { installSlack } from './channels/slack/index.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -58,9 +60,11 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const engine = new AnswerEngine(loadKnowledge());
   const app: App = { config, log, store, core, http, engine, services: [], channels: [] };
   installOps(app);
+  installEscalation(app);
   app.requests = installRequests(app);
   installConversation(app, { engine, kb: engine.kb });
   installTelegram(app);
+  installSlack(app);
   if (config.WEB_CHAT) installWeb(app);
   return app;
 }

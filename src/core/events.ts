@@ -18,6 +18,9 @@ export interface CoreEvents {
   'request.retry': [{ id: string; attempt: number; reason: string }];
   /** A message refused by the per-user rate limit (src/ops). */
   'rate.limited': [{ channel: Channel }];
+  /** Escalation (src/escalation): a customer asked for a human; the ticket was resolved. */
+  'escalation.opened': [{ channel: Channel; ticketId: string }];
+  'escalation.resolved': [{ channel: Channel; ticketId: string }];
 }
 
 export class CoreEmitter extends EventEmitter<CoreEvents> {}

@@ -1,0 +1,158 @@
+import type { KnowledgeEntry, Lang } from '../../answers/schema.js';
+import type { TFunction } from '../../i18n/index.js';
+import type { DeskNote, RequestNotice, Ticket } from '../../escalation/index.js';
+import type { DayCounts } from '../../escalation/stats.js';
+
+/** Block Kit blocks: loose JSON on purpose, Slack validates them. */
+export type Block = Record<string, unknown>;
+export interface Message {
+  /** Plain-text fallback for notifications and screen readers. */
+  text: string;
+  blocks: Block[];
+}
+
+/** Section text is limited to 3000 characters. */
+const MAX_SECTION = 2900;
+
+/** Slack mrkdwn needs only these three escaped; everything else is shown as typed. */
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function clip(text: string): string {
+  return text.length > MAX_SECTION ? `${text.slice(0, MAX_SECTION - 1)}…` : text;
+}
+
+function section(text: string): Block {
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text) } };
+}
+
+function context(text: string): Block {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(text) }] };
+}
+
+export interface StaffAnswer {
+  lang: Lang;
+  entry: KnowledgeEntry | null;
+  confidence: number;
+  suggestions: KnowledgeEntry[];
+}
+
+/** The answer a customer would get, plus what staff need to check it: the verbatim policy text and its section. */
+export function staffAnswer(t: TFunction, a: StaffAnswer): Message {
+  const { lang } = a;
+  const related = a.suggestions.map((s) => `• ${esc(s.questions[lang][0] ?? s.id)} (\`${s.id}\`)`).join('\n');
+  if (!a.entry) {
+    const blocks = [section(t('slack:noAnswer'))];
+    if (related) blocks.push(section(`*${t('slack:didYouMean')}*\n${related}`));
+    return { text: t('slack:noAnswer'), blocks };
+  }
+  const e = a.entry;
+  const blocks: Block[] = [
+    section(esc(e.answer[lang])),
+    section(`*${t('slack:policyQuote')}*\n${e.source.map((q) => `> ${esc(q)}`).join('\n')}`),
+    context(t('slack:answerMeta', { section: esc(e.section.title[lang]), id: e.id, confidence: Math.round(a.confidence * 100) })),
+  ];
+  if (related) blocks.push(context(`${t('slack:related')} ${a.suggestions.map((s) => esc(s.questions[lang][0] ?? s.id)).join(' · ')}`));
+  return { text: e.answer[lang], blocks };
+}
+
+function status(t: TFunction, ticket: Ticket): string {
+  if (ticket.status === 'claimed') return t('slack:statusClaimed', { agent: `<@${ticket.claimedBy}>` });
+  if (ticket.status === 'resolved') {
+    if (ticket.erased) return t('slack:statusErased');
+    return t('slack:statusResolved', { agent: `<@${ticket.resolvedBy}>` });
+  }
+  return t('slack:statusOpen');
+}
+
+/** The ticket message in the support channel; re-rendered on claim and resolve. */
+export function ticketMessage(t: TFunction, ticket: Ticket, formatTime: (at: number) => string): Message {
+  const fields = [
+    `*${t('slack:fieldChannel')}*\n${ticket.channel}`,
+    `*${t('slack:fieldLanguage')}*\n${ticket.lang}`,
+    `*${t('slack:fieldOpened')}*\n${formatTime(ticket.createdAt)}`,
+    `*${t('slack:fieldStatus')}*\n${status(t, ticket)}`,
+  ];
+  if (ticket.expectedAt && ticket.status === 'open') fields.push(`*${t('slack:fieldPromised')}*\n${formatTime(ticket.expectedAt)}`);
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: t('slack:ticketTitle', { id: ticket.id }) } },
+    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
+  ];
+  if (ticket.erased) blocks.push(section(t('slack:erased')));
+  else if (ticket.turns.length) {
+    const lines = ticket.turns.map((turn) => `*${turn.from === 'user' ? t('slack:customer') : 'Thunder'}:* ${esc(turn.text)}`);
+    // Keep the latest turns when the transcript is too long for one block.
+    let transcript = lines.join('\n');
+    while (transcript.length > MAX_SECTION && lines.length > 1) transcript = (lines.shift(), lines.join('\n'));
+    blocks.push(section(`*${t('slack:transcript')}*\n${transcript}`));
+  }
+  if (ticket.status !== 'resolved') {
+    const buttons: Block[] = [];
+    if (ticket.status === 'open') {
+      buttons.push({ type: 'button', action_id: 'esc:claim', value: ticket.id, style: 'primary', text: { type: 'plain_text', text: t('slack:claim') } });
+    }
+    buttons.push({ type: 'button', action_id: 'esc:resolve', value: ticket.id, text: { type: 'plain_text', text: t('slack:resolve') } });
+    blocks.push({ type: 'actions', block_id: `ticket:${ticket.id}`, elements: buttons });
+    blocks.push(context(t('slack:replyHint')));
+  }
+  return { text: t('slack:ticketText', { id: ticket.id, channel: ticket.channel, status: status(t, ticket) }), blocks };
+}
+
+export function noteText(t: TFunction, note: DeskNote): string {
+  switch (note.kind) {
+    case 'customer':
+      return `*${t('slack:customer')}:* ${esc(note.text)}`;
+    case 'unsupported':
+      return t('slack:noteUnsupported', { what: esc(note.what) });
+    case 'forgotten':
+      return t('slack:noteForgotten');
+  }
+}
+
+export function requestNotice(t: TFunction, r: RequestNotice, formatDate: (iso: string) => string): Message {
+  const text = t('slack:requestNew', { id: r.id, type: t(`slack:right.${r.type}`), due: formatDate(r.dueAt) });
+  return { text, blocks: [section(text)] };
+}
+
+export interface OpenRequest {
+  id: string;
+  type: string;
+  status: string;
+  dueAt: string;
+}
+
+/** Open requests, overdue first, then by due date. */
+export function requestList(t: TFunction, requests: OpenRequest[], now: number, formatDate: (iso: string) => string): Message {
+  if (!requests.length) return { text: t('slack:requestsNone'), blocks: [section(t('slack:requestsNone'))] };
+  const overdue = (r: OpenRequest) => Date.parse(r.dueAt) < now;
+  const sorted = [...requests].sort((a, b) => Number(overdue(b)) - Number(overdue(a)) || a.dueAt.localeCompare(b.dueAt));
+  const lines = sorted.map((r) =>
+    t(overdue(r) ? 'slack:requestLineOverdue' : 'slack:requestLine', {
+      id: r.id, type: t(`slack:right.${r.type}`), status: t(`slack:requestStatus.${r.status}`), due: formatDate(r.dueAt),
+    }),
+  );
+  const title = t('slack:requestsTitle', { count: sorted.length, overdue: sorted.filter(overdue).length });
+  return { text: title, blocks: [section(`*${title}*`), section(lines.join('\n'))] };
+}
+
+export function statsMessage(t: TFunction, days: { day: string; counts: DayCounts }[]): Message {
+  const cols = [t('slack:statsDay'), t('slack:statsAnswered'), t('slack:statsUnanswered'), t('slack:statsEscalations')];
+  const total = { answered: 0, fallback: 0, escalations: 0 };
+  const rows = days.map(({ day, counts }) => {
+    total.answered += counts.answered;
+    total.fallback += counts.fallback;
+    total.escalations += counts.escalations;
+    return [day, counts.answered, counts.fallback, counts.escalations].map(String);
+  });
+  rows.push([t('slack:statsTotal'), total.answered, total.fallback, total.escalations].map(String));
+  const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ');
+  const table = [line(cols), ...rows.map(line)].join('\n');
+  const title = t('slack:statsTitle', { days: days.length });
+  return { text: title, blocks: [section(`*${title}*`), section(`\`\`\`${table}\`\`\``)] };
+}
+
+export function plain(text: string): Message {
+  return { text, blocks: [section(text)] };
+}

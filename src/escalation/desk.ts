@@ -1,0 +1,24 @@
+import type { Ticket } from './tickets.js';
+
+/** What the customer side adds to a ticket's thread. */
+export type DeskNote =
+  | { kind: 'customer'; text: string }
+  /** A sticker, photo or voice message: only its kind is passed on. */
+  | { kind: 'unsupported'; what: string }
+  /** The customer used /forget: the conversation is closed and erased. */
+  | { kind: 'forgotten' };
+
+/** A new rights request, as staff see it: no personal data. */
+export interface RequestNotice {
+  id: string;
+  type: string;
+  dueAt: string;
+}
+
+/** The staff side of escalation (Slack). Methods throw when the desk is unreachable; the relay retries. */
+export interface Desk {
+  postTicket(ticket: Ticket): Promise<{ channel: string; ts: string }>;
+  updateTicket(ticket: Ticket): Promise<void>;
+  postToThread(ticket: Ticket, note: DeskNote): Promise<void>;
+  announceRequest(request: RequestNotice): Promise<void>;
+}

@@ -1,0 +1,199 @@
+import type { App } from '../app.js';
+import type { Ctx, Middleware } from '../core/bot.js';
+import { parseSession } from '../core/session.js';
+import type { Reply } from '../core/types.js';
+import type { Desk, DeskNote, RequestNotice } from './desk.js';
+import { isOpen, nextOpening, parseSupportHours, type SupportHours } from './hours.js';
+import { PermanentError, Relay, type Job } from './relay.js';
+import { newTicketId, Tickets, type Ticket } from './tickets.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type TicketAction = 'claim' | 'resolve';
+export type ActionResult = { ok: true; ticket: Ticket } | { ok: false; reason: 'missing' | 'resolved' | 'claimed' };
+
+/**
+ * Hands a customer over to a human: tickets, the relay between the customer's chat and the
+ * Slack thread, and claim/resolve. The Slack adapter attaches itself as the desk.
+ */
+export class Escalation {
+  readonly tickets: Tickets;
+  readonly relay: Relay;
+  readonly hours: SupportHours;
+  private desk: Desk | undefined;
+
+  constructor(private readonly app: App) {
+    const ttl = app.config.STATE_TTL_DAYS * DAY_MS;
+    this.tickets = new Tickets(app.store.kv('ticket', ttl));
+    this.relay = new Relay(app.store.kv<Job>('relay', ttl), app.log);
+    this.hours = parseSupportHours(app.config.SUPPORT_HOURS, app.config.SUPPORT_TIMEZONE);
+    this.relay.on('post', (d) => this.postTicket(d as { id: string }));
+    this.relay.on('update', (d) => this.withDesk(d as { id: string }, (desk, t) => desk.updateTicket(t)));
+    this.relay.on('note', (d) => {
+      const { id, note } = d as { id: string; note: DeskNote };
+      return this.withDesk({ id }, (desk, t) => desk.postToThread(t, note));
+    });
+    this.relay.on('push', (d) => {
+      const { channel, chatId, replies } = d as Pick<Ticket, 'channel' | 'chatId'> & { replies: Reply[] };
+      return app.core.push(channel, chatId, replies);
+    });
+    this.relay.on('announce', (d) => this.requireDesk().announceRequest(d as RequestNotice));
+  }
+
+  attachDesk(desk: Desk): void {
+    this.desk = desk;
+  }
+
+  get available(): boolean {
+    return this.desk !== undefined;
+  }
+
+  readonly middleware: Middleware = async (ctx, next) => {
+    const id = ctx.session.ticketId;
+    const ticket = id ? await this.tickets.get(id) : undefined;
+    // The ticket's own status decides, so a resolve that raced with this turn still hands back.
+    if (id && (!ticket || ticket.status === 'resolved')) delete ctx.session.ticketId;
+    const forgetting = ctx.command === 'forget' || ctx.msg.button?.startsWith('forget:');
+    if (ticket && ticket.status !== 'resolved' && !forgetting) return this.fromCustomer(ctx, ticket);
+    if (ctx.command === 'human' || ctx.msg.button === 'esc:open') return this.open(ctx);
+    await next();
+    if (ctx.session.unanswered === 2 && !ctx.session.ticketId) {
+      ctx.reply({ text: ctx.t('escalation:offer'), buttons: [[{ label: ctx.t('escalation:offerButton'), data: 'cmd:human' }]] });
+    }
+  };
+
+  private async open(ctx: Ctx): Promise<void> {
+    if (!this.desk) {
+      ctx.reply(ctx.t('escalation:unavailable'));
+      const contacts = this.app.engine.kb.entries.get('controller');
+      if (contacts) ctx.reply({ text: contacts.answer[ctx.lang], section: contacts.section.title[ctx.lang] });
+      return;
+    }
+    const now = new Date();
+    const expectedAt = isOpen(now, this.hours) ? undefined : nextOpening(now, this.hours).getTime();
+    const ticket: Ticket = {
+      id: newTicketId(), key: ctx.key, channel: ctx.msg.channel, chatId: ctx.msg.chatId, lang: ctx.lang, status: 'open',
+      createdAt: now.getTime(), acked: false, erased: false, turns: ctx.session.turns.slice(),
+      ...(expectedAt ? { expectedAt } : {}),
+    };
+    await this.tickets.save(ticket);
+    ctx.session.ticketId = ticket.id;
+    ctx.session.unanswered = 0;
+    await this.relay.enqueue(`desk:${ticket.id}`, 'post', { id: ticket.id });
+    ctx.reply(ctx.t('escalation:opened', { id: ticket.id }));
+    if (expectedAt) ctx.reply(ctx.t('escalation:offHours', { when: this.formatTime(expectedAt, ctx.lang) }));
+    this.app.core.events.emit('escalation.opened', { channel: ctx.msg.channel, ticketId: ticket.id });
+  }
+
+  /** While a ticket is open, the customer talks to the agent, not to the bot. */
+  private async fromCustomer(ctx: Ctx, ticket: Ticket): Promise<void> {
+    if (ctx.command === 'human') return ctx.reply(ctx.t('escalation:alreadyOpen', { id: ticket.id }));
+    if (ctx.msg.unsupported) {
+      await this.relay.enqueue(`desk:${ticket.id}`, 'note', { id: ticket.id, note: { kind: 'unsupported', what: ctx.msg.unsupported } });
+      return ctx.reply(ctx.t('escalation:textOnly'));
+    }
+    const text = ctx.msg.text?.trim();
+    if (!text) return ctx.reply(ctx.t('escalation:withAgent'));
+    await this.relay.enqueue(`desk:${ticket.id}`, 'note', { id: ticket.id, note: { kind: 'customer', text } });
+    if (!ticket.acked) {
+      await this.tickets.update(ticket.id, (t) => void (t.acked = true));
+      ctx.reply(ctx.t('escalation:relayed'));
+    }
+  }
+
+  /** An agent's reply in the ticket thread; false when the thread is no open ticket. */
+  async fromAgent(deskChannel: string, threadTs: string, text: string): Promise<boolean> {
+    const ticket = await this.tickets.byThread(deskChannel, threadTs);
+    if (!ticket || ticket.status === 'resolved') return false;
+    await this.toCustomer(ticket, this.t(ticket)('escalation:agentReply', { text }));
+    return true;
+  }
+
+  async act(id: string, action: TicketAction, agent: string): Promise<ActionResult> {
+    const before = await this.tickets.get(id);
+    if (!before) return { ok: false, reason: 'missing' };
+    if (before.status === 'resolved') return { ok: false, reason: 'resolved' };
+    if (action === 'claim' && before.status === 'claimed') return { ok: false, reason: 'claimed' };
+    const ticket = await this.tickets.update(id, (t) => {
+      if (action === 'claim') {
+        t.status = 'claimed';
+        t.claimedBy = agent;
+      } else {
+        t.status = 'resolved';
+        t.resolvedBy = agent;
+      }
+    });
+    if (!ticket) return { ok: false, reason: 'missing' };
+    await this.relay.enqueue(`desk:${id}`, 'update', { id });
+    if (action === 'claim') {
+      await this.toCustomer(ticket, this.t(ticket)('escalation:agentJoined'));
+    } else {
+      await this.toCustomer(ticket, this.t(ticket)('escalation:resolved'));
+      await this.clearSession(ticket);
+      this.app.core.events.emit('escalation.resolved', { channel: ticket.channel, ticketId: id });
+    }
+    return { ok: true, ticket };
+  }
+
+  /** /forget: the ticket closes, queued messages go, and the Slack message stops showing the conversation. */
+  async forget(ticketId: string): Promise<void> {
+    await this.relay.drop([`desk:${ticketId}`, `customer:${ticketId}`]);
+    const ticket = await this.tickets.update(ticketId, (t) => {
+      t.status = 'resolved';
+      t.erased = true;
+      t.turns = [];
+      t.key = '';
+      t.chatId = '';
+    });
+    if (ticket?.desk) {
+      await this.relay.enqueue(`desk:${ticketId}`, 'update', { id: ticketId });
+      await this.relay.enqueue(`desk:${ticketId}`, 'note', { id: ticketId, note: { kind: 'forgotten' } });
+    }
+  }
+
+  async announceRequest(notice: RequestNotice): Promise<void> {
+    if (this.desk) await this.relay.enqueue('desk:requests', 'announce', notice);
+  }
+
+  formatTime(at: number, lang: 'lv' | 'en'): string {
+    return new Intl.DateTimeFormat(lang === 'lv' ? 'lv-LV' : 'en-GB', {
+      timeZone: this.hours.timeZone, weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit',
+    }).format(at);
+  }
+
+  private t(ticket: Ticket) {
+    return this.app.core.i18n.getFixedT(ticket.lang);
+  }
+
+  private toCustomer(ticket: Ticket, text: string): Promise<void> {
+    return this.relay.enqueue(`customer:${ticket.id}`, 'push', { channel: ticket.channel, chatId: ticket.chatId, replies: [{ text }] });
+  }
+
+  /** Hands the customer back to the bot now; the middleware also checks the status, in case a turn raced. */
+  private async clearSession(ticket: Ticket): Promise<void> {
+    const raw = await this.app.core.sessions.get(ticket.key);
+    if (!raw) return;
+    const session = parseSession(raw);
+    if (session.ticketId !== ticket.id) return;
+    delete session.ticketId;
+    await this.app.core.sessions.set(ticket.key, session);
+  }
+
+  private requireDesk(): Desk {
+    if (!this.desk) throw new PermanentError('no desk');
+    return this.desk;
+  }
+
+  private async postTicket({ id }: { id: string }): Promise<void> {
+    const ticket = await this.tickets.get(id);
+    if (!ticket || ticket.erased || ticket.desk) return;
+    const desk = await this.requireDesk().postTicket(ticket);
+    await this.tickets.update(id, (t) => void (t.desk = desk));
+  }
+
+  private async withDesk({ id }: { id: string }, run: (desk: Desk, ticket: Ticket) => Promise<void>): Promise<void> {
+    const ticket = await this.tickets.get(id);
+    if (!ticket?.desk) throw new PermanentError('ticket not posted');
+    await run(this.requireDesk(), ticket);
+  }
+}

@@ -1,0 +1,53 @@
+import type { App } from '../app.js';
+import { errorInfo } from '../core/bot.js';
+import { Escalation } from './escalation.js';
+import { Stats } from './stats.js';
+
+export type { Desk, DeskNote, RequestNotice } from './desk.js';
+export type { Ticket } from './tickets.js';
+export { Escalation } from './escalation.js';
+export { Stats } from './stats.js';
+
+interface Installed {
+  escalation: Escalation;
+  stats: Stats;
+}
+
+const installed = new WeakMap<App, Installed>();
+
+/** The escalation of an app, for the Slack adapter (it attaches itself as the desk). */
+export function escalationOf(app: App): Installed | undefined {
+  return installed.get(app);
+}
+
+/**
+ * Human hand-over. A core middleware placed before requests and conversation: while a ticket is
+ * open, the customer's messages go to the agent and the bot stays quiet.
+ */
+export function installEscalation(app: App): Escalation {
+  const escalation = new Escalation(app);
+  const stats = new Stats(app.store.kv('stats'), app.config.SUPPORT_TIMEZONE);
+  installed.set(app, { escalation, stats });
+  app.core.use(escalation.middleware);
+  app.core.onForget(async (_key, session) => {
+    if (session.ticketId) await escalation.forget(session.ticketId);
+  });
+  app.core.events.on('answered', () => stats.count('answered'));
+  app.core.events.on('fallback', () => stats.count('fallback'));
+  app.core.events.on('escalation.opened', () => stats.count('escalations'));
+  app.core.events.on('request.created', ({ id, type, dueAt }) => {
+    escalation.announceRequest({ id, type, dueAt }).catch((err: unknown) => app.log.error({ err: errorInfo(err), requestId: id }, 'request announcement not queued'));
+  });
+  app.services.push({
+    name: 'escalation',
+    start: async () => {
+      escalation.relay.start();
+      stats.start();
+    },
+    stop: async () => {
+      await escalation.relay.stop();
+      await stats.stop();
+    },
+  });
+  return escalation;
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type Keyv from 'keyv';
+import type { Logger } from 'pino';
+import { errorInfo } from '../core/bot.js';
+
+/** One message on its way to Slack or to a customer; persisted before the first attempt. */
+export interface Job {
+  id: string;
+  /** Jobs of one queue are delivered in order; a failing job holds back the ones behind it. */
+  queue: string;
+  kind: string;
+  data: unknown;
+  /** Order key: enqueue time and a per-process counter. */
+  order: [number, number];
+  attempts: number;
+  nextAt: number;
+  lease?: { owner: string; until: number };
+}
+
+export type Handler = (data: unknown) => Promise<void>;
+
+export interface RelayOptions {
+  tickMs?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/** A failure that retrying cannot fix (the chat is gone, the ticket no longer exists). */
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+}
+
+const LEASE_MS = 60_000;
+
+/**
+ * A durable, ordered outbox for relayed messages. Every job is its own key, so enqueueing never
+ * rewrites shared state; a lease keeps two instances from delivering the same job at once.
+ */
+export class Relay {
+  private readonly handlers = new Map<string, Handler>();
+  private readonly owner = randomUUID();
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private pass: Promise<void> | undefined;
+  private again = false;
+  private readonly tickMs: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+
+  constructor(private readonly jobs: Keyv<Job>, private readonly log: Logger, opts: RelayOptions = {}) {
+    this.tickMs = opts.tickMs ?? 1000;
+    this.baseDelayMs = opts.baseDelayMs ?? 1000;
+    this.maxDelayMs = opts.maxDelayMs ?? 5 * 60_000;
+  }
+
+  on(kind: string, handler: Handler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  async enqueue(queue: string, kind: string, data: unknown): Promise<void> {
+    const job: Job = { id: randomUUID(), queue, kind, data, order: [Date.now(), this.seq++], attempts: 0, nextAt: 0 };
+    await this.jobs.set(`job:${job.id}`, job);
+    this.kick();
+  }
+
+  /** Drops the queued jobs of the given queues (the customer used /forget). */
+  async drop(queues: string[]): Promise<number> {
+    let n = 0;
+    for (const job of await this.all()) {
+      if (queues.includes(job.queue)) n += Number(await this.jobs.delete(`job:${job.id}`));
+    }
+    return n;
+  }
+
+  async pending(): Promise<number> {
+    return (await this.all()).length;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.tickMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.pass;
+  }
+
+  /** Runs a delivery pass now, or right after the current one. */
+  kick(): void {
+    if (this.pass) {
+      this.again = true;
+      return;
+    }
+    this.pass = this.deliverAll()
+      .catch((err: unknown) => this.log.error({ err: errorInfo(err) }, 'relay pass failed'))
+      .finally(() => {
+        this.pass = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async all(): Promise<Job[]> {
+    const jobs: Job[] = [];
+    if (!this.jobs.iterator) throw new Error('the store cannot list keys');
+    // The argument is ignored: Keyv passes its own namespace.
+    for await (const [, value] of this.jobs.iterator(undefined)) if (value) jobs.push(value as Job);
+    return jobs;
+  }
+
+  private async deliverAll(): Promise<void> {
+    const queues = new Map<string, Job[]>();
+    for (const job of await this.all()) queues.set(job.queue, [...(queues.get(job.queue) ?? []), job]);
+    for (const jobs of queues.values()) {
+      jobs.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
+      for (const job of jobs) if (!(await this.deliver(job))) break;
+    }
+  }
+
+  /** Returns whether the queue may move on to the next job. */
+  private async deliver(job: Job): Promise<boolean> {
+    const now = Date.now();
+    if (job.nextAt > now) return false;
+    if (job.lease && job.lease.owner !== this.owner && job.lease.until > now) return false;
+    const key = `job:${job.id}`;
+    job.lease = { owner: this.owner, until: now + LEASE_MS };
+    await this.jobs.set(key, job);
+    const handler = this.handlers.get(job.kind);
+    try {
+      if (!handler) throw new PermanentError(`no handler for ${job.kind}`);
+      await handler(job.data);
+      await this.jobs.delete(key);
+      return true;
+    } catch (err) {
+      if (err instanceof PermanentError || isPermanent(err)) {
+        this.log.warn({ job: job.id, kind: job.kind, err: errorInfo(err).name }, 'relay job dropped: cannot be delivered');
+        await this.jobs.delete(key);
+        return true;
+      }
+      job.attempts++;
+      const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (job.attempts - 1));
+      job.nextAt = Date.now() + Math.round(delay * (0.75 + Math.random() / 2));
+      delete job.lease;
+      await this.jobs.set(key, job);
+      this.log.warn({ job: job.id, kind: job.kind, attempts: job.attempts, err: errorInfo(err).name }, 'relay delivery failed, will retry');
+      return false;
+    }
+  }
+}
+
+const TRANSIENT_SLACK = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+
+/** Client errors the platform will keep refusing: a blocked bot, a deleted chat, a missing channel. */
+function isPermanent(err: unknown): boolean {
+  const e = err as { error_code?: unknown; code?: unknown; data?: { error?: unknown } };
+  if (typeof e?.error_code === 'number') return e.error_code >= 400 && e.error_code < 500 && e.error_code !== 429;
+  if (e?.code === 'slack_webapi_platform_error') return !TRANSIENT_SLACK.has(String(e.data?.error));
+  return false;
+}

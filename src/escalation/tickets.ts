@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import type Keyv from 'keyv';
+import { z } from 'zod';
+import { CHANNELS } from '../core/types.js';
+
+export const ticketSchema = z.object({
+  id: z.string(),
+  /** `channel:userId` of the customer (the core's session key). */
+  key: z.string(),
+  channel: z.enum(CHANNELS),
+  chatId: z.string(),
+  lang: z.enum(['lv', 'en']),
+  status: z.enum(['open', 'claimed', 'resolved']),
+  createdAt: z.number(),
+  /** Opened outside support hours: the answer comes at `expectedAt`. */
+  expectedAt: z.number().optional(),
+  /** Where the ticket message is in Slack (known once it is posted). */
+  desk: z.object({ channel: z.string(), ts: z.string() }).optional(),
+  claimedBy: z.string().optional(),
+  resolvedBy: z.string().optional(),
+  /** The customer got the "passed on to the agent" notice. */
+  acked: z.boolean().default(false),
+  /** The customer used /forget: the ticket message no longer shows the conversation. */
+  erased: z.boolean().default(false),
+  /** The last turns before the hand-over, shown to the agent; erased with /forget. */
+  turns: z.array(z.object({ from: z.enum(['user', 'bot']), text: z.string(), at: z.number() })).default([]),
+});
+
+export type Ticket = z.infer<typeof ticketSchema>;
+export type TicketStatus = Ticket['status'];
+
+/** Short, unguessable, easy to read out on the phone. */
+export function newTicketId(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return `T-${[...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+}
+
+/** Tickets by id, plus an index from the Slack thread to the ticket. */
+export class Tickets {
+  /** Per-ticket chain so a claim and a relayed message never overwrite each other's change. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly kv: Keyv<unknown>) {}
+
+  async get(id: string): Promise<Ticket | undefined> {
+    const parsed = ticketSchema.safeParse(await this.kv.get(`t:${id}`));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async save(ticket: Ticket): Promise<void> {
+    await this.kv.set(`t:${ticket.id}`, ticket);
+    if (ticket.desk) await this.kv.set(`thread:${ticket.desk.channel}:${ticket.desk.ts}`, ticket.id);
+  }
+
+  async byThread(channel: string, ts: string): Promise<Ticket | undefined> {
+    const id = await this.kv.get(`thread:${channel}:${ts}`);
+    return typeof id === 'string' ? this.get(id) : undefined;
+  }
+
+  /** Applies `change` to the stored ticket; returns the new ticket, or undefined when it is gone. */
+  update(id: string, change: (t: Ticket) => void): Promise<Ticket | undefined> {
+    const run = (this.locks.get(id) ?? Promise.resolve()).then(async () => {
+      const ticket = await this.get(id);
+      if (!ticket) return undefined;
+      change(ticket);
+      await this.save(ticket);
+      return ticket;
+    });
+    const settled = run.catch(() => undefined);
+    this.locks.set(id, settled);
+    void settled.then(() => {
+      if (this.locks.get(id) === settled) this.locks.delete(id);
+    });
+    return run;
+  }
+}
