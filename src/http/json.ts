@@ -16,7 +16,11 @@ export function apiError(c: Context, status: 400 | 404 | 413 | 415 | 429 | 503, 
 export function limitBody(maxBytes: number): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
-    onError: (c) => apiError(c, 413, 'too_large', `Request body is larger than ${maxBytes} bytes`),
+    onError: (c) => {
+      // The unread rest of the body makes the connection unusable for a next request.
+      c.header('connection', 'close');
+      return apiError(c, 413, 'too_large', `Request body is larger than ${maxBytes} bytes`);
+    },
   });
 }
 

@@ -19,11 +19,12 @@ async function run(check: Check): Promise<boolean> {
 }
 
 /** `/healthz` (the process answers), `/readyz` (its dependencies answer), `/metrics` (Prometheus). */
-export function opsRoutes(checks: Map<string, Check>, register: Registry): Hono {
+export function opsRoutes(currentChecks: () => Map<string, Check>, register: Registry): Hono {
   const routes = new Hono();
   const started = Date.now();
   routes.get('/healthz', (c) => c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) }));
   routes.get('/readyz', async (c) => {
+    const checks = currentChecks();
     const names = [...checks.keys()];
     const results = await Promise.all(names.map((n) => run(checks.get(n) as Check)));
     const status = Object.fromEntries(names.map((n, i) => [n, results[i] ? 'ok' : 'down']));

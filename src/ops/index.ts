@@ -16,7 +16,9 @@ export function installOps(app: App): void {
   const checks = new Map<string, Check>([['store', () => app.store.ping()]]);
   checksOf.set(app, checks);
   const register = createMetrics(app.core.events);
-  app.http.route('/', opsRoutes(checks, register));
+  // Features install after ops: look for the request API when asked, not now.
+  const current = () => (app.requests ? new Map([...checks, ['requestApi', () => requestApiReachable(app)]]) : checks);
+  app.http.route('/', opsRoutes(current, register));
 
   const limiter = new RateLimiter(app.config.RATE_LIMIT_PER_MINUTE);
   app.core.use(rateLimit(limiter));
@@ -28,6 +30,18 @@ export function installOps(app: App): void {
     },
     stop: async () => clearInterval(sweeper),
   });
+}
+
+/**
+ * Any answer from the request API but a 5xx or an auth refusal means it is there and takes our
+ * token; asking for a request that does not exist costs it nothing.
+ */
+async function requestApiReachable(app: App): Promise<boolean> {
+  const result = await app.requests?.client.get('readiness-probe');
+  if (!result) return false;
+  if (result.ok) return true;
+  const status = 'status' in result ? result.status : undefined;
+  return status !== undefined && status < 500 && status !== 401 && status !== 403;
 }
 
 /** Makes `/readyz` also require `check` (e.g. the request API); call after installOps. */
