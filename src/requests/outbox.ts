@@ -48,7 +48,7 @@ export interface OutboxOptions {
   log: Logger;
   /** First retry waits up to this; doubles per attempt (full jitter). */
   baseMs: number;
-  /** Cap of one wait, Retry-After included. */
+  /** Cap of one backoff wait (a longer Retry-After is still obeyed). */
   maxMs: number;
   /** How long a delivered item (reference, status) is kept for /status. */
   retentionMs: number;
@@ -76,9 +76,13 @@ export interface RequestView {
   channel: Channel;
 }
 
+/** A Retry-After beyond this is taken as a misconfiguration, not obeyed. */
+const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
+
+/** Exponential backoff with full jitter, capped; never sooner than the server's Retry-After. */
 export function backoff(attempt: number, baseMs: number, maxMs: number, retryAfterMs = 0, random = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
-  return Math.min(maxMs, Math.max(retryAfterMs, Math.floor(random() * ceiling)));
+  return Math.max(Math.min(retryAfterMs, MAX_RETRY_AFTER_MS), Math.floor(random() * ceiling));
 }
 
 export class Outbox {

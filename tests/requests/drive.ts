@@ -1,0 +1,46 @@
+import type { Right } from '../../src/answers/schema.js';
+import type { Core } from '../../src/core/bot.js';
+import type { Reply } from '../../src/core/types.js';
+
+/** Test drivers for the request flow through the core (as the web channel would call it). */
+
+export async function until<T>(check: () => T | Promise<T>, timeout = 5000, what = 'condition'): Promise<NonNullable<T>> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A sender that records what the outbox pushes, per chat. */
+export function recordingSender(core: Core, channel: 'web' | 'slack' = 'web'): Map<string, Reply[]> {
+  const pushed = new Map<string, Reply[]>();
+  core.registerSender(channel, {
+    async send(chatId, replies) {
+      pushed.set(chatId, [...(pushed.get(chatId) ?? []), ...replies]);
+    },
+  });
+  return pushed;
+}
+
+export function say(core: Core, user: string, m: { text?: string; button?: string; unsupported?: string }, locale = 'en'): Promise<Reply[]> {
+  return core.handle({ channel: 'web', userId: user, chatId: `chat-${user}`, locale, ...m });
+}
+
+/** Files a complete request through the flow; returns its outbox id. */
+export async function fileRequest(core: Core, user: string, right: Right = 'erasure', locale = 'en'): Promise<string> {
+  await say(core, user, { text: '/rights' }, locale);
+  await say(core, user, { button: `rq:right:${right}` }, locale);
+  await say(core, user, { text: 'Jana Bērziņa' }, locale);
+  await say(core, user, { text: 'jana@example.lv +371 2612 3456' }, locale);
+  await say(core, user, { button: 'rq:skip' }, locale);
+  await say(core, user, { button: 'rq:confirm' }, locale);
+  const session = await core.sessions.get(`web:${user}`);
+  const id = session?.requestIds.at(-1);
+  if (!id) throw new Error('no request recorded');
+  return id;
+}
