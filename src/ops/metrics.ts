@@ -63,6 +63,7 @@ export function createMetrics(events: CoreEmitter): Registry {
     answers.inc({ channel, result: 'answered' }, 0);
     answers.inc({ channel, result: 'fallback' }, 0);
     rateLimited.inc({ channel }, 0);
+    latency.zero({ channel });
   }
   for (const outcome of ['created', 'submitted', 'failed', 'retried']) requests.inc({ outcome }, 0);
 
