@@ -61,8 +61,8 @@ describe('Telegram webhook mode', () => {
 describe('Telegram webhook through a real server', () => {
   it('the fake Bot API delivers pushed updates to a loopback webhook with the secret', async () => {
     const fake2 = await FakeTelegram.start();
-    // The public URL must be known before the port is; serve a second app on the same routes.
-    const served = await startTestApp({ ...fake2.env(), TELEGRAM_WEBHOOK_URL: 'http://127.0.0.1:1/tg', TELEGRAM_WEBHOOK_SECRET: SECRET }, { listen: true });
+    // Telegram calls the public https URL; here the fake calls the app's real local server on the same path.
+    const served = await startTestApp({ ...fake2.env(), TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/tg', TELEGRAM_WEBHOOK_SECRET: SECRET }, { listen: true });
     try {
       fake2.webhook = { url: `${served.url}/tg`, secret_token: SECRET };
       fake2.sendCommand(601, '/start', { lang: 'en' });
