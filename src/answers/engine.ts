@@ -1,0 +1,174 @@
+import { LangIndex } from './index.js';
+import { detectExercise } from './intent.js';
+import { detectLang } from './lang.js';
+import { LANGS, type KnowledgeBase, type KnowledgeEntry, type Lang, type Right } from './schema.js';
+import { unprefixLv } from './stem.js';
+import { contentWords } from './terms.js';
+
+export interface Answer {
+  /** The language to answer in: the question's, or the default when it cannot be told. */
+  lang: Lang;
+  /** The entry that answers the question, or null when the policy does not (or we are not sure enough). */
+  entry: KnowledgeEntry | null;
+  /** 0..1; 0.5 is the answer threshold (see calibrate). */
+  confidence: number;
+  /** Up to 3 other entries the user may have meant ("did you mean"). */
+  suggestions: KnowledgeEntry[];
+  /** The user asks to exercise a right now ("dzēsiet manus datus"), not about it. */
+  exercise?: Right;
+}
+
+/*
+ * Scoring, per language index, for each entry sharing a term with the question:
+ *   coverage = share of the question's idf mass that the entry's questions, keywords
+ *              (full weight) or answer (half weight) contain;
+ *   phrase   = best weighted Dice overlap with one of its sample questions or keywords.
+ *   score    = 0.7 × coverage + 0.3 × phrase, in 0..1.
+ * Words the index does not know count in the question's mass at UNKNOWN_WEIGHT × max idf, so
+ * a question about something else ("electricity price") scores low even if one word matches.
+ * Typos resolve to a known word within one edit, or a known stem sharing a ≥5-letter prefix,
+ * at reduced weight.
+ */
+const UNKNOWN_WEIGHT = 0.9;
+const TYPO_FACTOR = 0.85;
+const PREFIX_FACTOR = 0.75;
+const FUZZY_FACTOR = 0.6;
+/** Share of coverage in the score; the rest is the phrase score. */
+const COVERAGE_WEIGHT = 0.7;
+/** Share of the phrase score from the best sample question; the rest from the second best. */
+const PHRASE_BEST = 0.8;
+/** A match in the other language's index counts a little less than in the question's own. */
+const OTHER_LANG = 0.9;
+
+/** Added to the score of the entry explaining the right a user asks to exercise. */
+const EXERCISE_BOOST = 0.25;
+
+/** Raw score at which an entry is answered; calibrate() maps it to confidence 0.5. */
+export const ANSWER_AT = 0.45;
+/** Below this confidence an answer also carries runner-up suggestions. */
+export const SURE_AT = 0.7;
+/** Weak matches still offered as "did you mean" when nothing is answered. */
+const SUGGEST_AT = 0.3;
+const MAX_SUGGESTIONS = 3;
+
+interface Term {
+  stem: string | null;
+  idf: number;
+  factor: number;
+}
+
+export class AnswerEngine {
+  private readonly indexes: Record<Lang, LangIndex>;
+  private readonly onlyIn = new Map<string, Lang>();
+
+  constructor(readonly kb: KnowledgeBase) {
+    this.indexes = { lv: new LangIndex(kb, 'lv'), en: new LangIndex(kb, 'en') };
+    for (const lang of LANGS) {
+      const other = this.indexes[lang === 'lv' ? 'en' : 'lv'];
+      for (const word of this.indexes[lang].words.keys()) if (!other.words.has(word)) this.onlyIn.set(word, lang);
+    }
+  }
+
+  ask(text: string, defaultLang: Lang): Answer {
+    const lang = detectLang(text, defaultLang, (word) => this.onlyIn.get(word));
+    const exercise = detectExercise(text) ?? undefined;
+    const words = contentWords(text);
+    const scores = new Map<number, number>();
+    for (const l of LANGS) {
+      const weight = l === lang ? 1 : OTHER_LANG;
+      for (const [entry, score] of this.score(this.indexes[l], words)) {
+        scores.set(entry, Math.max(scores.get(entry) ?? 0, score * weight));
+      }
+    }
+    // asking to exercise a right: the entry explaining that right answers it
+    if (exercise) {
+      this.indexes.lv.entries.forEach((entry, i) => {
+        if (entry.right === exercise) scores.set(i, Math.min(1, (scores.get(i) ?? 0) + EXERCISE_BOOST));
+      });
+    }
+    const ranked = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const entries = this.indexes.lv.entries;
+    const top = ranked[0];
+    const confidence = top ? calibrate(top[1]) : 0;
+    const answered = top !== undefined && confidence >= 0.5;
+    const suggestions = ranked
+      .slice(answered ? 1 : 0)
+      .filter(([, score]) => calibrate(score) >= (answered ? 0.5 : SUGGEST_AT))
+      .slice(0, answered && confidence >= SURE_AT ? 0 : MAX_SUGGESTIONS)
+      .map(([i]) => entries[i]!);
+    const entry = answered ? entries[top[0]]! : null;
+    return { lang, entry, confidence, suggestions, ...(exercise ? { exercise } : {}) };
+  }
+
+  private resolve(index: LangIndex, word: string): Term {
+    const s = index.stem(word);
+    const idf = index.idf.get(s);
+    if (idf !== undefined) return { stem: s, idf, factor: 1 };
+    const fixes = index.speller.candidates(word);
+    const near = fixes.reduce<string | undefined>((a, b) => (a && index.words.get(a)! >= index.words.get(b)! ? a : b), undefined);
+    const far = near === undefined ? index.speller.closest(word) : undefined;
+    const fixed = near ?? far;
+    if (fixed !== undefined) {
+      const fixedStem = index.stem(fixed);
+      const fixedIdf = index.idf.get(fixedStem);
+      if (fixedIdf !== undefined) return { stem: fixedStem, idf: fixedIdf, factor: near ? TYPO_FACTOR : FUZZY_FACTOR };
+    }
+    const bare = index.lang === 'lv' ? unprefixLv(word) : undefined;
+    const bareIdf = bare === undefined ? undefined : index.idf.get(index.stem(bare));
+    if (bare !== undefined && bareIdf !== undefined) return { stem: index.stem(bare), idf: bareIdf, factor: PREFIX_FACTOR };
+    const prefix = index.prefixMatch(s);
+    if (prefix) return { stem: prefix, idf: index.idf.get(prefix)!, factor: PREFIX_FACTOR };
+    return { stem: null, idf: index.maxIdf * UNKNOWN_WEIGHT, factor: 0 };
+  }
+
+  private score(index: LangIndex, words: string[]): Map<number, number> {
+    const terms = new Map<string, Term>();
+    let mass = 0;
+    let unknown = 0;
+    for (const word of new Set(words)) {
+      const term = this.resolve(index, word);
+      if (!term.stem) {
+        unknown += term.idf;
+        continue;
+      }
+      const seen = terms.get(term.stem);
+      if (!seen || seen.factor < term.factor) terms.set(term.stem, term);
+    }
+    for (const term of terms.values()) mass += term.idf;
+    mass += unknown;
+    const result = new Map<number, number>();
+    if (mass === 0) return result;
+
+    const coverage = new Map<number, number>();
+    const overlap = new Map<number, number>();
+    for (const term of terms.values()) {
+      for (const [entry, weight] of index.postings.get(term.stem!)!) {
+        coverage.set(entry, (coverage.get(entry) ?? 0) + term.idf * term.factor * weight);
+      }
+      for (const phrase of index.phrasesByStem.get(term.stem!) ?? []) {
+        overlap.set(phrase, (overlap.get(phrase) ?? 0) + term.idf * term.factor);
+      }
+    }
+    // best and second-best phrase per entry: several close sample questions beat one
+    const best = new Map<number, [number, number]>();
+    for (const [id, shared] of overlap) {
+      const phrase = index.phrases[id]!;
+      const dice = (2 * shared) / (mass + phrase.mass);
+      const top = best.get(phrase.entry) ?? [0, 0];
+      if (dice > top[0]) best.set(phrase.entry, [dice, top[0]]);
+      else if (dice > top[1]) best.set(phrase.entry, [top[0], dice]);
+    }
+    for (const [entry, covered] of coverage) {
+      const [first, second] = best.get(entry) ?? [0, 0];
+      const phrase = PHRASE_BEST * first + (1 - PHRASE_BEST) * second;
+      result.set(entry, COVERAGE_WEIGHT * (covered / mass) + (1 - COVERAGE_WEIGHT) * phrase);
+    }
+    return result;
+  }
+}
+
+/** Maps a raw score to 0..1 so that ANSWER_AT becomes 0.5; monotonic, so ranking is kept. */
+export function calibrate(score: number): number {
+  const c = score < ANSWER_AT ? (score / ANSWER_AT) * 0.5 : 0.5 + ((score - ANSWER_AT) / (1 - ANSWER_AT)) * 0.5;
+  return Math.round(Math.min(1, Math.max(0, c)) * 1000) / 1000;
+}

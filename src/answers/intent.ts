@@ -1,0 +1,58 @@
+import { normalize } from './normalize.js';
+import type { Right } from './schema.js';
+
+/*
+ * Tells "do it" from "tell me about it". A text exercises a right when it names the right's
+ * action AND is phrased as a request (imperative, "I want", "please", "can you", first person
+ * "I object", a bare Latvian infinitive) rather than as a question about the right ("can I…",
+ * "what is…", "how do I…"). Patterns run on folded text, so "dzesiet" = "dzēsiet".
+ */
+
+const MARKETING = String.raw`(marketing\w*|mark[e]?tin\w*|reklam\w*|advert\w*|newsletter\w*|jaunumu|piedavajum\w*|offers|sms|zvan\w*|calls)`;
+
+/** Checked in order: the narrow patterns (consent, portability, marketing opt-out) first. */
+const RIGHT_PATTERNS: [Right, RegExp][] = [
+  ['consent', /\b(atsauc\w*|atsauk\w*|atteik\w*|withdraw\w*|revok\w*|retract\w*)\b.*\b(piekrisan\w*|consent\w*)|\b(piekrisan\w*|consent\w*)\b.*\b(atsauc\w*|atsauk\w*|withdraw\w*|revok\w*)\b/],
+  ['portability', /\b(parnes\w*|portab\w*|export\w*|machine readable|masinlasam\w*|transfer\w* (my |all )?(personal )?data to|move (my |all )?(personal )?data|citam (pakalpojumu sniedzejam|uznemumam))\b/],
+  ['objection', new RegExp(String.raw`\b(iebilst\w*|iebilde\w*|object\w*|opt(ing)? out|unsubscrib\w*|atrakstit\w*)\b|\b(stop\w*|partrauc\w*|beidz\w*|parstaj\w*|nesutiet|nezvaniet|remove me|izslegt\w*|izsledziet|dont send|do not send)\b.*\b${MARKETING}\b|\b${MARKETING}\b.*\b(stop\w*|partrauc\w*|nesutiet|unsubscrib\w*|no more)\b`)],
+  ['erasure', /\b(iz)?dze[s]\w*|\b(delete\w*|erase\w*|erasure|remove\w*|wipe\w*|forget me|aizmirst\w*|iznicin\w*|destroy\w*)\b/],
+  ['rectification', /\b(iz)?labo\w*|\b(nomain\w*|mainit|atjaunin\w*|correct\w*|rectif\w*|fix|update|amend\w*|change|nepareiz\w*)\b/],
+  ['restriction', /\b(ierobez\w*|restrict\w*|limit\w*|iesald\w*|freez\w*|suspend\w*)\b/],
+  ['objection', /\b(stop (using|processing)|partrauciet (izmantot|apstradat)|neapstradajiet|beidziet)\b/],
+  ['access', /\b(kopij\w*|piekluv\w*|copy|copies|access|izsniedz\w*|atsutiet|nosutiet|send me|give me|show me|paradiet|download\w*|lejupield\w*)\b/],
+];
+
+/** Imperatives and first-person declarations: a request even inside a longer question. */
+const DIRECT = new RegExp(
+  [
+    String.raw`\b(iz)?(dzesiet|labojiet|nosutiet|atsutiet|izsniedziet|ierobezojiet|partrauciet|parstajiet|nomainiet|mainiet|atjauniniet|paradiet|dzesat)\b`,
+    String.raw`\b(iebilstu|atsaucu|pieprasu|atteicos|neapstradajiet|nesutiet|nezvaniet)\b`,
+    String.raw`\b(i object|i withdraw|i revoke|i opt out|i unsubscribe|i do not consent|i dont consent|i no longer consent|i request|i demand|i m requesting|i am requesting)\b`,
+    String.raw`\bplease (delete|erase|remove|wipe|send|give|show|correct|fix|update|change|stop|restrict|limit|export|transfer|unsubscribe|forget)\b`,
+    String.raw`^(please )?(delete|erase|remove|wipe|forget|send|give|show|correct|fix|update|change|stop|restrict|limit|export|transfer|withdraw|revoke|unsubscribe)\b`,
+  ].join('|'),
+);
+
+/** Wishes: a request unless the wish is to know or understand something. */
+const WISH = /\b(gribu|gribetu|velos|veletos|vajag|ludzu|lugums|lugtu|lai (jus )?\w+at|i want|i wanna|i d like|i would like|i wish|i need|please|pls|kindly)\b/;
+const KNOW = /\b(uzzinat|zinat|saprast|noskaidrot|pastastiet|paskaidrojiet|izskaidrojiet|informacij\w*|tiesibas|tiesibam|tiesibu|know|understand|learn|find out|explain|tell me|information|right to|rights|ask about|how|kapec|why)\b/;
+
+const POLITE = /\bvai (jus )?(varat|varetu|varetat)\b|\b(can|could|would|will) you\b/;
+const ABOUT_POLITE = /\b(right|rights|tiesibas|how|what|why|when|ka|kapec|kads|kada|kadi|kadas|kad|cik|tell|explain|pastastit|paskaidrot)\b/;
+
+/** A bare Latvian infinitive: "dzēst manus datus", "atsaukt piekrišanu". */
+const INFINITIVE = /^(iz)?(dzest|labot|izlabot|atsaukt|ierobezot|iebilst|parnest|izsniegt|nosutit|atsutit|partraukt|nomainit)\b/;
+
+/** The right the user wants to exercise now, or null when they ask about something. */
+export function detectExercise(text: string): Right | null {
+  const norm = normalize(text);
+  // one word ("delete", "dzēšana") names a topic, it does not ask for anything
+  if (!norm.includes(' ')) return null;
+  const right = RIGHT_PATTERNS.find(([, pattern]) => pattern.test(norm))?.[0];
+  if (!right) return null;
+  if (DIRECT.test(norm)) return right;
+  if (WISH.test(norm) && !KNOW.test(norm)) return right;
+  if (POLITE.test(norm) && !ABOUT_POLITE.test(norm)) return right;
+  if (INFINITIVE.test(norm) && !text.includes('?')) return right;
+  return null;
+}

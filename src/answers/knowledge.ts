@@ -1,0 +1,90 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { KNOWLEDGE_DIR, ROOT } from '../paths.js';
+import { sectionFileSchema, type KnowledgeBase, type KnowledgeEntry, type Section, type SectionFile } from './schema.js';
+
+/** A knowledge file that cannot be used; the message names the file, entry and field. */
+export class KnowledgeError extends Error {
+  override name = 'KnowledgeError';
+}
+
+function displayPath(file: string): string {
+  const rel = relative(ROOT, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+/** "entries.3.answer.en: Required" → 'entry "right-erasure": answer.en: Required'. */
+function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String);
+  if (path[0] === 'entries' && path[1] !== undefined) {
+    const index = Number(path[1]);
+    const entries = (raw as { entries?: unknown[] } | null)?.entries;
+    const id = (entries?.[index] as { id?: unknown } | undefined)?.id;
+    const who = typeof id === 'string' ? `entry "${id}"` : `entry #${index + 1}`;
+    const field = path.slice(2).join('.');
+    return field ? `${who}: ${field}: ${issue.message}` : `${who}: ${issue.message}`;
+  }
+  return `${path.join('.') || '(file)'}: ${issue.message}`;
+}
+
+function readSectionFile(file: string): SectionFile {
+  const name = displayPath(file);
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new KnowledgeError(`${name}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = sectionFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${name}: ${describeIssue(raw, issue)}`);
+    throw new KnowledgeError(issues.join('\n'));
+  }
+  return parsed.data;
+}
+
+/**
+ * Reads and validates every `*.yaml` in the knowledge directory, synchronously (start-up only).
+ * Throws a KnowledgeError naming file, entry and field for the first bad file, duplicate ids
+ * and `related` ids that do not exist.
+ */
+export function loadKnowledge(dir = KNOWLEDGE_DIR): KnowledgeBase {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+  if (files.length === 0) throw new KnowledgeError(`${displayPath(dir)}: no knowledge files (*.yaml)`);
+
+  const sections: Section[] = [];
+  const entries = new Map<string, KnowledgeEntry>();
+  const fileOf = new Map<string, string>();
+  const sectionFiles = new Map<string, string>();
+  for (const file of files) {
+    const name = displayPath(file);
+    const data = readSectionFile(file);
+    const previous = sectionFiles.get(data.section.id);
+    if (previous) throw new KnowledgeError(`${name}: section "${data.section.id}" is also defined in ${previous}`);
+    sectionFiles.set(data.section.id, name);
+    const section: Section = { ...data.section, entryIds: data.entries.map((e) => e.id) };
+    sections.push(section);
+    for (const entry of data.entries) {
+      const other = fileOf.get(entry.id);
+      if (other) throw new KnowledgeError(`${name}: entry "${entry.id}": id: duplicate, already used in ${other}`);
+      fileOf.set(entry.id, name);
+      entries.set(entry.id, { ...entry, section });
+    }
+  }
+  for (const entry of entries.values()) {
+    entry.related.forEach((id, i) => {
+      if (!entries.has(id) || id === entry.id) {
+        const why = id === entry.id ? 'refers to itself' : `unknown entry "${id}"`;
+        throw new KnowledgeError(`${fileOf.get(entry.id)}: entry "${entry.id}": related.${i}: ${why}`);
+      }
+    });
+  }
+  sections.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+  return { sections, entries };
+}
+

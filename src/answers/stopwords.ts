@@ -1,0 +1,27 @@
+import type { Lang } from './schema.js';
+
+/** Function words (folded, no diacritics) that carry no topic; the matcher ignores them. */
+const LV = `un ir vai ka kas es man mani manu manus mans mana manas manam manai manos manis jus jusu jums
+par uz no ar lai tas ta to tie tam tai tos tas so sis sai sie sim sos si ko ari ja bet pie pec pa ap bez
+lidz ne nav var varu varat varetu varam but esmu esat bija bus tik jau vel tikai sevi savs savus
+savu savi savas sava saviem mes mus musu mums vins vina vini vinu ludzu sveiki labdien paldies gribu velos
+veletos vajag kaut kads kada kadi kadas kadu kadus kadam kadai tad te tur ari kura kuri kuras kuru kurs
+kuram kurai kuriem kurus tiek tika tiks teikt pastastiet pasakiet lugums hei cau nu kaut kas it ka jel nevaru
+cits cita citi
+saprast saprotat saprotu saprot dokuments dokumenta dokumenta jautajums jautajumu jautajumi
+atbilde atbildi lieta lietas notiek notiktu gadijuma gadijumos piemeram iespejams iespeja drikst drikstu
+vispar tiesi isti kaut kaads lugtu interese interesetu zinat zinu uzzinat pateikt pasakt sakiet
+tagad tas ta tie tadi tada tadas musu sava vienkarsi precizi`;
+
+const EN = `a an the is are was were be been being am do does did doing i me my mine myself you your yours we us
+our they them their it its he she him her this that these those of to in on at for with about from by as and
+or but if so than then there here what which who whose how can could would should will
+shall may might must have has had having any some all also just only not no yes please hi hello hey thanks
+thank want wanted like need know tell let im ive id dont doesnt s t much many very really into out up
+anything something there s whats hows wheres whos
+understand exactly document question questions answer thing things stuff happen
+happens example possible allowed able actually currently generally anyway okay ok exist exists say said ask
+asking wondering wonder curious`;
+
+const toSet = (list: string) => new Set(list.split(/\s+/).filter(Boolean));
+export const STOP_WORDS: Record<Lang, ReadonlySet<string>> = { lv: toSet(LV), en: toSet(EN) };
