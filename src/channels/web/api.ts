@@ -38,11 +38,15 @@ const pollQuery = z.object({
   after: z.coerce.number({ error: 'after must be a whole number' }).int('after must be a whole number').nonnegative().default(0),
 });
 
+/** An issued visitor id: when it was last refreshed, and the language hint it was opened with. */
+const visitorSchema = z.object({ at: z.number(), locale: z.string().optional() });
+export type Visitor = z.infer<typeof visitorSchema>;
+
 export interface WebApiDeps {
   core: Core;
   inbox: Inbox;
   /** Issued visitor ids, so a page can tell an expired session from a live one. */
-  visitors: Keyv<number>;
+  visitors: Keyv<Visitor>;
 }
 
 /** The JSON API behind the chat page (documented in the README). */
@@ -54,11 +58,12 @@ export function webApi({ core, inbox, visitors }: WebApiDeps): Hono {
     c.header('cache-control', 'no-store');
   });
 
-  async function known(id: string): Promise<boolean> {
-    const seen = await visitors.get(id);
-    if (seen === undefined) return false;
-    if (Date.now() - seen > TOUCH_MS) await visitors.set(id, Date.now());
-    return true;
+  async function visitor(id: string): Promise<Visitor | undefined> {
+    const parsed = visitorSchema.safeParse(await visitors.get(id));
+    if (!parsed.success) return undefined;
+    const v = parsed.data;
+    if (Date.now() - v.at > TOUCH_MS) await visitors.set(id, { ...v, at: Date.now() });
+    return v;
   }
   const expired = (c: Parameters<typeof apiError>[0]) =>
     apiError(c, 404, 'unknown_session', 'No such session (it may have expired): create a new one');
@@ -67,7 +72,7 @@ export function webApi({ core, inbox, visitors }: WebApiDeps): Hono {
     const body = await readJson(c, newSessionBody, { optional: true });
     if (!body.ok) return body.res;
     const id = randomUUID();
-    await visitors.set(id, Date.now());
+    await visitors.set(id, { at: Date.now(), ...(body.data.locale && { locale: body.data.locale }) });
     return c.json({ sessionId: id, lang: core.langOf(body.data.locale) }, 201);
   });
 
@@ -75,15 +80,16 @@ export function webApi({ core, inbox, visitors }: WebApiDeps): Hono {
     const body = await readJson(c, messageBody);
     if (!body.ok) return body.res;
     const { sessionId: id, text, button, locale: loc } = body.data;
-    if (!(await known(id))) return expired(c);
-    const replies = await core.handle({ channel: 'web', userId: id, chatId: id, text, button, locale: loc });
+    const v = await visitor(id);
+    if (!v) return expired(c);
+    const replies = await core.handle({ channel: 'web', userId: id, chatId: id, text, button, locale: loc ?? v.locale });
     return c.json({ replies: replies.map(toWeb) });
   });
 
   api.get('/messages', async (c) => {
     const query = validate(c, pollQuery, c.req.query());
     if (!query.ok) return query.res;
-    if (!(await known(query.data.sessionId))) return expired(c);
+    if (!(await visitor(query.data.sessionId))) return expired(c);
     const messages = await inbox.after(query.data.sessionId, query.data.after);
     return c.json({ messages });
   });

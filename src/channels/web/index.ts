@@ -1,5 +1,5 @@
 import type { App } from '../../app.js';
-import { webApi } from './api.js';
+import { webApi, type Visitor } from './api.js';
 import { Inbox } from './inbox.js';
 import { webPage } from './page.js';
 
@@ -12,7 +12,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function installWeb(app: App): void {
   const ttl = app.config.STATE_TTL_DAYS * DAY_MS;
   const inbox = new Inbox(app.store.kv('web-inbox', ttl));
-  const visitors = app.store.kv<number>('web-visitor', ttl);
+  const visitors = app.store.kv<Visitor>('web-visitor', ttl);
   const { core } = app;
 
   core.registerSender('web', { send: (chatId, replies) => inbox.append(chatId, replies) });
