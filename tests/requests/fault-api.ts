@@ -85,7 +85,9 @@ export class FaultApi {
     const answer = await this.standin.app.fetch(new Request(`${this.url}${req.url}`, { method: req.method, headers, body }));
     if (fault && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (res.destroyed) return;
-    res.writeHead(answer.status, Object.fromEntries(answer.headers));
+    const out: Record<string, string> = {};
+    answer.headers.forEach((value, key) => (out[key] = value));
+    res.writeHead(answer.status, out);
     res.end(Buffer.from(await answer.arrayBuffer()));
   }
 }

@@ -30,9 +30,11 @@ beforeAll(async () => {
     REQUEST_RETRY_MAX_MS: '200',
   });
   pushed = recordingSender(t.app.core);
-  for (const name of ['request.created', 'request.accepted', 'request.rejected', 'request.retry'] as const) {
-    t.app.core.events.on(name, (payload) => events.push({ name, payload }));
-  }
+  const core = t.app.core;
+  core.events.on('request.created', (p) => events.push({ name: 'request.created', payload: p }));
+  core.events.on('request.accepted', (p) => events.push({ name: 'request.accepted', payload: p }));
+  core.events.on('request.rejected', (p) => events.push({ name: 'request.rejected', payload: p }));
+  core.events.on('request.retry', (p) => events.push({ name: 'request.retry', payload: p }));
 });
 
 afterAll(async () => {
