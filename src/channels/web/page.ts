@@ -32,6 +32,7 @@ export function webPage(opts: PageOptions): Hono {
   const assets: Record<string, { body: string; type: string }> = {
     '/chat.css': { body: read('chat.css'), type: 'text/css; charset=utf-8' },
     '/chat.js': { body: read('chat.js'), type: 'text/javascript; charset=utf-8' },
+    '/favicon.svg': { body: read('favicon.svg'), type: 'image/svg+xml' },
     '/embed.js': { body: read('embed.js').replace('__STRINGS__', () => scriptJson(strings)), type: 'text/javascript; charset=utf-8' },
   };
   const pages = new Map<Lang, string>(
