@@ -3,6 +3,7 @@ import { detectExercise } from './intent.js';
 import { detectLang } from './lang.js';
 import { LANGS, type KnowledgeBase, type KnowledgeEntry, type Lang, type Right } from './schema.js';
 import { unprefixLv } from './stem.js';
+import { truncate } from './normalize.js';
 import { contentWords } from './terms.js';
 
 export interface Answer {
@@ -40,6 +41,11 @@ const PHRASE_BEST = 0.8;
 /** A match in the other language's index counts a little less than in the question's own. */
 const OTHER_LANG = 0.9;
 
+/** Texts with more content words than this are also scored sentence by sentence. */
+const LONG_TEXT = 12;
+const MAX_SENTENCES = 30;
+const SENTENCE_WEIGHT = 0.9;
+
 /** Added to the score of the entry explaining the right a user asks to exercise. */
 const EXERCISE_BOOST = 0.25;
 
@@ -72,12 +78,13 @@ export class AnswerEngine {
   ask(text: string, defaultLang: Lang): Answer {
     const lang = detectLang(text, defaultLang, (word) => this.onlyIn.get(word));
     const exercise = detectExercise(text) ?? undefined;
-    const words = contentWords(text);
     const scores = new Map<number, number>();
-    for (const l of LANGS) {
-      const weight = l === lang ? 1 : OTHER_LANG;
-      for (const [entry, score] of this.score(this.indexes[l], words)) {
-        scores.set(entry, Math.max(scores.get(entry) ?? 0, score * weight));
+    for (const [words, partWeight] of parts(text)) {
+      for (const l of LANGS) {
+        const weight = partWeight * (l === lang ? 1 : OTHER_LANG);
+        for (const [entry, score] of this.score(this.indexes[l], words)) {
+          scores.set(entry, Math.max(scores.get(entry) ?? 0, score * weight));
+        }
       }
     }
     // asking to exercise a right: the entry explaining that right answers it
@@ -165,6 +172,23 @@ export class AnswerEngine {
     }
     return result;
   }
+}
+
+/**
+ * What to score: the whole text, and for a long text each of its sentences too, so the one
+ * question inside a paragraph of context is found. A sentence counts slightly less than the
+ * whole, a question sentence (ends with "?") fully.
+ */
+function parts(text: string): [string[], number][] {
+  const whole = contentWords(text);
+  const out: [string[], number][] = [[whole, 1]];
+  if (whole.length <= LONG_TEXT) return out;
+  const sentences = truncate(text).match(/[^.!?\n]+[.!?\n]*/g) ?? [];
+  for (const sentence of sentences.slice(0, MAX_SENTENCES)) {
+    const words = contentWords(sentence);
+    if (words.length >= 2) out.push([words, sentence.includes('?') ? 1 : SENTENCE_WEIGHT]);
+  }
+  return out;
 }
 
 /** Maps a raw score to 0..1 so that ANSWER_AT becomes 0.5; monotonic, so ranking is kept. */

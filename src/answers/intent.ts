@@ -27,7 +27,7 @@ const DIRECT = new RegExp(
   [
     String.raw`\b(iz)?(dzesiet|labojiet|nosutiet|atsutiet|izsniedziet|ierobezojiet|partrauciet|parstajiet|nomainiet|mainiet|atjauniniet|paradiet|dzesat)\b`,
     String.raw`\b(iebilstu|atsaucu|pieprasu|atteicos|neapstradajiet|nesutiet|nezvaniet)\b`,
-    String.raw`\b(i object|i withdraw|i revoke|i opt out|i unsubscribe|i do not consent|i dont consent|i no longer consent|i request|i demand|i m requesting|i am requesting)\b`,
+    String.raw`(?<!\b(can|could|may|might|should|do|would|shall|will|how|when|if|where) )\b(i object|i withdraw|i revoke|i opt out|i unsubscribe|i do not consent|i dont consent|i no longer consent|i request|i demand|i m requesting|i am requesting)\b`,
     String.raw`\bplease (delete|erase|remove|wipe|send|give|show|correct|fix|update|change|stop|restrict|limit|export|transfer|unsubscribe|forget)\b`,
     String.raw`^(please )?(delete|erase|remove|wipe|forget|send|give|show|correct|fix|update|change|stop|restrict|limit|export|transfer|withdraw|revoke|unsubscribe)\b`,
   ].join('|'),

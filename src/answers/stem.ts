@@ -14,7 +14,7 @@ const LV_ENDINGS = [
   'osam', 'osas', 'osai', 'osos', 'osie', 'oss', 'osu', 'osa', 'osi',
   'amas', 'amam', 'amie', 'ama', 'ami', 'ams', 'amu',
   'ibas', 'ibai', 'ibam', 'ibu', 'iba', 'ibi',
-  'iem', 'iet', 'ijs', 'am', 'em', 'im', 'um', 'at', 'et', 'it', 'ot', 'os', 'as', 'es', 'is', 'us',
+  'iem', 'iet', 'ijs', 'am', 'em', 'im', 'um', 'at', 'et', 'it', 'os', 'as', 'es', 'is', 'us',
   'ai', 'ei', 'ie', 'ts', 'ta', 'ti', 'tu', 'a', 'e', 'i', 'u', 's', 't',
 ];
 

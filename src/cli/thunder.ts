@@ -1,0 +1,104 @@
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import type { TFunction } from 'i18next';
+import { AnswerEngine, type Answer } from '../answers/engine.js';
+import { KnowledgeError, loadKnowledge } from '../answers/knowledge.js';
+import { LANGS, type Lang } from '../answers/schema.js';
+import { createI18n } from '../i18n/index.js';
+
+/** One line of `thunder ask --json`: the contract the held-out evaluation reads. */
+export interface AskRecord {
+  q: string;
+  lang: Lang;
+  entry: string | null;
+  confidence: number;
+  answer: string;
+  suggestions: string[];
+}
+
+function record(q: string, answer: Answer, t: TFunction): AskRecord {
+  return {
+    q,
+    lang: answer.lang,
+    entry: answer.entry?.id ?? null,
+    confidence: answer.confidence,
+    answer: answer.entry ? answer.entry.answer[answer.lang] : t('answers:fallback', { lng: answer.lang }),
+    suggestions: answer.suggestions.map((s) => s.id),
+  };
+}
+
+function humanText(answer: Answer, t: TFunction): string {
+  const lng = answer.lang;
+  const lines = [answer.entry ? answer.entry.answer[lng] : t('answers:fallback', { lng })];
+  if (answer.entry) {
+    lines.push('', `${t('answers:section', { lng })}: ${answer.entry.section.title[lng]}`);
+  }
+  lines.push(`${t('answers:confidence', { lng })}: ${answer.confidence.toFixed(2)}`);
+  if (answer.suggestions.length > 0) {
+    lines.push('', t('answers:didYouMean', { lng }), ...answer.suggestions.map((s) => `  • ${s.questions[lng][0]}`));
+  }
+  return lines.join('\n');
+}
+
+async function write(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+}
+
+/** Answers stdin line by line as it arrives, so thousands of lines stream in constant memory. */
+async function askLines(engine: AnswerEngine, lang: Lang, t: TFunction, json: boolean): Promise<void> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    const answer = engine.ask(line, lang);
+    await write(json ? `${JSON.stringify(record(line, answer, t))}\n` : `${humanText(answer, t)}\n\n`);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const t = createI18n().t;
+  const usage = (lng: Lang) => t('answers:cliUsage', { lng });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, lang: { type: 'string', default: 'lv' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${usage('en')}\n`);
+    return 64;
+  }
+  const { values, positionals } = parsed;
+  const lang = values.lang as Lang;
+  if (values.help) {
+    process.stdout.write(`${usage(LANGS.includes(lang) ? lang : 'en')}\n`);
+    return 0;
+  }
+  if (positionals[0] !== 'ask' || !LANGS.includes(lang)) {
+    process.stderr.write(`${usage('en')}\n`);
+    return 64;
+  }
+  let engine: AnswerEngine;
+  try {
+    engine = new AnswerEngine(loadKnowledge());
+  } catch (err) {
+    if (!(err instanceof KnowledgeError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return 65;
+  }
+  const question = positionals.slice(1).join(' ');
+  if (question) {
+    const answer = engine.ask(question, lang);
+    await write(values.json ? `${JSON.stringify(record(question, answer, t))}\n` : `${humanText(answer, t)}\n`);
+  } else {
+    await askLines(engine, lang, t, values.json);
+  }
+  return 0;
+}
+
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  // the reader went away (`thunder ask --json < big | head`): stop quietly
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../src/paths.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function thunder(args: string[], input = ''): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/thunder.ts', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+const lines = (out: string) => out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('thunder ask --json', () => {
+  it('answers one JSON object per input line, in order', async () => {
+    const input = ['kā iesniegt sūdzību', 'How long do you keep my data?', 'What is the capital of France?', '', '🔥🔥🔥'].join('\n');
+    const run = await thunder(['ask', '--json'], `${input}\n`);
+    expect(run.code).toBe(0);
+    const out = lines(run.stdout);
+    expect(out.map((o) => o.q)).toEqual(input.split('\n'));
+    for (const o of out) expect(Object.keys(o).sort()).toEqual(['answer', 'confidence', 'entry', 'lang', 'q', 'suggestions']);
+    expect(out[0]).toMatchObject({ lang: 'lv', entry: expect.stringMatching(/^complaint-/) });
+    expect(out[1]).toMatchObject({ lang: 'en', entry: 'retention' });
+    expect(out[1]!.answer).toMatch(/kept|retention|long/i);
+    expect(out[2]).toMatchObject({ entry: null, lang: 'en' });
+    expect(out[2]!.answer).toMatch(/doesn't answer/);
+    expect(out[3]).toMatchObject({ entry: null, confidence: 0, suggestions: [] });
+    expect(out[0]!.confidence).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('uses --lang for text whose language cannot be told', async () => {
+    const [lvRun, enRun] = await Promise.all([thunder(['ask', '--json', '--lang', 'lv'], 'GDPR\n'), thunder(['ask', '--json', '--lang', 'en'], 'GDPR\n')]);
+    const lv = lines(lvRun.stdout)[0]!;
+    const en = lines(enRun.stdout)[0]!;
+    expect(lv.lang).toBe('lv');
+    expect(en.lang).toBe('en');
+  });
+
+  it('streams thousands of lines', async () => {
+    const questions = ['cik ilgi glabājat datus', 'who is the data controller', 'kā dzēst manus datus', 'nonsense qwerty'];
+    const input = Array.from({ length: 4000 }, (_, i) => questions[i % questions.length]).join('\n');
+    const run = await thunder(['ask', '--json'], input);
+    expect(run.code).toBe(0);
+    const out = lines(run.stdout);
+    expect(out).toHaveLength(4000);
+    expect(out[3999]!.q).toBe('nonsense qwerty');
+    expect(out[1]!.entry).toBe(out[4001 % 4]!.entry);
+  });
+});
+
+describe('thunder ask', () => {
+  it('prints the answer, its section and the confidence', async () => {
+    const run = await thunder(['ask', 'Kam var iesniegt sūdzību par datu apstrādi?']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Politikas sadaļa: .+/);
+    expect(run.stdout).toMatch(/Pārliecība: (0|1)\.\d\d/);
+  });
+
+  it('prints the fallback for a question the policy does not answer', async () => {
+    const run = await thunder(['ask', '--lang', 'en', 'tell me a joke']);
+    expect(run.stdout).toMatch(/privacy policy doesn't answer/);
+  });
+
+  it('rejects bad usage with exit code 64', async () => {
+    const runs = await Promise.all([thunder(['frobnicate']), thunder(['ask', '--lang', 'de', 'x']), thunder(['ask', '--bogus'])]);
+    expect(runs.map((r) => r.code)).toEqual([64, 64, 64]);
+    expect(runs[0]!.stderr).toMatch(/thunder ask/);
+  });
+});

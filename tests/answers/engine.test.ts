@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AnswerEngine, calibrate, type Answer } from '../../src/answers/engine.js';
+import { loadKnowledge } from '../../src/answers/knowledge.js';
+
+const engine = new AnswerEngine(loadKnowledge());
+const id = (a: Answer) => a.entry?.id ?? null;
+
+describe('AnswerEngine', () => {
+  it('answers the same with or without diacritics and in any case', () => {
+    const forms = ['Kā iesniegt sūdzību Datu valsts inspekcijā?', 'ka iesniegt sudzibu datu valsts inspekcija', 'KĀ IESNIEGT SŪDZĪBU DATU VALSTS INSPEKCIJĀ'];
+    const ids = forms.map((q) => id(engine.ask(q, 'en')));
+    expect(ids[0]).toBe('complaint-dvi');
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it('copes with inflections and typos', () => {
+    expect(id(engine.ask('cik ilgi glabājat manus datus', 'lv'))).toBe('retention');
+    expect(id(engine.ask('cik ilgi tiek glabati dati', 'lv'))).toBe('retention');
+    expect(id(engine.ask('how lnog do you keeep my data', 'en'))).toBe('retention');
+  });
+
+  it('answers in the language of the question, whatever the default', () => {
+    const lv = engine.ask('Kam jūs nododat manus personas datus?', 'en');
+    expect(lv.lang).toBe('lv');
+    const en = engine.ask('Who do you share my personal data with?', 'lv');
+    expect(en.lang).toBe('en');
+    expect(id(lv)).toBe(id(en));
+  });
+
+  it('finds the question inside a long paragraph', () => {
+    const paragraph =
+      'Labdien! Esmu jūsu klients jau vairākus gadus, un nesen pārcēlos uz citu pilsētu. ' +
+      'Vakar saņēmu vēstuli, kas mani mazliet uztrauca, jo nezinu, kas notiek ar maniem datiem. ' +
+      'Tāpēc gribu pajautāt: cik ilgi jūs glabājat klientu personas datus pēc līguma beigām? Paldies.';
+    expect(id(engine.ask(paragraph, 'lv'))).toBe('retention');
+  });
+
+  it('says plainly when the policy does not answer', () => {
+    for (const q of ['What is the capital of France?', 'tell me a joke', 'kāds šodien laiks Rīgā', '', '🙂🙂🙂', '12345']) {
+      const answer = engine.ask(q, 'en');
+      expect(answer.entry, q).toBeNull();
+      expect(answer.confidence, q).toBeLessThan(0.5);
+    }
+  });
+
+  it('marks a request to exercise a right and answers with that right', () => {
+    const answer = engine.ask('dzēsiet manus datus', 'lv');
+    expect(answer.exercise).toBe('erasure');
+    expect(id(answer)).toBe('right-erasure');
+    expect(engine.ask('vai es varu lūgt dzēst datus?', 'lv').exercise).toBeUndefined();
+  });
+
+  it('offers suggestions only when unsure, never the answered entry', () => {
+    const sure = engine.ask('How long do you keep my personal data?', 'en');
+    expect(sure.confidence).toBeGreaterThanOrEqual(0.7);
+    expect(sure.suggestions).toEqual([]);
+    const vague = engine.ask('dati', 'lv');
+    expect(vague.suggestions.length).toBeLessThanOrEqual(3);
+    expect(vague.suggestions.map((s) => s.id)).not.toContain(vague.entry?.id);
+  });
+
+  it('calibrates monotonically into 0..1 with 0.5 at the answer threshold', () => {
+    const raw = [0, 0.1, 0.3, 0.45, 0.6, 0.9, 1, 2];
+    const conf = raw.map(calibrate);
+    expect(conf).toEqual([...conf].sort((a, b) => a - b));
+    expect(conf[0]).toBe(0);
+    expect(conf[3]).toBe(0.5);
+    expect(conf.at(-1)).toBe(1);
+  });
+});
+
+describe('AnswerEngine properties', () => {
+  const text = fc.oneof(
+    fc.string({ maxLength: 300 }),
+    fc.string({ unit: 'grapheme', maxLength: 200 }),
+    fc.string({ unit: 'binary', maxLength: 200 }),
+    fc.array(fc.constantFrom('🔥', '🙂', '👍🏽', '\u0000', '\uFFFF', '\uD800', 'ā', 'Ž', 'dati', 'data', ' ', '?'), { maxLength: 100 }).map((a) => a.join('')),
+    fc
+      .array(fc.constantFrom('kā', 'dzēst', 'datus', 'how', 'delete', 'my', 'data', 'sūdzība', 'complaint', 'politika', 'xyz'), { maxLength: 40 })
+      .map((a) => a.join(' ')),
+    fc.string({ minLength: 9000, maxLength: 12000 }),
+  );
+
+  it('never throws; confidence in [0,1]; at most 3 suggestions; deterministic', () => {
+    fc.assert(
+      fc.property(text, fc.constantFrom('lv' as const, 'en' as const), (q, lang) => {
+        const a = engine.ask(q, lang);
+        expect(a.confidence).toBeGreaterThanOrEqual(0);
+        expect(a.confidence).toBeLessThanOrEqual(1);
+        expect(a.suggestions.length).toBeLessThanOrEqual(3);
+        expect(['lv', 'en']).toContain(a.lang);
+        expect(a.entry === null || a.confidence >= 0.5).toBe(true);
+        const again = engine.ask(q, lang);
+        expect(id(again)).toBe(id(a));
+        expect(again.confidence).toBe(a.confidence);
+        expect(again.suggestions.map((s) => s.id)).toEqual(a.suggestions.map((s) => s.id));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers a 10 000-character input quickly and the same as its opening question', () => {
+    const q = 'Cik ilgi jūs glabājat manus personas datus? ';
+    const huge = q + 'bla '.repeat(2500);
+    const started = performance.now();
+    const a = engine.ask(huge, 'lv');
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(a.lang).toBe('lv');
+    expect(a.entry === null || a.entry.id === 'retention').toBe(true);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { detectExercise } from '../../src/answers/intent.js';
+
+describe('detectExercise', () => {
+  it.each([
+    ['dzēsiet manus datus', 'erasure'],
+    ['dzesiet manus datus', 'erasure'],
+    ['gribu, lai izdzēšat manus datus', 'erasure'],
+    ['Vai varat izdzēst visu informāciju par mani?', 'erasure'],
+    ['I want to delete my account data', 'erasure'],
+    ['Please erase everything you have on me.', 'erasure'],
+    ['can you delete my account?', 'erasure'],
+    ['send me a copy of my data', 'access'],
+    ['Vēlos saņemt savu datu kopiju', 'access'],
+    ['labojiet manu adresi', 'rectification'],
+    ['My address is wrong, please update it', 'rectification'],
+    ['ierobežojiet manu datu apstrādi', 'restriction'],
+    ['I object to marketing', 'objection'],
+    ['es iebilstu pret tiešo mārketingu', 'objection'],
+    ['stop sending me marketing emails', 'objection'],
+    ["I'd like to transfer my data to another provider", 'portability'],
+    ['atsaukt piekrišanu', 'consent'],
+    ['Es atsaucu savu piekrišanu datu apstrādei', 'consent'],
+    ['I withdraw my consent', 'consent'],
+  ])('%s → %s', (text, right) => {
+    expect(detectExercise(text)).toBe(right);
+  });
+
+  it.each([
+    'vai es varu lūgt dzēst datus?',
+    'what is the right to erasure?',
+    'Kā es varu dzēst savus datus?',
+    'How do I delete my data?',
+    'I want to know how to delete my data',
+    'Kādas ir manas tiesības?',
+    'Cik ilgi glabājat datus?',
+    'What data do you have about me?',
+    'datu dzēšana',
+    'delete',
+    'Can I withdraw my consent?',
+    'Do you use my data for marketing?',
+    '',
+    '🙂🙂',
+  ])('asking, not exercising: %s', (text) => {
+    expect(detectExercise(text)).toBeNull();
+  });
+});
