@@ -36,6 +36,8 @@ export const configSchema = z.object({
     .regex(/^[1-7]-[1-7] \d{2}:\d{2}-\d{2}:\d{2}$/, 'expected "1-5 09:00-17:00" (ISO weekdays, local times)')
     .default('1-5 09:00-17:00'),
   SUPPORT_TIMEZONE: z.string().min(1).default('Europe/Riga'),
+  /** First retry of a relayed message (Slack thread ↔ customer) when delivery fails; doubles per attempt up to 5 min. */
+  RELAY_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
 
   REQUEST_API_URL: optionalUrl,
   REQUEST_API_TOKEN: optionalText,

@@ -25,7 +25,8 @@ export class Escalation {
   constructor(private readonly app: App) {
     const ttl = app.config.STATE_TTL_DAYS * DAY_MS;
     this.tickets = new Tickets(app.store.kv('ticket', ttl));
-    this.relay = new Relay(app.store.kv<Job>('relay', ttl), app.log);
+    const base = app.config.RELAY_RETRY_BASE_MS;
+    this.relay = new Relay(app.store.kv<Job>('relay', ttl), app.log, { baseDelayMs: base, tickMs: Math.min(1000, base) });
     this.hours = parseSupportHours(app.config.SUPPORT_HOURS, app.config.SUPPORT_TIMEZONE);
     this.relay.on('post', (d) => this.postTicket(d as { id: string }));
     this.relay.on('update', (d) => this.withDesk(d as { id: string }, (desk, t) => desk.updateTicket(t)));

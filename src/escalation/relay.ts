@@ -30,7 +30,8 @@ export class PermanentError extends Error {
   override name = 'PermanentError';
 }
 
-const LEASE_MS = 60_000;
+/** Longer than a Telegram send with grammY's auto-retry may take. */
+const LEASE_MS = 5 * 60_000;
 
 /**
  * A durable, ordered outbox for relayed messages. Every job is its own key, so enqueueing never
@@ -42,7 +43,9 @@ export class Relay {
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> | undefined;
+  private readonly workers = new Map<string, Promise<void>>();
   private again = false;
+  private stopped = false;
   private readonly tickMs: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -77,6 +80,7 @@ export class Relay {
   }
 
   start(): void {
+    this.stopped = false;
     this.timer = setInterval(() => this.kick(), this.tickMs);
     this.timer.unref();
     this.kick();
@@ -85,11 +89,14 @@ export class Relay {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopped = true;
     await this.pass;
+    await Promise.all(this.workers.values());
   }
 
   /** Runs a delivery pass now, or right after the current one. */
   kick(): void {
+    if (this.stopped) return;
     if (this.pass) {
       this.again = true;
       return;
@@ -113,21 +120,43 @@ export class Relay {
     return jobs;
   }
 
+  /** Starts a worker for every queue with jobs that has none yet; queues never wait for each other. */
   private async deliverAll(): Promise<void> {
     const queues = new Map<string, Job[]>();
     for (const job of await this.all()) queues.set(job.queue, [...(queues.get(job.queue) ?? []), job]);
-    for (const jobs of queues.values()) {
+    for (const [queue, jobs] of queues) {
+      if (this.workers.has(queue)) continue;
       jobs.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
-      for (const job of jobs) if (!(await this.deliver(job))) break;
+      const worker = this.work(jobs).then(
+        (drained) => {
+          this.workers.delete(queue);
+          // Jobs may have arrived while this queue was busy.
+          if (drained) this.kick();
+        },
+        (err: unknown) => {
+          this.workers.delete(queue);
+          this.log.error({ err: errorInfo(err) }, 'relay worker failed');
+        },
+      );
+      this.workers.set(queue, worker);
     }
   }
 
+  /** Delivers in order until a job must wait; true when the whole snapshot went out. */
+  private async work(jobs: Job[]): Promise<boolean> {
+    for (const job of jobs) if (!(await this.deliver(job))) return false;
+    return true;
+  }
+
   /** Returns whether the queue may move on to the next job. */
-  private async deliver(job: Job): Promise<boolean> {
+  private async deliver(listed: Job): Promise<boolean> {
+    const key = `job:${listed.id}`;
+    // Re-read: the job may be delivered by another instance or dropped by /forget since the listing.
+    const job = await this.jobs.get(key);
+    if (!job) return true;
     const now = Date.now();
     if (job.nextAt > now) return false;
     if (job.lease && job.lease.owner !== this.owner && job.lease.until > now) return false;
-    const key = `job:${job.id}`;
     job.lease = { owner: this.owner, until: now + LEASE_MS };
     await this.jobs.set(key, job);
     const handler = this.handlers.get(job.kind);
@@ -144,7 +173,7 @@ export class Relay {
       }
       job.attempts++;
       const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (job.attempts - 1));
-      job.nextAt = Date.now() + Math.round(delay * (0.75 + Math.random() / 2));
+      job.nextAt = Date.now() + Math.max(Math.round(delay * (0.75 + Math.random() / 2)), retryAfterMs(err));
       delete job.lease;
       await this.jobs.set(key, job);
       this.log.warn({ job: job.id, kind: job.kind, attempts: job.attempts, err: errorInfo(err).name }, 'relay delivery failed, will retry');
@@ -161,4 +190,11 @@ function isPermanent(err: unknown): boolean {
   if (typeof e?.error_code === 'number') return e.error_code >= 400 && e.error_code < 500 && e.error_code !== 429;
   if (e?.code === 'slack_webapi_platform_error') return !TRANSIENT_SLACK.has(String(e.data?.error));
   return false;
+}
+
+/** The platform's own "retry after" (Telegram 429 `parameters.retry_after`, Slack `retryAfter`), in ms. */
+function retryAfterMs(err: unknown): number {
+  const e = err as { parameters?: { retry_after?: unknown }; retryAfter?: unknown };
+  const seconds = Number(e?.parameters?.retry_after ?? e?.retryAfter ?? 0);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }

@@ -15,6 +15,8 @@ export interface SlackCall {
   payload: Payload;
   token: string | undefined;
   at: number;
+  /** What the fake answered (e.g. the `ts` of a posted message). */
+  result?: Payload;
 }
 
 export const SLACK_TOKEN = 'xoxb-test-token';
@@ -111,14 +113,16 @@ export class FakeSlack {
     const payload = await readPayload(req);
     if (!method) return send(res, 404, { ok: false, error: 'unknown_method' });
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (payload.token as string | undefined);
-    this.calls.push({ method, payload, token, at: Date.now() });
+    const call: SlackCall = { method, payload, token, at: Date.now() };
+    this.calls.push(call);
     if (token !== SLACK_TOKEN) return send(res, 200, { ok: false, error: 'invalid_auth' });
     const i = this.failures.findIndex((f) => !f.method || f.method === method);
     if (i >= 0) {
       const f = this.failures.splice(i, 1)[0]!;
       return send(res, f.status, { ok: false, error: f.error ?? 'internal_error' });
     }
-    send(res, 200, this.answer(method, payload));
+    call.result = this.answer(method, payload);
+    send(res, 200, call.result);
   }
 
   private nextTs(): string {

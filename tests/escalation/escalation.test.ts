@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escalationOf } from '../../src/escalation/index.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { buttonBody, eventBody, FakeSlack, postSigned, SUPPORT_CHANNEL, type Payload } from '../helpers/fake-slack.js';
+import { FakeTelegram, type SentMessage } from '../helpers/fake-telegram.js';
+import { htmlText, tr } from '../helpers/locales.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+const ALWAYS_OPEN = '1-7 00:00-24:00';
+
+let tg: FakeTelegram;
+let slack: FakeSlack;
+let t: TestApp;
+let url: string;
+let nextUser = 5000;
+
+const textOf = (m: SentMessage) => htmlText(m.text);
+const buttonsOf = (m: SentMessage): { text: string; callback_data: string }[] => (m.reply_markup?.inline_keyboard ?? []).flat();
+const ticketPosts = () => slack.callsOf('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL && !p.thread_ts);
+const threadPosts = (ts: string) => slack.callsOf('chat.postMessage', (p) => p.thread_ts === ts);
+const pause = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the chat has a bot message with exactly this text (it may already be there). */
+async function received(user: number, text: string, timeout = 5000): Promise<SentMessage> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const found = tg.messagesOf(user).find((m) => textOf(m) === text);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`chat ${user}: no "${text}" within ${timeout} ms; got ${JSON.stringify(tg.messagesOf(user).map(textOf))}`);
+    await pause(10);
+  }
+}
+
+/** Opens a ticket for a new Telegram user via /human; returns the user, ticket id and the ticket message ts. */
+async function openTicket(lang = 'lv', before: string[] = []): Promise<{ user: number; id: string; ts: string; post: Payload }> {
+  const user = nextUser++;
+  for (const q of before) {
+    tg.sendText(user, q, { lang });
+    await tg.nextMessages(user);
+  }
+  const posted = ticketPosts().length;
+  tg.sendCommand(user, '/human', { lang });
+  const [opened] = await tg.nextMessages(user);
+  const id = /T-[A-Z0-9]{6}/.exec(textOf(opened!))?.[0];
+  expect(id, textOf(opened!)).toBeDefined();
+  const call = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL && !p.thread_ts && JSON.stringify(p.blocks).includes(id!));
+  expect(ticketPosts().length).toBe(posted + 1);
+  // The thread is known to the app once it has stored the ticket's ts (a moment after Slack answered).
+  const tickets = escalationOf(t.app)!.escalation.tickets;
+  for (let i = 0; i < 100 && !(await tickets.get(id!))?.desk; i++) await pause(20);
+  expect((await tickets.get(id!))?.desk).toEqual({ channel: SUPPORT_CHANNEL, ts: call.result!.ts });
+  return { user, id: id!, ts: call.result!.ts as string, post: call.payload };
+}
+
+function agentSays(ts: string, text: string, user = 'U0AGENT') {
+  return postSigned(url, eventBody({ type: 'message', channel: SUPPORT_CHANNEL, channel_type: 'channel', user, text, ts: `${Date.now() / 1000}`, thread_ts: ts }));
+}
+
+function press(action: 'claim' | 'resolve', id: string, ts: string, user = 'U0AGENT') {
+  return postSigned(url, buttonBody(`esc:${action}`, id, user, SUPPORT_CHANNEL, ts), { contentType: FORM });
+}
+
+beforeAll(async () => {
+  tg = await FakeTelegram.start();
+  slack = await FakeSlack.start();
+  t = await startTestApp({ ...tg.env(), ...slack.env(), SUPPORT_HOURS: ALWAYS_OPEN, WEB_CHAT: 'false', RELAY_RETRY_BASE_MS: '200', LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' }, { listen: true });
+  url = t.url!;
+});
+
+afterAll(async () => {
+  await t?.teardown();
+  await tg?.close();
+  await slack?.close();
+});
+
+describe('escalation from Telegram to the Slack desk and back', () => {
+  it('a full hand-over: ticket with the conversation, relay both ways, claim, resolve, back to the bot', async () => {
+    const question = 'Cik ilgi jūs glabājat manus datus?';
+    const { user, id, ts, post } = await openTicket('lv', [question]);
+
+    // The customer is told, in Latvian, with the ticket id.
+    expect(textOf(tg.messagesOf(user).at(-1)!)).toBe(tr('lv', 'escalation:opened', { id }));
+    // The ticket shows the channel, language, the last turns and the two buttons.
+    const blocks = JSON.stringify(post.blocks);
+    expect(blocks).toContain('telegram');
+    expect(blocks).toContain(question);
+    expect(blocks).toContain(t.app.engine.kb.entries.get('retention')!.answer.lv.slice(0, 40));
+    const actions = (post.blocks as Payload[]).find((b) => b.type === 'actions')!;
+    expect(actions.elements.map((e: Payload) => [e.action_id, e.value])).toEqual([['esc:claim', id], ['esc:resolve', id]]);
+
+    // Customer → thread, not answered by the bot; the ack comes only once.
+    tg.sendText(user, 'Vai varat izdzēst manu kontu?', { lang: 'lv' });
+    const [ack] = await tg.nextMessages(user);
+    expect(textOf(ack!)).toBe(tr('lv', 'escalation:relayed'));
+    const relayed = await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && String(p.text).includes('Vai varat izdzēst manu kontu?'));
+    expect(relayed.payload.channel).toBe(SUPPORT_CHANNEL);
+    const count = tg.messagesOf(user).length;
+    tg.sendText(user, 'Paldies', { lang: 'lv' });
+    await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && String(p.text).includes('Paldies'));
+    await pause();
+    expect(tg.messagesOf(user).length).toBe(count);
+
+    // Agent → customer, Slack markup turned into plain text.
+    await agentSays(ts, 'Labdien! Skatiet <https://kilowats.lv/privatums|privātuma lapu> &amp; rakstiet.');
+    await received(user, tr('lv', 'escalation:agentReply', { text: 'Labdien! Skatiet privātuma lapu (https://kilowats.lv/privatums) & rakstiet.' }));
+
+    // The bot's own thread messages are not echoed back.
+    await postSigned(url, eventBody({ type: 'message', subtype: 'bot_message', bot_id: 'B0THUNDER', channel: SUPPORT_CHANNEL, text: 'echo', ts: `${Date.now() / 1000}`, thread_ts: ts }));
+    await pause();
+    expect(tg.messagesOf(user).length).toBe(count + 1);
+
+    // Claim: the ticket message says who, the customer hears an agent joined; a second claim is refused.
+    expect((await press('claim', id, ts)).status).toBe(200);
+    const claimed = await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusClaimed', { agent: '<@U0AGENT>' })));
+    expect(JSON.stringify(claimed.payload.blocks)).not.toContain('esc:claim');
+    await received(user, tr('lv', 'escalation:agentJoined'));
+    await press('claim', id, ts, 'U0OTHER');
+    const refused = await slack.waitForCall('chat.postEphemeral', (p) => p.user === 'U0OTHER');
+    expect(refused.payload.text).toBe(tr('lv', 'slack:action.claimed'));
+
+    // Resolve: buttons gone, the customer is handed back to the bot in Latvian.
+    await press('resolve', id, ts);
+    const resolved = await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusResolved', { agent: '<@U0AGENT>' })));
+    expect((resolved.payload.blocks as Payload[]).some((b) => b.type === 'actions')).toBe(false);
+    await received(user, tr('lv', 'escalation:resolved'));
+
+    const threadBefore = threadPosts(ts).length;
+    tg.sendText(user, 'Kas ir pārzinis?', { lang: 'lv' });
+    const [answer] = await tg.nextMessages(user);
+    expect(textOf(answer!)).toContain(t.app.engine.kb.entries.get('controller')!.answer.lv);
+    // A late reply in the closed thread no longer reaches the customer.
+    const after = tg.messagesOf(user).length;
+    await agentSays(ts, 'Vēl kas?');
+    await pause();
+    expect(tg.messagesOf(user).length).toBe(after);
+    expect(threadPosts(ts).length).toBe(threadBefore);
+  });
+
+  it('offers a person after two unanswered questions in a row; the button opens a ticket', async () => {
+    const user = nextUser++;
+    tg.sendText(user, 'Kāda būs laika prognoze rīt Ventspilī?', { lang: 'lv' });
+    const first = await tg.nextMessages(user);
+    expect(first.flatMap(buttonsOf).filter((b) => b.callback_data === 'cmd:human' && b.text === tr('lv', 'escalation:offerButton'))).toEqual([]);
+    tg.sendText(user, 'Cik maksā elektrība pa nakti?', { lang: 'lv' });
+    await tg.waitForMessages(user, first.length + 1);
+    await pause(200);
+    const offer = tg.messagesOf(user).find((m) => textOf(m) === tr('lv', 'escalation:offer'));
+    expect(offer).toBeDefined();
+    expect(buttonsOf(offer!)).toEqual([{ text: tr('lv', 'escalation:offerButton'), callback_data: 'cmd:human' }]);
+
+    const posted = ticketPosts().length;
+    tg.pressButton(user, 'cmd:human', { messageId: offer!.message_id });
+    const [opened] = await tg.nextMessages(user);
+    expect(textOf(opened!)).toMatch(/T-[A-Z0-9]{6}/);
+    await slack.waitForCall('chat.postMessage', (p) => JSON.stringify(p.blocks ?? '').includes(/T-[A-Z0-9]{6}/.exec(textOf(opened!))![0]));
+    expect(ticketPosts().length).toBe(posted + 1);
+  });
+
+  it('/human again while connected says so instead of opening a second ticket; stickers are not relayed as text', async () => {
+    const { user, id, ts } = await openTicket('en');
+    tg.sendCommand(user, '/human', { lang: 'en' });
+    expect(textOf((await tg.nextMessages(user))[0]!)).toBe(tr('en', 'escalation:alreadyOpen', { id }));
+    tg.sendSticker(user, { lang: 'en' });
+    expect(textOf((await tg.nextMessages(user))[0]!)).toBe(tr('en', 'escalation:textOnly'));
+    await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && String(p.text).includes('sticker'));
+    expect(ticketPosts().filter((c) => JSON.stringify(c.payload.blocks).includes(id)).length).toBe(1);
+  });
+
+  it('/forget closes the ticket, erases the conversation from the Slack message and stops the relay', async () => {
+    const secret = 'Mans tālrunis ir 29123456';
+    const { user, id, ts } = await openTicket('lv', [secret]);
+    tg.sendCommand(user, '/forget', { lang: 'lv' });
+    const [confirm] = await tg.nextMessages(user);
+    tg.pressButton(user, 'forget:yes', { messageId: confirm!.message_id });
+    await tg.nextMessages(user);
+    const update = await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:erased')));
+    expect(JSON.stringify(update.payload.blocks)).not.toContain(secret);
+    await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && p.text === tr('lv', 'slack:noteForgotten'));
+    const ticket = await escalationOf(t.app)!.escalation.tickets.get(id);
+    expect(ticket).toMatchObject({ status: 'resolved', erased: true, turns: [], key: '', chatId: '' });
+
+    const count = tg.messagesOf(user).length;
+    await agentSays(ts, 'Vai vēl esat šeit?');
+    await pause();
+    expect(tg.messagesOf(user).length).toBe(count);
+  });
+
+  it('relay survives Slack being down (connection refused, then 500s): delivered once, in order', async () => {
+    const { user, ts } = await openTicket('lv');
+    await slack.down();
+    tg.sendText(user, 'Pirmā ziņa, kamēr Slack nav pieejams', { lang: 'lv' });
+    expect(textOf((await tg.nextMessages(user))[0]!)).toBe(tr('lv', 'escalation:relayed'));
+    tg.sendText(user, 'Otrā ziņa', { lang: 'lv' });
+    await pause(500);
+    await slack.up();
+    slack.failNext(1, { status: 500, method: 'chat.postMessage' });
+    const first = await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && String(p.text).includes('Pirmā ziņa') && !!p.text, 8000);
+    await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && String(p.text).includes('Otrā ziņa'), 8000);
+    await pause(800);
+    const delivered = (needle: string) => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.payload.thread_ts === ts && String(c.payload.text).includes(needle) && c.result);
+    expect(delivered('Pirmā ziņa').length).toBe(1);
+    expect(delivered('Otrā ziņa').length).toBe(1);
+    expect(delivered('Pirmā ziņa')[0]!.at).toBeLessThanOrEqual(delivered('Otrā ziņa')[0]!.at);
+    expect(first).toBeDefined();
+    expect(await escalationOf(t.app)!.escalation.relay.pending()).toBe(0);
+  });
+
+  it('a Telegram failure on the way back still delivers the agent reply exactly once', async () => {
+    const { user, ts } = await openTicket('lv');
+    tg.failNext(1, { status: 500, method: 'sendMessage' });
+    await agentSays(ts, 'Atbilde pēc traucējuma');
+    await received(user, tr('lv', 'escalation:agentReply', { text: 'Atbilde pēc traucējuma' }), 8000);
+    await pause(500);
+    expect(tg.messagesOf(user).filter((x) => textOf(x).includes('Atbilde pēc traucējuma')).length).toBe(1);
+    expect(tg.callsOf('sendMessage').filter((c) => String(c.payload.text).includes('Atbilde pēc traucējuma')).length).toBe(2);
+  });
+});
