@@ -117,6 +117,8 @@ export function requestNotice(t: TFunction, r: RequestNotice, formatDate: (iso: 
 
 export interface OpenRequest {
   id: string;
+  /** The company's reference, once its request API has accepted the request. */
+  ref?: string;
   type: string;
   status: string;
   dueAt: string;
@@ -129,7 +131,7 @@ export function requestList(t: TFunction, requests: OpenRequest[], now: number, 
   const sorted = [...requests].sort((a, b) => Number(overdue(b)) - Number(overdue(a)) || a.dueAt.localeCompare(b.dueAt));
   const lines = sorted.map((r) =>
     t(overdue(r) ? 'slack:requestLineOverdue' : 'slack:requestLine', {
-      id: r.id, type: t(`slack:right.${r.type}`), status: t(`slack:requestStatus.${r.status}`), due: formatDate(r.dueAt),
+      id: r.ref ?? r.id, type: t(`slack:right.${r.type}`), status: t(`slack:requestStatus.${r.status}`), due: formatDate(r.dueAt),
     }),
   );
   const title = t('slack:requestsTitle', { count: sorted.length, overdue: sorted.filter(overdue).length });
