@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { escalationOf } from '../../src/escalation/index.js';
+import type { Incoming } from '../../src/core/types.js';
+import { startTestApp, uniquePrefix, type TestApp } from '../helpers/app.js';
+import { FakeSlack, SUPPORT_CHANNEL, type Payload } from '../helpers/fake-slack.js';
+import { FakeTelegram } from '../helpers/fake-telegram.js';
+import { htmlText, tr } from '../helpers/locales.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function fakes(): Promise<{ tg: FakeTelegram; slack: FakeSlack }> {
+  const tg = await FakeTelegram.start();
+  const slack = await FakeSlack.start();
+  cleanup.push(() => tg.close(), () => slack.close());
+  return { tg, slack };
+}
+
+async function app(env: Record<string, string>, opts: Parameters<typeof startTestApp>[1] = {}): Promise<TestApp> {
+  const t = await startTestApp({ WEB_CHAT: 'false', ...env }, opts);
+  cleanup.push(() => t.teardown());
+  return t;
+}
+
+describe('when no person can answer right now', () => {
+  it('outside support hours the customer is told when the team is back', async () => {
+    const { tg, slack } = await fakes();
+    // Open only 10:00-11:00 UTC on the weekday two days from now: closed today whatever the time.
+    const opening = new Date(Date.now() + 2 * 24 * 60 * 60 * 1000);
+    opening.setUTCHours(10, 0, 0, 0);
+    const weekday = ((opening.getUTCDay() + 6) % 7) + 1;
+    const t = await app({ ...tg.env(), ...slack.env(), SUPPORT_HOURS: `${weekday}-${weekday} 10:00-11:00`, SUPPORT_TIMEZONE: 'UTC' });
+    tg.sendCommand(701, '/human', { lang: 'en' });
+    const [opened, later] = await tg.nextMessages(701, 2);
+    expect(htmlText(opened!.text)).toMatch(/T-[A-Z0-9]{6}/);
+    const when = escalationOf(t.app)!.escalation.formatTime(opening.getTime(), 'en');
+    expect(when).toContain(String(opening.getUTCDate()));
+    expect(htmlText(later!.text)).toBe(tr('en', 'escalation:offHours', { when }));
+    // Staff see the promise made to the customer on the ticket.
+    const post = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL);
+    const fields = JSON.stringify((post.payload.blocks as Payload[])[1]);
+    expect(fields).toContain(tr('lv', 'slack:fieldPromised'));
+    expect(fields).toContain(escalationOf(t.app)!.escalation.formatTime(opening.getTime(), 'lv'));
+  });
+
+  it('without Slack, /human says so plainly and gives the company contacts from the policy', async () => {
+    const { tg, slack } = await fakes();
+    const t = await app(tg.env());
+    tg.sendCommand(702, '/human', { lang: 'lv' });
+    const [no, contacts] = await tg.nextMessages(702, 2);
+    expect(htmlText(no!.text)).toBe(tr('lv', 'escalation:unavailable'));
+    const controller = t.app.engine.kb.entries.get('controller')!;
+    expect(htmlText(contacts!.text)).toContain(controller.answer.lv);
+    expect(controller.answer.lv).toMatch(/@|\+371|tālr/i);
+    expect(slack.calls).toEqual([]);
+    expect(t.app.channels.join(' ')).not.toMatch(/slack/);
+  });
+});
+
+describe('relay durability', () => {
+  it('a message queued while Slack is down is delivered once after a restart', async () => {
+    const { slack } = await fakes();
+    const dataDir = mkdtempSync(join(tmpdir(), 'thunder-relay-'));
+    cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const storePrefix = uniquePrefix('relay');
+    const env = { ...slack.env(), SUPPORT_HOURS: '1-7 00:00-24:00', RELAY_RETRY_BASE_MS: '200' };
+    const msg = (text: string): Incoming => ({ channel: 'web', userId: 'w1', chatId: 'w1', text });
+
+    const first = await startTestApp({ WEB_CHAT: 'false', ...env }, { dataDir, storePrefix });
+    const [opened] = await first.app.core.handle(msg('/human'));
+    const id = /T-[A-Z0-9]{6}/.exec(opened!.text)![0];
+    const post = await slack.waitForCall('chat.postMessage', (p) => JSON.stringify(p.blocks ?? '').includes(id));
+    const tickets = escalationOf(first.app)!.escalation.tickets;
+    for (let i = 0; i < 100 && !(await tickets.get(id))?.desk; i++) await new Promise((r) => setTimeout(r, 20));
+
+    await slack.down();
+    await first.app.core.handle(msg('Vai mani dati tiek nodoti trešajām personām?'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await escalationOf(first.app)!.escalation.relay.pending()).toBe(1);
+    await first.teardown();
+
+    await slack.up();
+    const second = await startTestApp({ WEB_CHAT: 'false', ...env }, { dataDir, storePrefix });
+    cleanup.push(() => second.teardown());
+    const thread = post.result!.ts as string;
+    await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === thread && String(p.text).includes('trešajām personām'));
+    await new Promise((r) => setTimeout(r, 600));
+    expect(slack.callsOf('chat.postMessage', (p) => String(p.text).includes('trešajām personām')).length).toBe(1);
+    expect(await escalationOf(second.app)!.escalation.relay.pending()).toBe(0);
+  });
+});
