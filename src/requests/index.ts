@@ -76,7 +76,7 @@ export function installRequests(app: App, opts: RequestsOptions = {}): Requests 
       channelRef: await channelRef(ctx.key),
       submittedAt: new Date().toISOString(),
     });
-    const item = await outbox.add({ userKey: ctx.key, channel: ctx.msg.channel, chatId: ctx.msg.chatId, lang: ctx.lang, request });
+    const item = await outbox.add({ channel: ctx.msg.channel, chatId: ctx.msg.chatId, lang: ctx.lang, request });
     ctx.session.requestIds = [...ctx.session.requestIds, item.id].slice(-MAX_IDS);
     ctx.reply({ text: ctx.t('requests:recorded'), buttons: statusButton(ctx.t) });
   }

@@ -19,7 +19,6 @@ import { acceptedReplies, rejectedReplies } from './messages.js';
 const itemSchema = z.object({
   id: z.string(),
   idempotencyKey: z.string(),
-  userKey: z.string(),
   channel: z.enum(CHANNELS),
   chatId: z.string(),
   lang: z.enum(LANGS),
@@ -58,7 +57,6 @@ export interface OutboxOptions {
 }
 
 export interface NewItem {
-  userKey: string;
   channel: Channel;
   chatId: string;
   lang: Lang;
@@ -123,7 +121,6 @@ export class Outbox {
     const item = itemSchema.parse({
       id: randomUUID(),
       idempotencyKey: randomUUID(),
-      userKey: input.userKey,
       channel: input.channel,
       chatId: input.chatId,
       lang: input.lang,
@@ -134,8 +131,9 @@ export class Outbox {
       attempts: 0,
       nextAttemptAt: now,
     });
-    if (!(await this.items.set(item.id, item))) throw new Error('outbox: store refused the item');
+    // Index first: an index entry without its item is dropped at the next attempt, an item without one would never be sent.
     if (!(await this.pending.set(item.id, now))) throw new Error('outbox: store refused the index');
+    if (!(await this.items.set(item.id, item))) throw new Error('outbox: store refused the item');
     this.opts.log.info({ requestId: item.id, type: item.type }, 'request recorded');
     this.opts.core.events.emit('request.created', {
       id: item.id,
@@ -216,8 +214,14 @@ export class Outbox {
 
   private async attempt(id: string): Promise<void> {
     const item = await this.get(id);
-    if (!item || item.state !== 'pending' || !item.request) {
-      if (item && !item.notified) await this.finish(item);
+    if (!item) {
+      // add() writes the index entry just before the item: a young entry may still be getting its item.
+      const since = await this.pending.get(id);
+      if (typeof since !== 'number' || Date.now() - since > 60_000) await this.pending.delete(id);
+      return;
+    }
+    if (item.state !== 'pending' || !item.request) {
+      if (!item.notified) await this.finish(item);
       await this.pending.delete(id);
       return;
     }

@@ -167,4 +167,21 @@ describe('rights requests on Telegram', () => {
     const [status] = await send(u, 'en', { text: '/status' });
     expect(text(status)).toContain(`${tr('en', 'requests:right.restriction')} — ${tr('en', 'requests:status.completed')}, ref. ${item}`);
   });
+
+  it('/forget erases the draft and the local copies of filed requests', async () => {
+    const u = nextUser++;
+    await send(u, 'en', { button: 'rq:start:access' });
+    await send(u, 'en', { text: 'Jana Bērziņa' });
+    await send(u, 'en', { text: 'jana@example.lv' });
+    await send(u, 'en', { button: 'rq:skip' }, 2);
+    await send(u, 'en', { button: 'rq:confirm' }, 2);
+    const [id] = (await t.app.core.sessions.get(`telegram:${u}`))!.requestIds;
+    expect((await t.app.requests!.outbox.get(id!))?.state).toBe('accepted');
+    await send(u, 'en', { button: 'rq:start:erasure' });
+    await send(u, 'en', { text: '/forget' });
+    await send(u, 'en', { button: 'forget:yes' });
+    expect(await t.app.requests!.outbox.get(id!)).toBeUndefined();
+    expect((await t.app.core.sessions.get(`telegram:${u}`))?.flow).toBeUndefined();
+    expect((await t.app.core.sessions.get(`telegram:${u}`))?.requestIds ?? []).toEqual([]);
+  });
 });
