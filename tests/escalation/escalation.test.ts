@@ -106,8 +106,12 @@ describe('escalation from Telegram to the Slack desk and back', () => {
 
     // The bot's own thread messages are not echoed back.
     await postSigned(url, eventBody({ type: 'message', subtype: 'bot_message', bot_id: 'B0THUNDER', channel: SUPPORT_CHANNEL, text: 'echo', ts: `${Date.now() / 1000}`, thread_ts: ts }));
+    await postSigned(url, eventBody({ type: 'message', bot_id: 'B0THUNDER', user: 'U0THUNDER', channel: SUPPORT_CHANNEL, text: '*Klients:* echo', ts: `${Date.now() / 1000}`, thread_ts: ts }));
     await pause();
     expect(tg.messagesOf(user).length).toBe(count + 1);
+    // "Also send to channel" replies are relayed too.
+    await postSigned(url, eventBody({ type: 'message', subtype: 'thread_broadcast', channel: SUPPORT_CHANNEL, user: 'U0AGENT', text: 'Pārbaudu.', ts: `${Date.now() / 1000}`, thread_ts: ts }));
+    await received(user, tr('lv', 'escalation:agentReply', { text: 'Pārbaudu.' }));
 
     // Claim: the ticket message says who, the customer hears an agent joined; a second claim is refused.
     expect((await press('claim', id, ts)).status).toBe(200);

@@ -9,6 +9,9 @@ import { boltLogger } from './logger.js';
 import { HonoReceiver } from './receiver.js';
 import { slackToPlain, withoutMentions } from './text.js';
 
+/** People's messages: plain, "also send to channel" thread replies, and files with a comment (the text is relayed). */
+const HUMAN_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
+
 /** Slack's limit on a message is 40k characters; questions are far shorter. */
 const MAX_QUESTION = 1000;
 
@@ -68,13 +71,15 @@ export function installSlack(app: App): BoltApp | undefined {
   };
 
   bolt.message(async ({ message, say }) => {
-    if (message.subtype !== undefined || !('text' in message) || !message.text) return;
+    if (message.subtype !== undefined && !HUMAN_SUBTYPES.has(message.subtype)) return;
+    // Any bot's message, ours included (also when auth.test could not tell us our own id).
+    if (('bot_id' in message && message.bot_id) || !('text' in message) || !message.text) return;
     if (message.channel_type === 'im') {
       await say(answer(withoutMentions(message.text)));
       return;
     }
     const thread = 'thread_ts' in message ? message.thread_ts : undefined;
-    if (escalation && thread && thread !== message.ts && !message.bot_id) {
+    if (escalation && thread && thread !== message.ts) {
       const text = slackToPlain(message.text);
       if (text) await escalation.fromAgent(message.channel, thread, text);
     }
