@@ -4,7 +4,7 @@ import { parseSession } from '../core/session.js';
 import type { Reply } from '../core/types.js';
 import type { Desk, DeskNote, RequestNotice } from './desk.js';
 import { isOpen, nextOpening, parseSupportHours, type SupportHours } from './hours.js';
-import { PermanentError, Relay, type Job } from './relay.js';
+import { isPermanent, PermanentError, Relay, type Job } from './relay.js';
 import { newTicketId, Tickets, type Ticket } from './tickets.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -56,7 +56,7 @@ export class Escalation {
     if (id && (!ticket || ticket.status === 'resolved')) delete ctx.session.ticketId;
     const forgetting = ctx.command === 'forget' || ctx.msg.button?.startsWith('forget:');
     if (ticket && ticket.status !== 'resolved' && !forgetting) return this.fromCustomer(ctx, ticket);
-    if (ctx.command === 'human' || ctx.msg.button === 'esc:open') return this.open(ctx);
+    if (ctx.command === 'human') return this.open(ctx);
     await next();
     if (ctx.session.unanswered === 2 && !ctx.session.ticketId) {
       ctx.reply({ text: ctx.t('escalation:offer'), buttons: [[{ label: ctx.t('escalation:offerButton'), data: 'cmd:human' }]] });
@@ -66,8 +66,7 @@ export class Escalation {
   private async open(ctx: Ctx): Promise<void> {
     if (!this.desk) {
       ctx.reply(ctx.t('escalation:unavailable'));
-      const contacts = this.app.engine.kb.entries.get('controller');
-      if (contacts) ctx.reply({ text: contacts.answer[ctx.lang], section: contacts.section.title[ctx.lang] });
+      for (const r of this.contacts(ctx.lang)) ctx.reply(r);
       return;
     }
     const now = new Date();
@@ -162,6 +161,12 @@ export class Escalation {
     }).format(at);
   }
 
+  /** The company's contacts are a policy fact: they come from the knowledge base, never from code. */
+  private contacts(lang: 'lv' | 'en'): Reply[] {
+    const entry = this.app.engine.kb.entries.get('controller');
+    return entry ? [{ text: entry.answer[lang], section: entry.section.title[lang] }] : [];
+  }
+
   private t(ticket: Ticket) {
     return this.app.core.i18n.getFixedT(ticket.lang);
   }
@@ -188,8 +193,22 @@ export class Escalation {
   private async postTicket({ id }: { id: string }): Promise<void> {
     const ticket = await this.tickets.get(id);
     if (!ticket || ticket.erased || ticket.desk) return;
-    const desk = await this.requireDesk().postTicket(ticket);
-    await this.tickets.update(id, (t) => void (t.desk = desk));
+    try {
+      const desk = await this.requireDesk().postTicket(ticket);
+      await this.tickets.update(id, (t) => void (t.desk = desk));
+    } catch (err) {
+      if (isPermanent(err)) await this.undeliverable(ticket);
+      throw err;
+    }
+  }
+
+  /** Slack refuses the ticket for good (no such channel, app not invited): the customer must not wait for nobody. */
+  private async undeliverable(ticket: Ticket): Promise<void> {
+    this.app.log.error({ ticketId: ticket.id }, 'escalation: the support channel refused the ticket; check SLACK_SUPPORT_CHANNEL and invite the app');
+    await this.tickets.update(ticket.id, (t) => void (t.status = 'resolved'));
+    await this.clearSession(ticket);
+    const replies: Reply[] = [{ text: this.t(ticket)('escalation:undeliverable') }, ...this.contacts(ticket.lang)];
+    await this.relay.enqueue(`customer:${ticket.id}`, 'push', { channel: ticket.channel, chatId: ticket.chatId, replies });
   }
 
   private async withDesk({ id }: { id: string }, run: (desk: Desk, ticket: Ticket) => Promise<void>): Promise<void> {

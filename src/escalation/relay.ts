@@ -159,6 +159,8 @@ export class Relay {
     if (job.lease && job.lease.owner !== this.owner && job.lease.until > now) return false;
     job.lease = { owner: this.owner, until: now + LEASE_MS };
     await this.jobs.set(key, job);
+    // Another instance may have leased it at the same moment: the last write wins, the other backs off.
+    if ((await this.jobs.get(key))?.lease?.owner !== this.owner) return false;
     const handler = this.handlers.get(job.kind);
     try {
       if (!handler) throw new PermanentError(`no handler for ${job.kind}`);
@@ -166,7 +168,7 @@ export class Relay {
       await this.jobs.delete(key);
       return true;
     } catch (err) {
-      if (err instanceof PermanentError || isPermanent(err)) {
+      if (isPermanent(err)) {
         this.log.warn({ job: job.id, kind: job.kind, err: errorInfo(err).name }, 'relay job dropped: cannot be delivered');
         await this.jobs.delete(key);
         return true;
@@ -185,7 +187,8 @@ export class Relay {
 const TRANSIENT_SLACK = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
 
 /** Client errors the platform will keep refusing: a blocked bot, a deleted chat, a missing channel. */
-function isPermanent(err: unknown): boolean {
+export function isPermanent(err: unknown): boolean {
+  if (err instanceof PermanentError) return true;
   const e = err as { error_code?: unknown; code?: unknown; data?: { error?: unknown } };
   if (typeof e?.error_code === 'number') return e.error_code >= 400 && e.error_code < 500 && e.error_code !== 429;
   if (e?.code === 'slack_webapi_platform_error') return !TRANSIENT_SLACK.has(String(e.data?.error));

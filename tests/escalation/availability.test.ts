@@ -62,6 +62,25 @@ describe('when no person can answer right now', () => {
   });
 });
 
+describe('a support channel that refuses tickets', () => {
+  it('hands the customer back to the bot with the contacts instead of leaving them waiting', async () => {
+    const { tg, slack } = await fakes();
+    const t = await app({ ...tg.env(), ...slack.env(), SUPPORT_HOURS: '1-7 00:00-24:00' });
+    slack.failNext(1, { status: 200, error: 'not_in_channel', method: 'chat.postMessage' });
+    tg.sendCommand(703, '/human', { lang: 'en' });
+    await tg.nextMessages(703);
+    const [sorry, contacts] = await tg.nextMessages(703, 2);
+    expect(htmlText(sorry!.text)).toBe(tr('en', 'escalation:undeliverable'));
+    expect(htmlText(contacts!.text)).toContain(t.app.engine.kb.entries.get('controller')!.answer.en);
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
+    // Back to the bot: the next question is answered, not relayed.
+    tg.sendText(703, 'How long do you keep my data?', { lang: 'en' });
+    const [answer] = await tg.nextMessages(703);
+    expect(htmlText(answer!.text)).toContain(t.app.engine.kb.entries.get('retention')!.answer.en);
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
+  });
+});
+
 describe('relay durability', () => {
   it('a message queued while Slack is down is delivered once after a restart', async () => {
     const { slack } = await fakes();

@@ -21,7 +21,7 @@ const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', 
 
 function addRequest(app: TestApp, type: 'erasure' | 'access', submittedAt: Date, name: string) {
   return app.app.requests!.outbox.add({
-    userKey: `web:${name}`, channel: 'web', chatId: name, lang: 'lv',
+    channel: 'web', chatId: name, lang: 'lv',
     request: {
       type, subject: { name, email: `${name.toLowerCase()}@example.lv` }, language: 'lv', channel: 'web',
       channelRef: 'a'.repeat(64), submittedAt: submittedAt.toISOString(),
