@@ -52,7 +52,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const store = new Store({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR, prefix: opts.storePrefix ?? config.STORE_PREFIX });
   const core = new Core({
     i18n: createI18n(),
-    sessions: store.kv<Session>('session', config.STATE_TTL_DAYS * DAY_MS),
+    sessions: store.kv<Session>('session', config.STATE_TTL_DAYS * DAY_MS, { durable: false }),
     log,
     defaultLang: config.DEFAULT_LANG,
   });

@@ -74,6 +74,8 @@ export class FakeTelegram {
   readonly messages = new Map<string, SentMessage[]>();
   /** ms since epoch when each update was pushed, by update_id (for latency figures). */
   readonly pushedAt = new Map<number, number>();
+  /** ms since epoch when getUpdates handed each update out, by update_id. */
+  readonly fetchedAt = new Map<number, number>();
   webhook: { url: string; secret_token?: string } | undefined;
   /** Set when `recordCalls` is false (benchmarks): only counts are kept. */
   callCount = 0;
@@ -87,14 +89,19 @@ export class FakeTelegram {
   private nextMessageId = 1;
   private port = 0;
 
-  private constructor(private readonly recordCalls: boolean) {
+  private constructor(
+    private readonly recordCalls: boolean,
+    /** Added before every answer: the network round trip to the real Bot API. */
+    private readonly latencyMs: number,
+  ) {
     this.server = createServer((req, res) => void this.route(req, res));
     this.server.keepAliveTimeout = 60_000;
   }
 
-  static async start(opts: { recordCalls?: boolean } = {}): Promise<FakeTelegram> {
-    const fake = new FakeTelegram(opts.recordCalls ?? true);
-    await new Promise<void>((done) => fake.server.listen(0, '127.0.0.1', done));
+  static async start(opts: { recordCalls?: boolean; latencyMs?: number } = {}): Promise<FakeTelegram> {
+    const fake = new FakeTelegram(opts.recordCalls ?? true, opts.latencyMs ?? 0);
+    // A deep accept queue: hundreds of bots' sockets connecting at once must not hit SYN retries.
+    await new Promise<void>((done) => fake.server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, done));
     fake.port = (fake.server.address() as AddressInfo).port;
     return fake;
   }
@@ -263,6 +270,7 @@ export class FakeTelegram {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
     const payload = await readJson(req);
+    if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
     if (!match) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = match as unknown as [string, string, string];
     if (token !== this.token) return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
@@ -376,6 +384,8 @@ export class FakeTelegram {
   private finishPoll(p: Poller, updates: Payload[]): void {
     if (!this.pollers.delete(p)) return;
     clearTimeout(p.timer);
+    const now = Date.now();
+    for (const u of updates) this.fetchedAt.set(u.update_id, now);
     ok(p.res, updates);
   }
 

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, webhookCallback, type Api } from 'grammy';
@@ -9,6 +11,11 @@ import { renderReplies } from './render.js';
 import { toIncoming } from './translate.js';
 
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+/**
+ * Sockets to the Bot API. Telegram accepts ~30 messages/s per bot anyway; hundreds of parallel
+ * connections only make the slowest replies slower (measured in bench/telegram.ts).
+ */
+const MAX_SOCKETS = 32;
 const COMMANDS = ['start', 'help', 'topics', 'language', 'rights', 'human', 'forget'] as const;
 
 export interface TelegramOptions {
@@ -23,7 +30,9 @@ export interface TelegramOptions {
 export function installTelegram(app: App, opts: TelegramOptions = {}): Bot | undefined {
   const { config, core, log } = app;
   if (!config.TELEGRAM_BOT_TOKEN) return undefined;
-  const bot = new Bot(config.TELEGRAM_BOT_TOKEN, { client: { apiRoot: config.TELEGRAM_API_ROOT } });
+  const apiRoot = config.TELEGRAM_API_ROOT;
+  const agent = new (apiRoot.startsWith('https:') ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets: MAX_SOCKETS });
+  const bot = new Bot(config.TELEGRAM_BOT_TOKEN, { client: { apiRoot, baseFetchConfig: { agent } } });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
 
   // Telegram ordering per chat: a chat's next update waits until its previous replies are sent.
