@@ -53,6 +53,7 @@ export function installRequests(app: App, opts: RequestsOptions = {}): Requests 
     firstDelayMs: opts.firstDelayMs,
     retentionMs: config.STATE_TTL_DAYS * DAY_MS,
     timeZone: config.SUPPORT_TIMEZONE,
+    leaseMs: 2 * config.REQUEST_API_TIMEOUT_MS + 1000,
   });
 
   const meta = store.kv<string>('requests-meta');

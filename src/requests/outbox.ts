@@ -54,6 +54,8 @@ export interface OutboxOptions {
   /** Delay before the first send, so the "recorded" reply reaches the chat before the reference. */
   firstDelayMs?: number;
   timeZone: string;
+  /** How long one instance holds an item while sending it (longer than one API call). */
+  leaseMs: number;
 }
 
 export interface NewItem {
@@ -87,6 +89,9 @@ export class Outbox {
   private readonly items: Keyv<OutboxItem>;
   /** One key per undelivered item: the resume index (a key per id, so instances never race on a list). */
   private readonly pending: Keyv<number>;
+  /** Which instance is sending an item right now: keeps instances sharing Redis from sending (and notifying) twice. */
+  private readonly leases: Keyv<string>;
+  private readonly instance = randomUUID();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inflight = new Map<string, Promise<void>>();
   private running = false;
@@ -94,6 +99,7 @@ export class Outbox {
   constructor(private readonly opts: OutboxOptions) {
     this.items = opts.store.kv<OutboxItem>('outbox');
     this.pending = opts.store.kv<number>('outbox-pending');
+    this.leases = opts.store.kv<string>('outbox-lease');
   }
 
   async start(): Promise<void> {
@@ -203,13 +209,31 @@ export class Outbox {
   private fire(id: string): void {
     this.timers.delete(id);
     if (this.inflight.has(id)) return this.schedule(id, 50);
-    const run = this.attempt(id)
+    const run = this.leased(id)
       .catch((err: unknown) => {
         this.opts.log.error({ requestId: id, err: err instanceof Error ? err.message : 'unknown' }, 'outbox: attempt failed');
         this.schedule(id, this.opts.baseMs);
       })
       .finally(() => this.inflight.delete(id));
     this.inflight.set(id, run);
+  }
+
+  /**
+   * Best effort without compare-and-set (keyv has none): write our claim, read it back, and let
+   * the last writer win. Two instances may still both send now and then; the Idempotency-Key
+   * makes that harmless.
+   */
+  private async leased(id: string): Promise<void> {
+    const holder = await this.leases.get(id);
+    if (holder && holder !== this.instance) return this.schedule(id, this.opts.leaseMs);
+    await this.leases.set(id, this.instance, this.opts.leaseMs);
+    await new Promise((r) => setTimeout(r, 20));
+    if ((await this.leases.get(id)) !== this.instance) return this.schedule(id, this.opts.leaseMs);
+    try {
+      await this.attempt(id);
+    } finally {
+      await this.leases.delete(id);
+    }
   }
 
   private async attempt(id: string): Promise<void> {

@@ -176,4 +176,29 @@ describe('surviving restarts', () => {
       await second.teardown();
     }
   });
+
+  it('two instances on one Redis resuming the same request: filed once, the customer told once', async () => {
+    const env = { ...api.env(), WEB_CHAT: 'false', REDIS_URL, REQUEST_RETRY_BASE_MS: '20' };
+    const a = await startTestApp(env, { noStart: true });
+    const b = await startTestApp(env, { noStart: true, storePrefix: a.storePrefix });
+    try {
+      const id = await fileRequest(a.app.core, 'twice');
+      const pushedA = recordingSender(a.app.core);
+      const pushedB = recordingSender(b.app.core);
+      await Promise.all([a.app.requests!.outbox.start(), b.app.requests!.outbox.start()]);
+      const item = await until(async () => {
+        const it = await a.app.requests!.outbox.get(id);
+        return it?.state === 'accepted' && it.notified ? it : undefined;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await api.standin.list()).filter((r) => r.id === item.ref)).toHaveLength(1);
+      expect(api.standin.posts.get(item.idempotencyKey)).toBe(1);
+      expect([...(pushedA.get('chat-twice') ?? []), ...(pushedB.get('chat-twice') ?? [])]).toHaveLength(1);
+    } finally {
+      await a.app.requests!.outbox.stop();
+      await b.app.requests!.outbox.stop();
+      await a.teardown();
+      await b.teardown();
+    }
+  });
 });
