@@ -3,7 +3,7 @@ import { RIGHTS, type Right } from '../answers/schema.js';
 import type { Ctx, Middleware, Next } from '../core/bot.js';
 import type { Button, Reply } from '../core/types.js';
 import { MAX_DETAILS } from './contract.js';
-import { checkDetails, parseContact, parseName } from './validate.js';
+import { checkDetails, containsPersonalCode, parseContact, parseName } from './validate.js';
 
 /**
  * The rights-request conversation: right → name → e-mail/phone → details → notice and summary →
@@ -20,6 +20,7 @@ const FIELDS = ['right', 'name', 'contact', 'details'] as const;
 const RESUME_AFTER_MS = 15 * 60 * 1000;
 const CANCEL_WORDS = /^(atcelt|atceļu|cancel|stop)[.!]?$/i;
 const CONFIRM_WORDS = /^(jā|ja|yes|apstiprinu|apstiprināt|confirm)[.!]?$/i;
+const SKIP_WORDS = /^(izlaist|skip|nav|no|-|—)[.!]?$/i;
 
 const draftSchema = z.object({
   right: z.enum(RIGHTS).optional(),
@@ -182,16 +183,18 @@ export function requestFlow(deps: FlowDeps): Middleware {
       }
       case 'name': {
         if (rq) return show(ctx, step, draft);
+        if (containsPersonalCode(text)) return reask('requests:personalCode');
         const name = parseName(text);
         return name ? advance(ctx, { ...draft, name }) : reask('requests:invalidName');
       }
       case 'contact': {
         if (rq) return show(ctx, step, draft);
+        if (containsPersonalCode(text)) return reask('requests:personalCode');
         const contact = parseContact(text);
         return contact ? advance(ctx, { ...draft, email: contact.email, phone: contact.phone }) : reask('requests:invalidContact');
       }
       case 'details': {
-        if (rq === 'skip') return advance(ctx, { ...draft, details: '' });
+        if (rq === 'skip' || SKIP_WORDS.test(text)) return advance(ctx, { ...draft, details: '' });
         if (rq || !text) return show(ctx, step, draft);
         const checked = checkDetails(text);
         if (checked.ok) return advance(ctx, { ...draft, details: checked.value });

@@ -135,9 +135,12 @@ describe('rights requests on Telegram', () => {
   it('refuses a personal code and documents, and lets other commands through mid-flow', async () => {
     const u = nextUser++;
     await send(u, 'lv', { button: 'rq:start:access' });
+    const [noCode] = await send(u, 'lv', { text: '320190-12345' });
+    expect(text(noCode)).toContain(tr('lv', 'requests:personalCode'));
     await send(u, 'lv', { text: 'Jana Bērziņa' });
     await send(u, 'lv', { text: 'jana@example.lv' });
     const [refused] = await send(u, 'lv', { text: 'mans personas kods ir 010190-12345' });
+    expect(text(refused)).toContain(tr('lv', 'requests:askDetails'));
     expect(text(refused)).toContain(tr('lv', 'requests:personalCode'));
     const photo = fake.nextMessages(u, 1);
     fake.sendPhoto(u, { lang: 'lv' });
