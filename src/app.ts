@@ -62,7 +62,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   installOps(app);
   installEscalation(app);
   app.requests = installRequests(app);
-  installConversation(app, { engine, kb: engine.kb });
+  installConversation(app);
   installTelegram(app);
   installSlack(app);
   if (config.WEB_CHAT) installWeb(app);

@@ -2,7 +2,6 @@ import type { Lang } from '../answers/schema.js';
 import type { App } from '../app.js';
 import type { Ctx } from '../core/bot.js';
 import { answerReply, didYouMeanReply, languageButtons, noAnswerReply, topicReply, topicsReply } from './replies.js';
-import type { ConversationDeps } from './types.js';
 
 /** Longer texts are not questions the matcher can do better with; the cap bounds its work. */
 const MAX_QUESTION = 1000;
@@ -11,8 +10,9 @@ const MAX_QUESTION = 1000;
  * Commands (start, help, language, topics, forget) and answers from the engine. Installed after
  * escalation and requests, so whatever reaches it is a command, a button or a question.
  */
-export function installConversation(app: App, deps: ConversationDeps): void {
-  const { engine, kb } = deps;
+export function installConversation(app: App): void {
+  const { engine } = app;
+  const { kb } = engine;
   const days = app.config.STATE_TTL_DAYS;
 
   app.core.use(async (ctx) => {
