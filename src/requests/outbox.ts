@@ -159,21 +159,21 @@ export class Outbox {
   /** Items of one user, refreshed from the API where it has them (last known status if it cannot be reached). */
   async statusOf(ids: string[]): Promise<{ views: RequestView[]; stale: boolean }> {
     let stale = false;
-    const views: RequestView[] = [];
-    for (const id of ids) {
-      const item = await this.get(id);
-      if (!item) continue;
-      if (item.state === 'accepted' && item.ref) {
+    const items = await Promise.all(
+      ids.map(async (id) => {
+        const item = await this.get(id);
+        if (item?.state !== 'accepted' || !item.ref) return item;
         const res = await this.opts.client.get(item.ref);
-        if (res.ok) {
-          item.apiStatus = res.value.status;
-          item.dueAt = res.value.dueAt;
-          await this.items.set(item.id, item, this.opts.retentionMs);
-        } else stale = true;
-      }
-      views.push(view(item));
-    }
-    return { views, stale };
+        if (!res.ok) {
+          stale = true;
+          return item;
+        }
+        const fresh = { ...item, apiStatus: res.value.status, dueAt: res.value.dueAt };
+        await this.items.set(item.id, fresh, this.opts.retentionMs);
+        return fresh;
+      }),
+    );
+    return { views: items.filter((i) => i !== undefined).map(view), stale };
   }
 
   /** Every request not finished yet, for staff (`/privacy requests`): ids, types, statuses and due dates only. */
@@ -255,8 +255,13 @@ export class Outbox {
     return this.retry(item, res);
   }
 
+  /** A /forget may have marked the item while it was being sent. */
+  private async forgottenMeanwhile(item: OutboxItem): Promise<boolean> {
+    return item.forgotten || (await this.get(item.id))?.forgotten === true;
+  }
+
   private async accepted(item: OutboxItem, created: Created): Promise<void> {
-    const done: OutboxItem = { ...item, state: 'accepted', request: undefined, ref: created.id, apiStatus: created.status, dueAt: created.dueAt, attempts: item.attempts + 1 };
+    const done: OutboxItem = { ...item, forgotten: await this.forgottenMeanwhile(item), state: 'accepted', request: undefined, ref: created.id, apiStatus: created.status, dueAt: created.dueAt, attempts: item.attempts + 1 };
     await this.save(done);
     this.opts.log.info({ requestId: item.id, ref: created.id, attempts: done.attempts }, 'request accepted by the request API');
     this.opts.core.events.emit('request.accepted', { id: item.id, type: item.type, channel: item.channel, ref: created.id, dueAt: created.dueAt });
@@ -265,7 +270,7 @@ export class Outbox {
   }
 
   private async rejected(item: OutboxItem, status: number, code: string): Promise<void> {
-    const done: OutboxItem = { ...item, state: 'rejected', request: undefined, rejection: { status, code }, attempts: item.attempts + 1 };
+    const done: OutboxItem = { ...item, forgotten: await this.forgottenMeanwhile(item), state: 'rejected', request: undefined, rejection: { status, code }, attempts: item.attempts + 1 };
     await this.save(done);
     this.opts.log.warn({ requestId: item.id, status, code }, 'request refused by the request API');
     this.opts.core.events.emit('request.rejected', { id: item.id, type: item.type, channel: item.channel, status, code });
@@ -277,7 +282,7 @@ export class Outbox {
     const attempts = item.attempts + 1;
     const retryAfter = failure.kind === 'retryable' ? failure.retryAfterMs : undefined;
     const delay = backoff(attempts, this.opts.baseMs, this.opts.maxMs, retryAfter);
-    const next: OutboxItem = { ...item, attempts, nextAttemptAt: Date.now() + delay };
+    const next: OutboxItem = { ...item, forgotten: await this.forgottenMeanwhile(item), attempts, nextAttemptAt: Date.now() + delay };
     await this.items.set(item.id, next);
     await this.pending.set(item.id, next.nextAttemptAt);
     const reason = failure.kind === 'permanent' ? 'permanent' : failure.reason;

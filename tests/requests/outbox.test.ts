@@ -182,6 +182,20 @@ describe('outbox delivery', () => {
     expect(await outbox().get(id)).toBeUndefined();
   });
 
+  it('/forget while a request is still being sent: it is still filed, the customer told, then the local copy goes', async () => {
+    await api.down();
+    const u = user();
+    const id = await fileRequest(t.app.core, u);
+    await until(() => eventsOf('request.retry', id).length >= 1, 5000, 'a retry');
+    const session = (await t.app.core.sessions.get(`web:${u}`))!;
+    await t.app.core.forget({ key: `web:${u}`, session, msg: { channel: 'web', userId: u, chatId: `chat-${u}` } } as never);
+    expect((await outbox().get(id))?.forgotten).toBe(true);
+    await api.up();
+    await until(() => eventsOf('request.accepted', id).length === 1, 5000, 'delivery');
+    await until(async () => (await outbox().get(id)) === undefined, 5000, 'the local copy to go');
+    expect(pushed.get(`chat-${u}`)).toHaveLength(1);
+  });
+
   it('stop() waits for a send in flight', async () => {
     api.plan.push({ delayMs: 150 });
     const id = await fileRequest(t.app.core, user());
