@@ -45,7 +45,8 @@ export class Relay {
   private pass: Promise<void> | undefined;
   private readonly workers = new Map<string, Promise<void>>();
   private again = false;
-  private stopped = false;
+  /** Nothing is delivered before start() (jobs enqueued earlier wait for it). */
+  private stopped = true;
   private readonly tickMs: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
