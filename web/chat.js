@@ -20,8 +20,8 @@
   const history = JSON.parse(store.getItem('thunder.history') || '[]');
   const HISTORY_LIMIT = 100;
 
-  const t = (key, vars = {}) =>
-    (config.strings[lang][key] || key).replace(/\{\{(\w+)\}\}/g, (_, name) => String(vars[name] ?? ''));
+  const t = (key, vars = {}, inLang = lang) =>
+    (config.strings[inLang][key] || key).replace(/\{\{(\w+)\}\}/g, (_, name) => String(vars[name] ?? ''));
 
   function applyLanguage() {
     document.documentElement.lang = lang;
@@ -52,7 +52,8 @@
     if (reply.section) {
       const source = document.createElement('p');
       source.className = 'msg__source';
-      source.textContent = t('source', { section: reply.section });
+      // Worded in the language of the section title, which follows the question, not the interface.
+      source.textContent = t('source', { section: reply.section }, config.strings[reply.sectionLang] ? reply.sectionLang : lang);
       msg.append(source);
     }
     for (const row of reply.buttons || []) {
@@ -86,6 +87,13 @@
   function add(item) {
     remember(item);
     show(item);
+  }
+
+  /** After /forget the tab's copy of the conversation goes too. */
+  function forgetLocally() {
+    history.length = 0;
+    store.removeItem('thunder.history');
+    log.replaceChildren();
   }
 
   function scrollDown() {
@@ -133,6 +141,7 @@
           res = await api('POST', '/api/chat/messages', { sessionId, locale: lang, ...payload });
         }
         if (res.status !== 200) throw new Error(`messages ${res.status}`);
+        if (payload.button === 'forget:yes') forgetLocally();
         for (const reply of res.data.replies) add(reply);
         return true;
       } catch {

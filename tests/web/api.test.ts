@@ -59,6 +59,7 @@ describe('web chat API', () => {
     const cited = replies.find((r) => r.section);
     expect(cited, JSON.stringify(replies)).toBeDefined();
     expect(titles('lv').has(cited?.section ?? '')).toBe(true);
+    expect(cited?.sectionLang).toBe('lv');
     expect(replies.some((r) => 'quote' in r)).toBe(false);
   });
 
@@ -67,6 +68,7 @@ describe('web chat API', () => {
     const replies = await chat.say(sid, { text: 'How long do you keep my personal data?', locale: 'en' });
     const cited = replies.find((r) => r.section);
     expect(titles('en').has(cited?.section ?? ''), JSON.stringify(replies)).toBe(true);
+    expect(cited?.sectionLang).toBe('en');
     const followUp = buttonsOf(replies).find((b) => b.data.startsWith('a:'));
     expect(followUp).toBeDefined();
     const next = await chat.say(sid, { button: followUp?.data as string });

@@ -72,6 +72,8 @@ describe('web chat in a real browser', () => {
     await ask(page, 'Who can I contact about my data?');
     const lastAnswer = botMessages(page).filter({ has: page.locator('.msg__source') }).last();
     expect(await lastAnswer.locator('.msg__bubble').textContent()).toMatch(/SIA KILOWATS Latvija/);
+    // The citation follows the answer's language even while the interface is Latvian.
+    expect(await lastAnswer.locator('.msg__source').textContent()).toMatch(/^Source: privacy policy, section “.+”$/);
 
     // A follow-up ("related" / "did you mean") button, pressed from the keyboard.
     const followUp = page.locator('.msg__button').filter({ hasNotText: /^(LV|EN)$/ }).last();
@@ -107,7 +109,7 @@ describe('web chat in a real browser', () => {
     await page.context().close();
   });
 
-  it('fits a phone screen without sideways scrolling and keeps the conversation on reload', async () => {
+  it('fits a phone screen, keeps the conversation on reload, and forgets it on request', async () => {
     const { page, problems } = await open('en-GB', { width: 360, height: 640 });
     await expect.poll(() => page.getAttribute('html', 'lang')).toBe('en');
     await ask(page, 'What rights do I have?');
@@ -118,6 +120,13 @@ describe('web chat in a real browser', () => {
     const count = await page.locator('.msg').count();
     await page.reload();
     await expect.poll(() => page.locator('.msg').count()).toBe(count);
+
+    // "Delete my chat data" asks first; confirming erases the server's and the tab's copy.
+    await page.getByRole('button', { name: 'Delete my chat data' }).click();
+    await page.getByRole('button', { name: 'Yes, erase' }).last().click();
+    await expect.poll(() => page.locator('.msg--user').count()).toBe(0);
+    const kept = await page.evaluate(() => sessionStorage.getItem('thunder.history') ?? '');
+    expect(kept).not.toContain('What rights do I have?');
     expect(problems).toEqual([]);
     await page.context().close();
   });

@@ -2,6 +2,7 @@
 export interface WebReply {
   text: string;
   section?: string;
+  sectionLang?: 'lv' | 'en';
   buttons?: { label: string; data: string }[][];
 }
 

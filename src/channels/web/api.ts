@@ -4,13 +4,16 @@ import type Keyv from 'keyv';
 import { z } from 'zod';
 import type { Core } from '../../core/bot.js';
 import { apiError, limitBody, readJson, validate } from '../../http/json.js';
-import { toWeb, type Inbox } from './inbox.js';
+import type { Reply } from '../../core/types.js';
+import type { Inbox, WebReply } from './inbox.js';
 
 /** Roomy for 4,000 emoji (4 bytes each) plus JSON; anything bigger is refused unread. */
 export const MAX_BODY_BYTES = 32 * 1024;
 export const MAX_TEXT_CHARS = 4000;
 /** Refresh a visitor's expiry at most this often, not on every message. */
 const TOUCH_MS = 60 * 60 * 1000;
+/** A session nobody wrote in is dropped after a day, not kept for the whole TTL. */
+const UNUSED_TTL_MS = 24 * 60 * 60 * 1000;
 
 const sessionId = z.uuid({ error: 'sessionId must be the id POST /api/chat/session returned' });
 const locale = z.string().max(35).regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/, 'locale must be a language tag like "lv" or "en-GB"');
@@ -38,19 +41,20 @@ const pollQuery = z.object({
   after: z.coerce.number({ error: 'after must be a whole number' }).int('after must be a whole number').nonnegative().default(0),
 });
 
-/** An issued visitor id: when it was last refreshed, and the language hint it was opened with. */
-const visitorSchema = z.object({ at: z.number(), locale: z.string().optional() });
+/** An issued visitor id: when it was last refreshed, whether it was used, the language hint it was opened with. */
+const visitorSchema = z.object({ at: z.number(), active: z.boolean().default(false), locale: z.string().optional() });
 export type Visitor = z.infer<typeof visitorSchema>;
 
 export interface WebApiDeps {
   core: Core;
   inbox: Inbox;
+  toWeb(reply: Reply): WebReply;
   /** Issued visitor ids, so a page can tell an expired session from a live one. */
   visitors: Keyv<Visitor>;
 }
 
 /** The JSON API behind the chat page (documented in the README). */
-export function webApi({ core, inbox, visitors }: WebApiDeps): Hono {
+export function webApi({ core, inbox, toWeb, visitors }: WebApiDeps): Hono {
   const api = new Hono();
   api.use('*', limitBody(MAX_BODY_BYTES));
   api.use('*', async (c, next) => {
@@ -58,11 +62,14 @@ export function webApi({ core, inbox, visitors }: WebApiDeps): Hono {
     c.header('cache-control', 'no-store');
   });
 
-  async function visitor(id: string): Promise<Visitor | undefined> {
+  /** The visitor, its expiry pushed back to the full TTL when it writes (at most hourly). */
+  async function visitor(id: string, writes: boolean): Promise<Visitor | undefined> {
     const parsed = visitorSchema.safeParse(await visitors.get(id));
     if (!parsed.success) return undefined;
     const v = parsed.data;
-    if (Date.now() - v.at > TOUCH_MS) await visitors.set(id, { ...v, at: Date.now() });
+    if ((writes && !v.active) || (v.active && Date.now() - v.at > TOUCH_MS)) {
+      await visitors.set(id, { ...v, active: true, at: Date.now() });
+    }
     return v;
   }
   const expired = (c: Parameters<typeof apiError>[0]) =>
@@ -72,7 +79,7 @@ export function webApi({ core, inbox, visitors }: WebApiDeps): Hono {
     const body = await readJson(c, newSessionBody, { optional: true });
     if (!body.ok) return body.res;
     const id = randomUUID();
-    await visitors.set(id, { at: Date.now(), ...(body.data.locale && { locale: body.data.locale }) });
+    await visitors.set(id, { at: Date.now(), active: false, ...(body.data.locale && { locale: body.data.locale }) }, UNUSED_TTL_MS);
     return c.json({ sessionId: id, lang: core.langOf(body.data.locale) }, 201);
   });
 
@@ -80,7 +87,7 @@ export function webApi({ core, inbox, visitors }: WebApiDeps): Hono {
     const body = await readJson(c, messageBody);
     if (!body.ok) return body.res;
     const { sessionId: id, text, button, locale: loc } = body.data;
-    const v = await visitor(id);
+    const v = await visitor(id, true);
     if (!v) return expired(c);
     const replies = await core.handle({ channel: 'web', userId: id, chatId: id, text, button, locale: loc ?? v.locale });
     return c.json({ replies: replies.map(toWeb) });
@@ -89,7 +96,7 @@ export function webApi({ core, inbox, visitors }: WebApiDeps): Hono {
   api.get('/messages', async (c) => {
     const query = validate(c, pollQuery, c.req.query());
     if (!query.ok) return query.res;
-    if (!(await visitor(query.data.sessionId))) return expired(c);
+    if (!(await visitor(query.data.sessionId, false))) return expired(c);
     const messages = await inbox.after(query.data.sessionId, query.data.after);
     return c.json({ messages });
   });

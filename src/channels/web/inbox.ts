@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
+import { LANGS, type Lang } from '../../answers/schema.js';
 import type { Reply } from '../../core/types.js';
 
 /** At most this many pushed messages wait per visitor; older ones were long seen or are stale. */
@@ -8,6 +9,8 @@ export const INBOX_LIMIT = 50;
 const replySchema = z.object({
   text: z.string(),
   section: z.string().optional(),
+  /** Language of the cited section's title, so the page words the citation to match. */
+  sectionLang: z.enum(LANGS).optional(),
   buttons: z.array(z.array(z.object({ label: z.string(), data: z.string() }))).optional(),
 });
 const messageSchema = z.object({ id: z.number().int().positive(), at: z.number(), replies: z.array(replySchema) });
@@ -17,12 +20,21 @@ export type WebReply = z.infer<typeof replySchema>;
 export type PushedMessage = z.infer<typeof messageSchema>;
 type InboxData = z.infer<typeof inboxSchema>;
 
-/** What the page renders: text, citation and buttons; staff-only quotes stay on the server. */
-export function toWeb(r: Reply): WebReply {
-  const out: WebReply = { text: r.text };
-  if (r.section) out.section = r.section;
-  if (r.buttons?.length) out.buttons = r.buttons.map((row) => row.map((b) => ({ label: b.label, data: b.data })));
-  return out;
+/**
+ * What the page renders: text, citation and buttons; staff-only quotes stay on the server.
+ * `langOfSection` tells which language a section title is in.
+ */
+export function webReplies(langOfSection: (title: string) => Lang | undefined): (r: Reply) => WebReply {
+  return (r) => {
+    const out: WebReply = { text: r.text };
+    if (r.section) {
+      out.section = r.section;
+      const lang = langOfSection(r.section);
+      if (lang) out.sectionLang = lang;
+    }
+    if (r.buttons?.length) out.buttons = r.buttons.map((row) => row.map((b) => ({ label: b.label, data: b.data })));
+    return out;
+  };
 }
 
 /**
@@ -33,14 +45,17 @@ export class Inbox {
   /** Appends on one instance never interleave; across instances pushes for one visitor are rare. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly kv: Keyv<InboxData>) {}
+  constructor(
+    private readonly kv: Keyv<InboxData>,
+    private readonly toWeb: (r: Reply) => WebReply,
+  ) {}
 
   append(sessionId: string, replies: Reply[]): Promise<void> {
     const prev = this.queues.get(sessionId) ?? Promise.resolve();
     const run = prev.then(async () => {
       const box = await this.read(sessionId);
       box.seq += 1;
-      box.messages.push({ id: box.seq, at: Date.now(), replies: replies.map(toWeb) });
+      box.messages.push({ id: box.seq, at: Date.now(), replies: replies.map(this.toWeb) });
       box.messages = box.messages.slice(-INBOX_LIMIT);
       await this.kv.set(sessionId, box);
     });

@@ -1,6 +1,6 @@
 import type { App } from '../../app.js';
 import { webApi, type Visitor } from './api.js';
-import { Inbox } from './inbox.js';
+import { Inbox, webReplies } from './inbox.js';
 import { webPage } from './page.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -11,7 +11,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export function installWeb(app: App): void {
   const ttl = app.config.STATE_TTL_DAYS * DAY_MS;
-  const inbox = new Inbox(app.store.kv('web-inbox', ttl));
+  const titles = new Map(app.engine.kb.sections.flatMap((s) => [[s.title.en, 'en' as const], [s.title.lv, 'lv' as const]]));
+  const toWeb = webReplies((title) => titles.get(title));
+  const inbox = new Inbox(app.store.kv('web-inbox', ttl), toWeb);
   const visitors = app.store.kv<Visitor>('web-visitor', ttl);
   const { core } = app;
 
@@ -20,7 +22,7 @@ export function installWeb(app: App): void {
     if (key.startsWith('web:')) await inbox.erase(key.slice('web:'.length));
   });
 
-  app.http.route('/api/chat', webApi({ core, inbox, visitors }));
+  app.http.route('/api/chat', webApi({ core, inbox, toWeb, visitors }));
   app.http.route(
     '/',
     webPage({ i18n: core.i18n, defaultLang: core.defaultLang, ttlDays: app.config.STATE_TTL_DAYS, langOf: (l) => core.langOf(l) }),
