@@ -35,6 +35,7 @@ const itemSchema = z.object({
   rejection: z.object({ status: z.number(), code: z.string() }).optional(),
   /** The customer has been told the outcome. */
   notified: z.boolean().default(false),
+  notifyTries: z.number().int().nonnegative().default(0),
   /** The user ran /forget while it was pending: delete it once delivered. */
   forgotten: z.boolean().default(false),
 });
@@ -75,6 +76,8 @@ export interface RequestView {
   dueAt: string;
   channel: Channel;
 }
+
+const NOTIFY_TRIES = 5;
 
 /** A Retry-After beyond this is taken as a misconfiguration, not obeyed. */
 const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
@@ -245,7 +248,7 @@ export class Outbox {
       return;
     }
     if (item.state !== 'pending' || !item.request) {
-      if (!item.notified) await this.finish(item);
+      if (!item.notified) return this.notify(item);
       await this.pending.delete(id);
       return;
     }
@@ -265,8 +268,7 @@ export class Outbox {
     await this.save(done);
     this.opts.log.info({ requestId: item.id, ref: created.id, attempts: done.attempts }, 'request accepted by the request API');
     this.opts.core.events.emit('request.accepted', { id: item.id, type: item.type, channel: item.channel, ref: created.id, dueAt: created.dueAt });
-    await this.finish(done);
-    await this.pending.delete(item.id);
+    await this.notify(done);
   }
 
   private async rejected(item: OutboxItem, status: number, code: string): Promise<void> {
@@ -274,8 +276,7 @@ export class Outbox {
     await this.save(done);
     this.opts.log.warn({ requestId: item.id, status, code }, 'request refused by the request API');
     this.opts.core.events.emit('request.rejected', { id: item.id, type: item.type, channel: item.channel, status, code });
-    await this.finish(done);
-    await this.pending.delete(item.id);
+    await this.notify(done);
   }
 
   private async retry(item: OutboxItem, failure: Failure): Promise<void> {
@@ -295,18 +296,31 @@ export class Outbox {
     if (!(await this.items.set(item.id, item, this.opts.retentionMs))) throw new Error('outbox: store refused the update');
   }
 
-  /** Tells the customer the outcome (at least once: the pending marker goes only after this). */
-  private async finish(item: OutboxItem): Promise<void> {
+  /**
+   * Tells the customer the outcome. The index entry goes only once they were told, so a channel
+   * that is down (or a shutdown) delays the message instead of losing it; a few tries, though,
+   * since a user who blocked the bot can never be told (/status still shows it).
+   */
+  private async notify(item: OutboxItem): Promise<void> {
     const t = this.opts.core.i18n.getFixedT(item.lang);
     const replies: Reply[] =
       item.state === 'accepted' ? acceptedReplies(t, item, this.opts.timeZone) : rejectedReplies(t, item);
+    let told = true;
     try {
       await this.opts.core.push(item.channel, item.chatId, replies);
     } catch (err) {
-      this.opts.log.warn({ requestId: item.id, err: err instanceof Error ? err.message : 'unknown' }, 'could not tell the customer; /status shows it');
+      told = false;
+      this.opts.log.warn({ requestId: item.id, err: err instanceof Error ? err.message : 'unknown', tries: item.notifyTries + 1 }, 'could not tell the customer yet');
+    }
+    if (!told && item.notifyTries + 1 < NOTIFY_TRIES) {
+      const notifyTries = item.notifyTries + 1;
+      await this.save({ ...item, notifyTries });
+      this.schedule(item.id, backoff(notifyTries, this.opts.baseMs, this.opts.maxMs));
+      return;
     }
     if (item.forgotten) await this.items.delete(item.id);
     else await this.save({ ...item, notified: true });
+    await this.pending.delete(item.id);
   }
 }
 

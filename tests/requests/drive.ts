@@ -16,11 +16,16 @@ export async function until<T>(check: () => T | Promise<T>, timeout = 5000, what
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A sender that records what the outbox pushes, per chat. */
-export function recordingSender(core: Core, channel: 'web' | 'slack' = 'web'): Map<string, Reply[]> {
+/** A sender that records what the outbox pushes, per chat; `failing` chats refuse that many pushes first. */
+export function recordingSender(core: Core, failing = new Map<string, number>()): Map<string, Reply[]> {
   const pushed = new Map<string, Reply[]>();
-  core.registerSender(channel, {
+  core.registerSender('web', {
     async send(chatId, replies) {
+      const fails = failing.get(chatId) ?? 0;
+      if (fails > 0) {
+        failing.set(chatId, fails - 1);
+        throw new Error('channel unavailable');
+      }
       pushed.set(chatId, [...(pushed.get(chatId) ?? []), ...replies]);
     },
   });

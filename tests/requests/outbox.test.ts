@@ -15,6 +15,7 @@ let dir: string;
 let api: FaultApi;
 let t: TestApp;
 let pushed: Map<string, Reply[]>;
+const failing = new Map<string, number>();
 const events: { name: keyof CoreEvents; payload: Record<string, unknown> }[] = [];
 let n = 0;
 const user = () => `u${n++}`;
@@ -29,7 +30,7 @@ beforeAll(async () => {
     REQUEST_RETRY_BASE_MS: '20',
     REQUEST_RETRY_MAX_MS: '200',
   });
-  pushed = recordingSender(t.app.core);
+  pushed = recordingSender(t.app.core, failing);
   const core = t.app.core;
   core.events.on('request.created', (p) => events.push({ name: 'request.created', payload: p }));
   core.events.on('request.accepted', (p) => events.push({ name: 'request.accepted', payload: p }));
@@ -194,6 +195,15 @@ describe('outbox delivery', () => {
     await until(() => eventsOf('request.accepted', id).length === 1, 5000, 'delivery');
     await until(async () => (await outbox().get(id)) === undefined, 5000, 'the local copy to go');
     expect(pushed.get(`chat-${u}`)).toHaveLength(1);
+  });
+
+  it('the channel down when the reference is ready: the customer is told once it is back', async () => {
+    const u = user();
+    failing.set(`chat-${u}`, 2);
+    const id = await fileRequest(t.app.core, u);
+    const item = await accepted(id);
+    expect(failing.get(`chat-${u}`)).toBe(0);
+    expect(pushed.get(`chat-${u}`)?.map((r) => r.text)).toEqual([expect.stringContaining(item.ref!)]);
   });
 
   it('stop() waits for a send in flight', async () => {
