@@ -83,6 +83,7 @@ describe('stand-in request API', () => {
     expect(invalid.status).toBe(400);
     expect(await invalid.json()).toMatchObject({ error: { code: 'validation_failed' } });
     expect((await post('{not json')).status).toBe(400);
+    expect((await post({ ...request(), details: 'x'.repeat(70_000) })).status).toBe(413);
     const noAuth = await fetch(`${api.url}/v1/requests`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'key-noauth-00001' }, body: JSON.stringify(request()) });
     expect(noAuth.status).toBe(401);
     expect(noAuth.headers.get('www-authenticate')).toBe('Bearer');

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import KeyvSqlite from '@keyv/sqlite';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import { z } from 'zod';
 import { addCalendarMonth, newRequestSchema, type NewRequest, type RequestState, type RequestStatus } from '../contract.js';
@@ -51,7 +52,7 @@ function newId(at: Date): string {
   return `KW-${date}-${tail}`;
 }
 
-function problem(c: Context, status: 400 | 401 | 404 | 415 | 422, code: string, message: string) {
+function problem(c: Context, status: 400 | 401 | 404 | 413 | 415 | 422, code: string, message: string) {
   return c.json({ error: { code, message } }, status);
 }
 
@@ -87,7 +88,7 @@ export function createStandin(opts: StandinOptions): Standin {
     return next();
   });
 
-  app.post('/v1/requests', async (c) => {
+  app.post('/v1/requests', bodyLimit({ maxSize: 64 * 1024, onError: (c) => problem(c, 413, 'payload_too_large', 'The body is over 64 KiB.') }), async (c) => {
     const key = c.req.header('idempotency-key') ?? '';
     if (!/^[A-Za-z0-9_-]{8,255}$/.test(key)) return problem(c, 400, 'missing_idempotency_key', 'Idempotency-Key header (8-255 of A-Z a-z 0-9 _ -) is required.');
     if (!(c.req.header('content-type') ?? '').includes('application/json')) return problem(c, 415, 'unsupported_media_type', 'Send application/json.');
