@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CoreEvents } from '../../src/core/events.js';
 import type { Reply } from '../../src/core/types.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/log/logger.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { tr } from '../helpers/locales.js';
 import { fileRequest, recordingSender, say, sleep, until } from './drive.js';
@@ -16,6 +18,13 @@ let api: FaultApi;
 let t: TestApp;
 let pushed: Map<string, Reply[]>;
 const failing = new Map<string, number>();
+const logLines: string[] = [];
+const logSink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    logLines.push(chunk.toString());
+    done();
+  },
+});
 const events: { name: keyof CoreEvents; payload: Record<string, unknown> }[] = [];
 let n = 0;
 const user = () => `u${n++}`;
@@ -29,7 +38,7 @@ beforeAll(async () => {
     REQUEST_API_TIMEOUT_MS: '300',
     REQUEST_RETRY_BASE_MS: '20',
     REQUEST_RETRY_MAX_MS: '200',
-  });
+  }, { log: createLogger('debug', logSink) });
   pushed = recordingSender(t.app.core, failing);
   const core = t.app.core;
   core.events.on('request.created', (p) => events.push({ name: 'request.created', payload: p }));
@@ -215,5 +224,11 @@ describe('outbox delivery', () => {
     const item = await outbox().get(id);
     expect(item?.state).toBe('accepted');
     await outbox().start();
+  });
+
+  it('through all of the above, the logs named request ids and never the request contents', () => {
+    const log = logLines.join('');
+    expect(log).toContain('request not delivered yet');
+    for (const secret of ['Jana', 'Bērziņa', 'jana@example.lv', '26123456', 'subject.name']) expect(log).not.toContain(secret);
   });
 });
