@@ -1,0 +1,131 @@
+/*
+ * Answer engine benchmark: latency, throughput and cold start of AnswerEngine, each beside a
+ * baseline measured in the same run — plain fuse.js, default options, over the same sample
+ * questions with no normalisation — plus top-1 accuracy of both on the eval set.
+ * Run: npm run bench
+ */
+import Fuse from 'fuse.js';
+import { AnswerEngine } from '../src/answers/engine.js';
+import { loadKnowledge } from '../src/answers/knowledge.js';
+import type { KnowledgeBase } from '../src/answers/schema.js';
+import { evaluate, readQuestions, type EvalQuestion } from '../tests/eval/run.js';
+
+const REPEATS = 9;
+/** The baseline takes ~0.1 s a question (long patterns over every sample); one run each is enough. */
+const BASELINE_REPEATS = 1;
+
+interface Matcher {
+  ask(q: string, lang: 'lv' | 'en'): string | null;
+}
+
+/** The baseline: what one gets by handing the sample questions and keywords to fuse.js as they are. */
+function baseline(kb: KnowledgeBase): Matcher {
+  const docs = [...kb.entries.values()].flatMap((e) =>
+    [...e.questions.lv, ...e.questions.en, ...e.keywords.lv, ...e.keywords.en].map((text) => ({ id: e.id, text })),
+  );
+  const fuse = new Fuse(docs, { keys: ['text'] });
+  return { ask: (q) => fuse.search(q, { limit: 1 })[0]?.item.id ?? null };
+}
+
+function ours(kb: KnowledgeBase): Matcher {
+  const engine = new AnswerEngine(kb);
+  return { ask: (q, lang) => engine.ask(q, lang).entry?.id ?? null };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function coldStart(build: (kb: KnowledgeBase) => Matcher): number {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    build(loadKnowledge()).ask('dati', 'lv');
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[2]!;
+}
+
+/**
+ * Latency per question is the median of `repeats` runs of it, so a scheduler hiccup on a busy
+ * machine does not pose as a slow question; p50/p99 are over questions. Throughput is wall time.
+ */
+function speed(matcher: Matcher, questions: EvalQuestion[], repeats: number) {
+  for (const q of questions.slice(0, 20)) matcher.ask(q.q, q.lang);
+  const perQuestion: number[] = [];
+  const answers: (string | null)[] = [];
+  const started = performance.now();
+  for (const q of questions) {
+    const runs: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t = performance.now();
+      const got = matcher.ask(q.q, q.lang);
+      runs.push(performance.now() - t);
+      if (i === 0) answers.push(got);
+    }
+    perQuestion.push(runs.sort((a, b) => a - b)[Math.floor(repeats / 2)]!);
+  }
+  const total = performance.now() - started;
+  perQuestion.sort((a, b) => a - b);
+  return {
+    answers,
+    p50: percentile(perQuestion, 50),
+    p99: percentile(perQuestion, 99),
+    max: perQuestion.at(-1)!,
+    qps: (questions.length * repeats) / (total / 1000),
+  };
+}
+
+function accuracy(answers: (string | null)[], questions: EvalQuestion[]) {
+  let inScope = 0;
+  let correct = 0;
+  let oos = 0;
+  let refused = 0;
+  for (const [i, q] of questions.entries()) {
+    const got = answers[i] ?? null;
+    if (q.expect === null) {
+      oos++;
+      if (got === null) refused++;
+    } else {
+      inScope++;
+      if (got === q.expect || (got !== null && (q.accept ?? []).includes(got))) correct++;
+    }
+  }
+  return { inScope: correct / inScope, refused: oos ? refused / oos : 1 };
+}
+
+const questions = readQuestions();
+const kb = loadKnowledge();
+const engine = ours(kb);
+const fuse = baseline(kb);
+
+const coldOurs = coldStart(ours);
+const coldFuse = coldStart(baseline);
+const report = evaluate(questions, new AnswerEngine(kb));
+const speedOurs = speed(engine, questions, REPEATS);
+const speedFuse = speed(fuse, questions, BASELINE_REPEATS);
+const accOurs = accuracy(speedOurs.answers, questions);
+const accFuse = accuracy(speedFuse.answers, questions);
+
+const ms = (x: number) => `${x.toFixed(3)} ms`;
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** "higher" figures (accuracy, throughput) compare as a/b, "lower" ones (time) as b/a. */
+const better = (a: number, b: number) => (b === 0 ? '∞' : `${(a / b).toFixed(2)}× as good`);
+const faster = (a: number, b: number) => (a <= b ? `${(b / a).toFixed(1)}× faster` : `${(a / b).toFixed(1)}× slower`);
+const rows: [string, string, string, string][] = [
+  ['metric', 'thunder', 'fuse.js baseline', 'thunder vs baseline'],
+  ['in-scope top-1 accuracy', pct(accOurs.inScope), pct(accFuse.inScope), better(accOurs.inScope, accFuse.inScope)],
+  ['  lv', pct(report.inScope.lv.accuracy), '', ''],
+  ['  en', pct(report.inScope.en.accuracy), '', ''],
+  ['out-of-scope refused', pct(accOurs.refused), pct(accFuse.refused), better(accOurs.refused, accFuse.refused)],
+  ['latency p50 (per question)', ms(speedOurs.p50), ms(speedFuse.p50), faster(speedOurs.p50, speedFuse.p50)],
+  ['latency p99 (per question)', ms(speedOurs.p99), ms(speedFuse.p99), faster(speedOurs.p99, speedFuse.p99)],
+  ['latency max (slowest question)', ms(speedOurs.max), ms(speedFuse.max), faster(speedOurs.max, speedFuse.max)],
+  ['questions/s', speedOurs.qps.toFixed(0), speedFuse.qps.toFixed(0), better(speedOurs.qps, speedFuse.qps)],
+  ['cold start (load + index)', ms(coldOurs), ms(coldFuse), faster(coldOurs, coldFuse)],
+];
+const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+console.log(`answer engine benchmark: ${questions.length} eval questions × ${REPEATS} runs each (baseline ${BASELINE_REPEATS}), node ${process.version}\n`);
+for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+const ok = speedOurs.p99 <= 2 && coldOurs <= 300;
+console.log(`\ntargets: p99 ≤ 2 ms, cold start ≤ 300 ms — ${ok ? 'met' : 'NOT met'}`);
