@@ -96,6 +96,24 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     expect(fake.callsOf('answerCallbackQuery').length).toBe(answeredBefore + 1);
   });
 
+  it('"did you mean" buttons when the engine is unsure, and pressing one answers', async () => {
+    // Picked through the real engine, so the test follows its thresholds instead of hard-coding them.
+    const candidates = [...kb.entries.values()].flatMap((e) => e.keywords.en.map((k) => `${k} weather tomorrow please`));
+    const query = candidates.find((q) => {
+      const a = t.app.engine.ask(q, 'en');
+      return a.entry === null && a.suggestions.length > 0;
+    })!;
+    expect(query).toBeDefined();
+    const { suggestions } = t.app.engine.ask(query, 'en');
+    const u = newUser();
+    fake.sendText(u, query, { lang: 'en' });
+    const [m] = await fake.nextMessages(u);
+    expect(htmlText(m!.text)).toBe(tr('en', 'conversation:didYouMean'));
+    expect(buttonsOf(m!)).toEqual(suggestions.map((e) => ({ text: e.questions.en[0], callback_data: `a:${e.id}` })));
+    fake.pressButton(u, `a:${suggestions[0]!.id}`, { lang: 'en' });
+    expect(htmlText((await fake.nextMessages(u))[0]!.text)).toContain(suggestions[0]!.answer.en);
+  });
+
   it('browses topics: sections, then entries, then an answer', async () => {
     const u = newUser();
     fake.sendCommand(u, '/topics', { lang: 'lv' });
