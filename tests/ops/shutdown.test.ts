@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FaultApi } from '../requests/fault-api.js';
+import { until } from '../requests/drive.js';
 import { ChatClient } from '../web/chat-client.js';
 import { spawnThunder, type Instance } from './spawn.js';
 
@@ -33,6 +38,35 @@ describe('graceful shutdown', () => {
     }
     expect(answered.filter((r) => r.status === 'fulfilled').length).toBeGreaterThan(0);
     await expect(fetch(`${instance.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('on SIGTERM waits for a rights request in flight to the request API before exiting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thunder-api-'));
+    const api = await FaultApi.start(join(dir, 'api.sqlite'));
+    try {
+      api.plan.push({ delayMs: 1500 });
+      instance = await spawnThunder(api.env());
+      const chat = new ChatClient(instance.url);
+      const sid = await chat.session('en');
+      await chat.say(sid, { text: '/rights' });
+      await chat.say(sid, { button: 'rq:right:erasure' });
+      await chat.say(sid, { text: 'Jana Bērziņa' });
+      await chat.say(sid, { text: 'jana@example.lv' });
+      await chat.say(sid, { button: 'rq:skip' });
+      await chat.say(sid, { button: 'rq:confirm' });
+      await until(() => api.postCount === 1, 5000, 'the request to reach the API');
+
+      instance.kill('SIGTERM');
+      expect(await instance.exited).toBe(0);
+      const order = instance.logs.map((l) => l.msg);
+      const accepted = order.indexOf('request accepted by the request API');
+      expect(accepted).toBeGreaterThan(order.indexOf('shutting down'));
+      expect(accepted).toBeLessThan(order.indexOf('stopped'));
+      expect(api.postCount).toBe(1);
+    } finally {
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 0 on SIGTERM with Redis state too', async () => {
