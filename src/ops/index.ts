@@ -15,7 +15,10 @@ const checksOf = new WeakMap<App, Map<string, Check>>();
 export function installOps(app: App): void {
   const checks = new Map<string, Check>([['store', () => app.store.ping()]]);
   checksOf.set(app, checks);
-  const register = createMetrics(app.core.events);
+  const register = createMetrics(app.core.events, async () => {
+    const open = (await app.requests?.listOpen()) ?? [];
+    return open.filter((r) => r.status === 'sending').length;
+  });
   // Features install after ops: look for the request API when asked, not now.
   const current = () => (app.requests ? new Map([...checks, ['requestApi', () => requestApiReachable(app)]]) : checks);
   app.http.route('/', opsRoutes(current, register));

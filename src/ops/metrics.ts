@@ -4,9 +4,10 @@ import type { CoreEmitter } from '../core/events.js';
 
 /**
  * Prometheus metrics fed by core events. Each app has its own registry (tests run several apps in
- * one process). Gauges count what this instance saw; sum them across instances.
+ * one process). Counters and the escalation gauge count what this instance saw: sum them across
+ * instances. `pendingRequests` reads the shared outbox, so every instance reports the same total.
  */
-export function createMetrics(events: CoreEmitter): Registry {
+export function createMetrics(events: CoreEmitter, pendingRequests: () => Promise<number>): Registry {
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: 'thunder_' });
   const registers = [register];
@@ -42,10 +43,15 @@ export function createMetrics(events: CoreEmitter): Registry {
     labelNames: ['outcome'],
     registers,
   });
-  const pending = new Gauge({
+  new Gauge({
     name: 'thunder_requests_pending',
-    help: 'Rights requests taken from users and not yet accepted or refused by the request API',
+    help: 'Rights requests in the outbox not yet accepted or refused by the request API (store-wide: the same on every instance)',
     registers,
+    async collect() {
+      // A store hiccup must not fail the whole scrape: keep the last value.
+      const n = await pendingRequests().catch(() => undefined);
+      if (n !== undefined) this.set(n);
+    },
   });
   const escalations = new Gauge({
     name: 'thunder_escalations_open',
@@ -76,18 +82,9 @@ export function createMetrics(events: CoreEmitter): Registry {
     byEntry.inc({ entry: entryId });
   });
   events.on('fallback', ({ channel }) => answers.inc({ channel, result: 'fallback' }));
-  events.on('request.created', () => {
-    requests.inc({ outcome: 'created' });
-    pending.inc();
-  });
-  events.on('request.accepted', () => {
-    requests.inc({ outcome: 'submitted' });
-    pending.dec();
-  });
-  events.on('request.rejected', () => {
-    requests.inc({ outcome: 'failed' });
-    pending.dec();
-  });
+  events.on('request.created', () => requests.inc({ outcome: 'created' }));
+  events.on('request.accepted', () => requests.inc({ outcome: 'submitted' }));
+  events.on('request.rejected', () => requests.inc({ outcome: 'failed' }));
   events.on('request.retry', () => requests.inc({ outcome: 'retried' }));
   events.on('escalation.opened', () => escalations.inc());
   events.on('escalation.resolved', () => escalations.dec());

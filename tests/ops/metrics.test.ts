@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { FaultApi } from '../requests/fault-api.js';
 import { fileRequest, until } from '../requests/drive.js';
 import { ChatClient } from '../web/chat-client.js';
 
@@ -59,6 +63,31 @@ describe('/metrics', () => {
     t.app.core.events.emit('escalation.opened', { channel: 'telegram', ticketId: 'T-2' });
     t.app.core.events.emit('escalation.resolved', { channel: 'web', ticketId: 'T-1' });
     expect(value(await metrics(), 'thunder_escalations_open')).toBe(1);
+  });
+
+  it('shows a request as pending while the request API is down, and failed when it refuses one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thunder-api-'));
+    const api = await FaultApi.start(join(dir, 'api.sqlite'));
+    const other = await startTestApp({ ...api.env(), REQUEST_RETRY_BASE_MS: '50', REQUEST_RETRY_MAX_MS: '200' }, { listen: true });
+    const scrape = async () => (await fetch(`${other.url}/metrics`)).text();
+    try {
+      await api.down();
+      await fileRequest(other.app.core, 'pending-user');
+      await until(async () => value(await scrape(), 'thunder_requests_total{outcome="retried"}') >= 1, 5000, 'a retry');
+      expect(value(await scrape(), 'thunder_requests_pending')).toBe(1);
+      await api.up();
+      await until(async () => value(await scrape(), 'thunder_requests_total{outcome="submitted"}') === 1, 5000, 'delivery');
+      expect(value(await scrape(), 'thunder_requests_pending')).toBe(0);
+
+      api.plan.push({ status: 400, body: { error: { code: 'validation_failed', message: 'no' } } });
+      await fileRequest(other.app.core, 'refused-user');
+      await until(async () => value(await scrape(), 'thunder_requests_total{outcome="failed"}') === 1, 5000, 'refusal');
+      expect(value(await scrape(), 'thunder_requests_pending')).toBe(0);
+    } finally {
+      await other.teardown();
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('carries no personal data: only channels, results, entry ids and outcomes as labels', async () => {
