@@ -17,6 +17,7 @@ const { values } = parseArgs({ options: { users: { type: 'string', default: '500
 const USERS = Number(values.users);
 /** A round trip to api.telegram.org from a nearby data centre. */
 const RTT_MS = Number(values.rtt);
+const THINK_MS = 2000;
 const MESSAGES = Number(values.messages);
 
 // What users send: sample questions in both languages that the engine answers, commands, and
@@ -50,7 +51,7 @@ function memory() {
   return { heap: mb(m.heapUsed), rss: mb(m.rss) };
 }
 
-async function round(mode: 'simple' | 'runner', firstUser: number, latencyMs: number): Promise<Result> {
+async function round(mode: 'simple' | 'runner', firstUser: number, latencyMs: number, thinkMs = 0): Promise<Result> {
   const fake = await FakeTelegram.start({ recordCalls: false, latencyMs });
   // The app's own Telegram channel is the runner; the baseline installs grammY's bot.start instead.
   const t = await startTestApp(mode === 'runner' ? fake.env() : {}, { noStart: true });
@@ -67,6 +68,7 @@ async function round(mode: 'simple' | 'runner', firstUser: number, latencyMs: nu
     Array.from({ length: USERS }, async (_, i) => {
       const user = firstUser + i;
       for (let m = 0; m < MESSAGES; m++) {
+        if (thinkMs) await new Promise((r) => setTimeout(r, thinkMs * (0.5 + Math.random())));
         const sent = performance.now();
         fake.sendText(user, texts[(i * MESSAGES + m) % texts.length]!, { lang: i % 2 ? 'lv' : 'en' });
         await fake.waitForMessages(user, m + 1, 60_000);
@@ -118,7 +120,9 @@ results.push(await round('runner', 1_000_000, 0));
 results.push(await round('runner', 2_000_000, 0));
 results.push(await round('runner', 3_000_000, RTT_MS));
 results.push(await round('simple', 4_000_000, RTT_MS));
-const label = ['runner', 'runner (new users)', 'runner', 'simple bot.start (baseline)'];
+// Users who read before they write again: the latency a customer sees at a steady load.
+results.push(await round('runner', 5_000_000, RTT_MS, THINK_MS));
+const label = ['runner', 'runner (new users)', 'runner', 'simple bot.start (baseline)', `runner, users think ~${THINK_MS / 1000} s`];
 console.table(
   results.map((r, i) => ({
     round: label[i],
@@ -133,8 +137,9 @@ console.table(
     'rss MB after': r.rssMb,
   })),
 );
-const [first, again, runner, simple] = results as [Result, Result, Result, Result];
+const [first, again, runner, simple, paced] = results as [Result, Result, Result, Result, Result];
 console.log(`with a ${RTT_MS} ms Bot API round trip: runner ${runner.perSecond} msgs/s, p99 ${runner.p99} ms; sequential bot.start ${simple.perSecond} msgs/s, p99 ${simple.p99} ms (${(runner.perSecond / simple.perSecond).toFixed(1)}× throughput)`);
+console.log(`at a steady ${paced.perSecond} msgs/s (users pausing ~${THINK_MS / 1000} s between messages): p50 ${paced.p50} ms, p99 ${paced.p99} ms`);
 console.log(`heap after 1st round ${first.heapMb} MB, after 2nd with ${USERS} new users ${again.heapMb} MB (growth ${(again.heapMb - first.heapMb).toFixed(1)} MB)`);
 
 const failures = results.filter((r) => r.lost || r.duplicated);
