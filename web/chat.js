@@ -3,8 +3,25 @@
 (() => {
   'use strict';
   const config = JSON.parse(document.getElementById('thunder-config').textContent);
-  const store = window.sessionStorage;
+  const store = tabStorage();
   const POLL_MS = 4000;
+
+  /** sessionStorage, or memory where a browser denies storage to embedded third-party frames. */
+  function tabStorage() {
+    try {
+      const s = window.sessionStorage;
+      s.setItem('thunder.probe', '1');
+      s.removeItem('thunder.probe');
+      return s;
+    } catch {
+      const memory = new Map();
+      return {
+        getItem: (k) => (memory.has(k) ? memory.get(k) : null),
+        setItem: (k, v) => void memory.set(k, String(v)),
+        removeItem: (k) => void memory.delete(k),
+      };
+    }
+  }
   const $ = (id) => document.getElementById(id);
   const log = $('log');
   const form = $('form');

@@ -20,6 +20,11 @@ export const configSchema = z.object({
   DEFAULT_LANG: z.enum(['lv', 'en']).default('lv'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
   WEB_CHAT: bool.default(true),
+  /** Sites allowed to embed the web chat in a frame (CSP frame-ancestors). */
+  WEB_EMBED_ORIGINS: z
+    .string()
+    .regex(/^(\*|'self'|https?:\/\/[^\s;,]+)( (\*|'self'|https?:\/\/[^\s;,]+))*$/, "space-separated origins like https://www.example.lv, 'self' or *")
+    .default('*'),
 
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected <bot id>:<secret> from @BotFather').optional(),
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org').transform((u) => u.replace(/\/+$/, '')),

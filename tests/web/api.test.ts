@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadKnowledge } from '../../src/answers/knowledge.js';
+import { loadConfig } from '../../src/config/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { buttonsOf, ChatClient } from './chat-client.js';
 
@@ -33,6 +34,18 @@ describe('web chat page', () => {
     const lv = await (await fetch(`${t.url}/`, { headers: { 'accept-language': 'lv-LV' } })).text();
     expect(lv).toContain('<html lang="lv">');
     for (const asset of ['/chat.js', '/chat.css', '/embed.js']) expect((await fetch(`${t.url}${asset}`)).status).toBe(200);
+  });
+
+  it('lets only the configured sites embed it in a frame', async () => {
+    expect((await fetch(`${t.url}/`)).headers.get('content-security-policy')).toContain('frame-ancestors *');
+    const own = await startTestApp({ WEB_EMBED_ORIGINS: "https://www.kilowats.lv 'self'" }, { noStart: true });
+    try {
+      const csp = (await own.app.http.request('/')).headers.get('content-security-policy');
+      expect(csp).toContain("frame-ancestors https://www.kilowats.lv 'self'");
+    } finally {
+      await own.teardown();
+    }
+    expect(() => loadConfig({ WEB_EMBED_ORIGINS: 'https://a.lv; script-src *' })).toThrow(/WEB_EMBED_ORIGINS/);
   });
 
   it('never puts bot or user text through innerHTML', async () => {

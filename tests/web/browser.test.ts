@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,5 +131,28 @@ describe('web chat in a real browser', () => {
     expect(kept).not.toContain('What rights do I have?');
     expect(problems).toEqual([]);
     await page.context().close();
+  });
+
+  it('embeds on another site as a launcher button that opens the chat in a frame', async () => {
+    const context = await browser.newContext({ locale: 'en-GB', reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    // The company's site: another origin on loopback.
+    const site = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="en"><body><h1>Company site</h1><script src="${t.url}/embed.js"></script></body></html>`);
+    });
+    await new Promise<void>((done) => site.listen(0, '127.0.0.1', done));
+    await page.goto(`http://localhost:${(site.address() as AddressInfo).port}/`);
+    const launcher = page.getByRole('button', { name: 'Open the privacy assistant' });
+    expect(await launcher.getAttribute('aria-expanded')).toBe('false');
+    await launcher.click();
+    const closer = page.getByRole('button', { name: 'Close the privacy assistant' });
+    expect(await closer.getAttribute('aria-expanded')).toBe('true');
+    const frame = page.frameLocator('iframe[title="KILOWATS privacy assistant"]');
+    await expect.poll(() => frame.locator('.msg--bot').count()).toBeGreaterThan(0);
+    expect(await frame.locator('.chat__title').textContent()).toBe('KILOWATS privacy assistant');
+    await context.close();
+    site.closeAllConnections();
+    await new Promise((done) => site.close(done));
   });
 });

@@ -25,7 +25,13 @@ export function installWeb(app: App): void {
   app.http.route('/api/chat', webApi({ core, inbox, toWeb, visitors }));
   app.http.route(
     '/',
-    webPage({ i18n: core.i18n, defaultLang: core.defaultLang, ttlDays: app.config.STATE_TTL_DAYS, langOf: (l) => core.langOf(l) }),
+    webPage({
+      i18n: core.i18n,
+      embedOrigins: app.config.WEB_EMBED_ORIGINS.split(' '),
+      defaultLang: core.defaultLang,
+      ttlDays: app.config.STATE_TTL_DAYS,
+      langOf: (l) => core.langOf(l),
+    }),
   );
   app.channels.push('web');
 }

@@ -9,6 +9,8 @@ import { MAX_TEXT_CHARS } from './api.js';
 
 export interface PageOptions {
   i18n: i18n;
+  /** CSP frame-ancestors: who may embed the page. */
+  embedOrigins: string[];
   defaultLang: Lang;
   ttlDays: number;
   langOf(locale: string | undefined): Lang;
@@ -54,7 +56,7 @@ export function webPage(opts: PageOptions): Hono {
       imgSrc: ["'self'", 'data:'],
       connectSrc: ["'self'"],
       // The page is a widget that company sites embed in an iframe.
-      frameAncestors: ['*'],
+      frameAncestors: opts.embedOrigins,
     },
     xFrameOptions: false,
     crossOriginResourcePolicy: 'cross-origin',
