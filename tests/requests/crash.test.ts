@@ -6,7 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './drive.js';
 import { FaultApi } from './fault-api.js';
 
-/** SIGKILL between confirmation and delivery: after a restart the request arrives exactly once. */
+/**
+ * SIGKILL between confirmation and delivery: after a restart the request arrives exactly once.
+ * Generous timeouts: each bot is a fresh tsx process, slow to start on a busy CI machine.
+ */
 
 let dir: string;
 let api: FaultApi;
@@ -59,7 +62,7 @@ function bot(mode: 'file' | 'resume', dataDir: string): Bot {
   return {
     child,
     lines,
-    line: (prefix, timeout = 15_000) => until(() => lines.find((l) => l.startsWith(prefix)), timeout, `"${prefix}" from the bot`),
+    line: (prefix, timeout = 40_000) => until(() => lines.find((l) => l.startsWith(prefix)), timeout, `"${prefix}" from the bot`),
   };
 }
 
@@ -86,7 +89,7 @@ describe('crash between confirmation and delivery', () => {
     const filed = (await api.standin.list()).filter((r) => r.id === ref);
     expect(filed).toHaveLength(1);
     expect([...api.standin.posts.values()].reduce((a, b) => a + b, 0)).toBe(1);
-  });
+  }, 90_000);
 
   it('killed while the API is filing it: the retry gets the same request back, filed once', async () => {
     const dataDir = join(dir, 'bot-b');
@@ -94,7 +97,7 @@ describe('crash between confirmation and delivery', () => {
     api.plan.push({ delayMs: 15_000 });
     const first = bot('file', dataDir);
     await first.line('CONFIRMED');
-    await until(async () => (await api.standin.list()).length === before + 1, 10_000, 'the API to file it');
+    await until(async () => (await api.standin.list()).length === before + 1, 40_000, 'the API to file it');
     await kill(first);
     expect(first.lines.some((l) => l.startsWith('ACCEPTED'))).toBe(false);
 
@@ -105,5 +108,5 @@ describe('crash between confirmation and delivery', () => {
     expect(all.map((r) => r.id)).toContain(ref);
     const [key] = [...api.standin.posts.entries()].filter(([, count]) => count === 2).map(([k]) => k);
     expect(key).toBeDefined();
-  });
+  }, 90_000);
 });
