@@ -90,10 +90,10 @@ export class LangIndex {
     return stem(word, this.lang);
   }
 
-  /** A known stem that is `s` with up to 2 letters cut or 3 added (at least 5 letters shared). */
+  /** A known stem that is `s` with up to 2 letters cut (keeping 4) or 3 added (sharing 5). */
   prefixMatch(s: string): string | undefined {
     if (s.length < 5) return undefined;
-    for (let len = s.length - 1; len >= Math.max(5, s.length - 2); len--) {
+    for (let len = s.length - 1; len >= Math.max(4, s.length - 2); len--) {
       const head = s.slice(0, len);
       if (this.postings.has(head)) return head;
     }

@@ -8,6 +8,8 @@ import type { Lang } from './schema.js';
 const MIN_STEM = 3;
 
 const LV_ENDINGS = [
+  // future tense: "glabāsiet", "dzēsīsim"
+  'sieties', 'simies', 'siet', 'sies', 'sim', 'sit',
   // verbal nouns and participles
   'sanas', 'sanai', 'sanu', 'sana', 'amies', 'aties', 'eties', 'ities', 'oties', 'ties',
   'ajiem', 'ajam', 'ajai', 'ajos', 'ajas', 'ajie', 'ajo', 'aja', 'ais', 'ajs',

@@ -11,7 +11,8 @@ cits cita citi
 saprast saprotat saprotu saprot dokuments dokumenta dokumenta jautajums jautajumu jautajumi
 atbilde atbildi lieta lietas notiek notiktu gadijuma gadijumos piemeram iespejams iespeja drikst drikstu
 vispar tiesi isti kaut kaads lugtu interese interesetu zinat zinu uzzinat pateikt pasakt sakiet
-tagad tas ta tie tadi tada tadas musu sava vienkarsi precizi`;
+tagad tas ta tie tadi tada tadas musu sava vienkarsi precizi nesen vakar sen paris vairakus vel
+joprojam laikam varbut`;
 
 const EN = `a an the is are was were be been being am do does did doing i me my mine myself you your yours we us
 our they them their it its he she him her this that these those of to in on at for with about from by as and
@@ -21,7 +22,15 @@ thank want wanted like need know tell let im ive id dont doesnt s t much many ve
 anything something there s whats hows wheres whos
 understand exactly document question questions answer thing things stuff happen
 happens example possible allowed able actually currently generally anyway okay ok exist exists say said ask
-asking wondering wonder curious`;
+asking wondering wonder curious recently yesterday ago now guess maybe perhaps bit little sure`;
 
 const toSet = (list: string) => new Set(list.split(/\s+/).filter(Boolean));
 export const STOP_WORDS: Record<Lang, ReadonlySet<string>> = { lv: toSet(LV), en: toSet(EN) };
+
+/**
+ * Customer-service topics of an electricity seller that the privacy policy never covers
+ * (prices, tariffs, meters, outages, apps, jobs…). A question built on one of these is
+ * about something else even when another of its words matches the policy; folded prefixes.
+ */
+export const OFF_TOPIC =
+  /^(elektrib|elektroenerg|energij|tarif|cena|cenas|cenu|kwh|skaititaj|radijum|atslegum|parole|paroli|lietotn|vakanc|laikapstak|electric|energy|tariff|price|pricing|meter|outage|password|login|app|apps|vacanc|hiring|job|jobs|weather|joke|jokes|restaurant)$|^(elektrib|tarif|skaititaj|lietotn|vakanc|electric|tariff|meter|password|vacanc)/;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AnswerEngine, calibrate, type Answer } from '../../src/answers/engine.js';
+import { ANSWER_AT, AnswerEngine, calibrate, type Answer } from '../../src/answers/engine.js';
 import { loadKnowledge } from '../../src/answers/knowledge.js';
 
 const engine = new AnswerEngine(loadKnowledge());
@@ -61,10 +61,11 @@ describe('AnswerEngine', () => {
   });
 
   it('calibrates monotonically into 0..1 with 0.5 at the answer threshold', () => {
-    const raw = [0, 0.1, 0.3, 0.45, 0.6, 0.9, 1, 2];
+    const raw = [0, 0.1, ANSWER_AT - 0.01, ANSWER_AT, ANSWER_AT + 0.01, 0.9, 1, 2];
     const conf = raw.map(calibrate);
     expect(conf).toEqual([...conf].sort((a, b) => a - b));
     expect(conf[0]).toBe(0);
+    expect(conf[2]).toBeLessThan(0.5);
     expect(conf[3]).toBe(0.5);
     expect(conf.at(-1)).toBe(1);
   });
