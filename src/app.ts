@@ -5,6 +5,7 @@ import type { Session } from './core/session.js';
 import { createI18n } from './i18n/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { Store } from './state/store.js';
+import { stateSweeper } from './state/sweeper.js';
 import { installTelegram } from './channels/telegram/index.js';
 import { installWeb } from './channels/web/index.js';
 import { installOps } from './ops/index.js';
@@ -58,7 +59,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const http = new Hono();
   const engine = new AnswerEngine(loadKnowledge());
-  const app: App = { config, log, store, core, http, engine, services: [], channels: [] };
+  const app: App = { config, log, store, core, http, engine, services: [stateSweeper(store, log)], channels: [] };
   installOps(app);
   installEscalation(app);
   app.requests = installRequests(app);

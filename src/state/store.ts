@@ -18,6 +18,7 @@ export interface StoreOptions {
  */
 export class Store {
   private readonly adapters: KeyvStoreAdapter[] = [];
+  private sweeper: KeyvSqlite | undefined;
   private readonly spaces = new Map<string, Keyv>();
   readonly kind: 'sqlite' | 'redis';
 
@@ -54,6 +55,20 @@ export class Store {
     const now = Date.now();
     await probe.set('ping', now);
     return (await probe.get('ping')) === now;
+  }
+
+  /**
+   * Deletes expired rows: SQLite keeps them until they are read again, so without this a user who
+   * never comes back would stay on disk past the TTL. Redis expires keys itself.
+   */
+  async sweep(now = Date.now()): Promise<number> {
+    if (this.kind !== 'sqlite') return 0;
+    if (!this.sweeper) {
+      this.sweeper = sqlite(this.opts.dataDir, true);
+      this.adapters.push(this.sweeper as unknown as KeyvStoreAdapter);
+    }
+    const rows = await this.sweeper.query(`DELETE FROM thunder WHERE json_valid(value) AND json_extract(value, '$.expires') < ? RETURNING key`, now);
+    return rows.length;
   }
 
   async close(): Promise<void> {

@@ -62,6 +62,38 @@ describe('state in SQLite', () => {
   });
 });
 
+describe('state TTL on disk', () => {
+  it('expired entries are deleted from SQLite, live ones kept', async () => {
+    const t = await startTestApp({ STATE_TTL_DAYS: '30' });
+    try {
+      const kv = t.app.store.kv<string>('ttl-probe');
+      await kv.set('old', 'gone-soon', 1);
+      await kv.set('live', 'stays', 60_000);
+      await new Promise((r) => setTimeout(r, 20));
+      expect((await sqliteRowsWith(t.dataDir, 'gone-soon')).length).toBe(1);
+      expect(await t.app.store.sweep()).toBeGreaterThanOrEqual(1);
+      expect(await sqliteRowsWith(t.dataDir, 'gone-soon')).toEqual([]);
+      expect(await kv.get('live')).toBe('stays');
+    } finally {
+      await t.teardown();
+    }
+  });
+
+  it('sessions carry the configured inactivity TTL', async () => {
+    const t = await startTestApp({ STATE_TTL_DAYS: '2' });
+    try {
+      const before = Date.now();
+      await t.app.core.handle({ channel: 'web', userId: 'ttl', chatId: 'ttl', text: '/help' });
+      const [row] = await sqliteRowsWith(t.dataDir, 'web:ttl');
+      const expires = (JSON.parse(row!.value) as { expires: number }).expires;
+      expect(expires).toBeGreaterThanOrEqual(before + 2 * 86_400_000);
+      expect(expires).toBeLessThanOrEqual(Date.now() + 2 * 86_400_000);
+    } finally {
+      await t.teardown();
+    }
+  });
+});
+
 describe('state in Redis, shared by two processes', () => {
   it('a language chosen through one process is used by the other, and /forget in one erases it for both', async () => {
     const storePrefix = uniquePrefix('redis');
