@@ -101,10 +101,11 @@ export class Escalation {
     }
   }
 
-  /** An agent's reply in the ticket thread; false when the thread is no open ticket. */
-  async fromAgent(deskChannel: string, threadTs: string, text: string): Promise<boolean> {
+  /** An agent's reply in the ticket thread; false when the thread is no open ticket. The first reply claims it. */
+  async fromAgent(deskChannel: string, threadTs: string, text: string, agent: string): Promise<boolean> {
     const ticket = await this.tickets.byThread(deskChannel, threadTs);
     if (!ticket || ticket.status === 'resolved') return false;
+    if (ticket.status === 'open') await this.act(ticket.id, 'claim', agent);
     await this.toCustomer(ticket, this.t(ticket)('escalation:agentReply', { text }));
     return true;
   }

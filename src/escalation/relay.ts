@@ -14,7 +14,6 @@ export interface Job {
   order: [number, number];
   attempts: number;
   nextAt: number;
-  lease?: { owner: string; until: number };
 }
 
 export type Handler = (data: unknown) => Promise<void>;
@@ -30,12 +29,12 @@ export class PermanentError extends Error {
   override name = 'PermanentError';
 }
 
-/** Longer than a Telegram send with grammY's auto-retry may take. */
-const LEASE_MS = 5 * 60_000;
+/** Longer than a Telegram send with grammY's auto-retry may take; frees the job if an instance dies mid-send. */
+const LOCK_MS = 5 * 60_000;
 
 /**
  * A durable, ordered outbox for relayed messages. Every job is its own key, so enqueueing never
- * rewrites shared state; a lease keeps two instances from delivering the same job at once.
+ * rewrites shared state; a lock keeps two instances from delivering the same job at once.
  */
 export class Relay {
   private readonly handlers = new Map<string, Handler>();
@@ -151,17 +150,21 @@ export class Relay {
 
   /** Returns whether the queue may move on to the next job. */
   private async deliver(listed: Job): Promise<boolean> {
-    const key = `job:${listed.id}`;
-    // Re-read: the job may be delivered by another instance or dropped by /forget since the listing.
+    if (listed.nextAt > Date.now()) return false;
+    if (!(await this.lock(listed.id))) return false;
+    try {
+      return await this.deliverLocked(listed.id);
+    } finally {
+      await this.unlock(listed.id);
+    }
+  }
+
+  private async deliverLocked(id: string): Promise<boolean> {
+    const key = `job:${id}`;
+    // Re-read under the lock: another instance may have delivered it, or /forget dropped it.
     const job = await this.jobs.get(key);
     if (!job) return true;
-    const now = Date.now();
-    if (job.nextAt > now) return false;
-    if (job.lease && job.lease.owner !== this.owner && job.lease.until > now) return false;
-    job.lease = { owner: this.owner, until: now + LEASE_MS };
-    await this.jobs.set(key, job);
-    // Another instance may have leased it at the same moment: the last write wins, the other backs off.
-    if ((await this.jobs.get(key))?.lease?.owner !== this.owner) return false;
+    if (job.nextAt > Date.now()) return false;
     const handler = this.handlers.get(job.kind);
     try {
       if (!handler) throw new PermanentError(`no handler for ${job.kind}`);
@@ -177,12 +180,38 @@ export class Relay {
       job.attempts++;
       const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (job.attempts - 1));
       job.nextAt = Date.now() + Math.max(Math.round(delay * (0.75 + Math.random() / 2)), retryAfterMs(err));
-      delete job.lease;
       await this.jobs.set(key, job);
       this.log.warn({ job: job.id, kind: job.kind, attempts: job.attempts, err: errorInfo(err).name }, 'relay delivery failed, will retry');
       return false;
     }
   }
+
+  /**
+   * Only one instance may work on a job. On Redis (several instances) that is an atomic SET NX with
+   * an expiry, through @keyv/redis's own client; the embedded SQLite store serves one instance, whose
+   * per-queue workers never overlap.
+   */
+  private async lock(id: string): Promise<boolean> {
+    const redis = await this.redis();
+    if (!redis) return true;
+    return (await redis.client.set(`${redis.prefix}:lock:${id}`, this.owner, { NX: true, PX: LOCK_MS })) === 'OK';
+  }
+
+  private async unlock(id: string): Promise<void> {
+    const redis = await this.redis();
+    if (redis) await redis.client.del(`${redis.prefix}:lock:${id}`);
+  }
+
+  private async redis(): Promise<{ client: RedisClient; prefix: string } | undefined> {
+    const adapter = this.jobs.store as { getClient?: () => Promise<RedisClient>; namespace?: string };
+    if (typeof adapter.getClient !== 'function') return undefined;
+    return { client: await adapter.getClient(), prefix: adapter.namespace ?? 'relay' };
+  }
+}
+
+interface RedisClient {
+  set(key: string, value: string, opts: { NX: true; PX: number }): Promise<string | null>;
+  del(key: string): Promise<unknown>;
 }
 
 const TRANSIENT_SLACK = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);

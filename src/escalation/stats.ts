@@ -1,15 +1,15 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
 
-export const COUNTERS = ['answered', 'fallback', 'escalations'] as const;
+export const COUNTERS = ['answered', 'unanswered', 'escalations'] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type DayCounts = Record<Counter, number>;
 
-const dayCountsSchema = z.object({ answered: z.number(), fallback: z.number(), escalations: z.number() });
+const dayCountsSchema = z.object({ answered: z.number(), unanswered: z.number(), escalations: z.number() });
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function zero(): DayCounts {
-  return { answered: 0, fallback: 0, escalations: 0 };
+  return { answered: 0, unanswered: 0, escalations: 0 };
 }
 
 /**

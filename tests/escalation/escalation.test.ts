@@ -100,27 +100,29 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     await pause();
     expect(tg.messagesOf(user).length).toBe(count);
 
+    // Claim: the ticket message says who, the customer hears an agent joined; a second claim is refused.
+    expect((await press('claim', id, ts)).status).toBe(200);
+    const claimed = await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusClaimed', { agent: '<@U0AGENT>' })));
+    expect(JSON.stringify(claimed.payload.blocks)).not.toContain('esc:claim');
+    expect(JSON.stringify(claimed.payload.blocks)).toContain('esc:resolve');
+    await received(user, tr('lv', 'escalation:agentJoined'));
+    await press('claim', id, ts, 'U0OTHER');
+    const refused = await slack.waitForCall('chat.postEphemeral', (p) => p.user === 'U0OTHER');
+    expect(refused.payload.text).toBe(tr('lv', 'slack:action.claimed'));
+
     // Agent → customer, Slack markup turned into plain text.
     await agentSays(ts, 'Labdien! Skatiet <https://kilowats.lv/privatums|privātuma lapu> &amp; rakstiet.');
     await received(user, tr('lv', 'escalation:agentReply', { text: 'Labdien! Skatiet privātuma lapu (https://kilowats.lv/privatums) & rakstiet.' }));
 
     // The bot's own thread messages are not echoed back.
+    const seen = tg.messagesOf(user).length;
     await postSigned(url, eventBody({ type: 'message', subtype: 'bot_message', bot_id: 'B0THUNDER', channel: SUPPORT_CHANNEL, text: 'echo', ts: `${Date.now() / 1000}`, thread_ts: ts }));
     await postSigned(url, eventBody({ type: 'message', bot_id: 'B0THUNDER', user: 'U0THUNDER', channel: SUPPORT_CHANNEL, text: '*Klients:* echo', ts: `${Date.now() / 1000}`, thread_ts: ts }));
     await pause();
-    expect(tg.messagesOf(user).length).toBe(count + 1);
+    expect(tg.messagesOf(user).length).toBe(seen);
     // "Also send to channel" replies are relayed too.
     await postSigned(url, eventBody({ type: 'message', subtype: 'thread_broadcast', channel: SUPPORT_CHANNEL, user: 'U0AGENT', text: 'Pārbaudu.', ts: `${Date.now() / 1000}`, thread_ts: ts }));
     await received(user, tr('lv', 'escalation:agentReply', { text: 'Pārbaudu.' }));
-
-    // Claim: the ticket message says who, the customer hears an agent joined; a second claim is refused.
-    expect((await press('claim', id, ts)).status).toBe(200);
-    const claimed = await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusClaimed', { agent: '<@U0AGENT>' })));
-    expect(JSON.stringify(claimed.payload.blocks)).not.toContain('esc:claim');
-    await received(user, tr('lv', 'escalation:agentJoined'));
-    await press('claim', id, ts, 'U0OTHER');
-    const refused = await slack.waitForCall('chat.postEphemeral', (p) => p.user === 'U0OTHER');
-    expect(refused.payload.text).toBe(tr('lv', 'slack:action.claimed'));
 
     // Resolve: buttons gone, the customer is handed back to the bot in Latvian.
     await press('resolve', id, ts);
@@ -158,6 +160,14 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     expect(textOf(opened!)).toMatch(/T-[A-Z0-9]{6}/);
     await slack.waitForCall('chat.postMessage', (p) => JSON.stringify(p.blocks ?? '').includes(/T-[A-Z0-9]{6}/.exec(textOf(opened!))![0]));
     expect(ticketPosts().length).toBe(posted + 1);
+  });
+
+  it('the first agent reply claims an unclaimed ticket: the customer hears who joined, then the reply', async () => {
+    const { user, ts } = await openTicket('en');
+    await agentSays(ts, 'Hello, I am looking into it.', 'U0FIRST');
+    await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusClaimed', { agent: '<@U0FIRST>' })));
+    await received(user, tr('en', 'escalation:agentReply', { text: 'Hello, I am looking into it.' }));
+    expect(tg.messagesOf(user).slice(-2).map(textOf)).toEqual([tr('en', 'escalation:agentJoined'), tr('en', 'escalation:agentReply', { text: 'Hello, I am looking into it.' })]);
   });
 
   it('/human again while connected says so instead of opening a second ticket; stickers are not relayed as text', async () => {
@@ -209,13 +219,16 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     expect(await escalationOf(t.app)!.escalation.relay.pending()).toBe(0);
   });
 
-  it('a Telegram failure on the way back still delivers the agent reply exactly once', async () => {
+  it('a Telegram failure on the way back still delivers every relayed message exactly once, in order', async () => {
     const { user, ts } = await openTicket('lv');
     tg.failNext(1, { status: 500, method: 'sendMessage' });
     await agentSays(ts, 'Atbilde pēc traucējuma');
-    await received(user, tr('lv', 'escalation:agentReply', { text: 'Atbilde pēc traucējuma' }), 8000);
+    const reply = tr('lv', 'escalation:agentReply', { text: 'Atbilde pēc traucējuma' });
+    await received(user, reply, 8000);
     await pause(500);
-    expect(tg.messagesOf(user).filter((x) => textOf(x).includes('Atbilde pēc traucējuma')).length).toBe(1);
-    expect(tg.callsOf('sendMessage').filter((c) => String(c.payload.text).includes('Atbilde pēc traucējuma')).length).toBe(2);
+    // The first reply also claims the ticket: "agent joined" comes first, and its failed send was repeated.
+    expect(tg.messagesOf(user).slice(1).map(textOf)).toEqual([tr('lv', 'escalation:agentJoined'), reply]);
+    const sends = tg.callsOf('sendMessage').filter((c) => String(c.payload.chat_id) === String(user)).map((c) => htmlText(String(c.payload.text)));
+    expect(sends.slice(1)).toEqual([tr('lv', 'escalation:agentJoined'), tr('lv', 'escalation:agentJoined'), reply]);
   });
 });

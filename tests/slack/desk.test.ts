@@ -85,10 +85,12 @@ describe('requests desk in the support channel', () => {
     await ask(t, 'v1', 'Cik ilgi jūs glabājat manus datus?');
     await ask(t, 'v1', 'Kas ir datu pārzinis?');
     await ask(t, 'v2', 'Kāda būs laika prognoze rīt?');
+    await ask(t, 'v2', 'what is the weather in Tokyo tomorrow');
     await ask(t, 'v2', '/human');
     const body = await slash(t, 'stats');
     expect(body.text).toBe(tr('lv', 'slack:statsTitle', { days: 7 }));
-    expect(todayRow(body)).toEqual([2, 1, 1]);
+    // "Did you mean" counts as unanswered as much as a plain fallback does.
+    expect(todayRow(body)).toEqual([2, 2, 1]);
   });
 });
 

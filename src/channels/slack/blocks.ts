@@ -140,14 +140,14 @@ export function requestList(t: TFunction, requests: OpenRequest[], now: number, 
 
 export function statsMessage(t: TFunction, days: { day: string; counts: DayCounts }[]): Message {
   const cols = [t('slack:statsDay'), t('slack:statsAnswered'), t('slack:statsUnanswered'), t('slack:statsEscalations')];
-  const total = { answered: 0, fallback: 0, escalations: 0 };
+  const total = { answered: 0, unanswered: 0, escalations: 0 };
   const rows = days.map(({ day, counts }) => {
     total.answered += counts.answered;
-    total.fallback += counts.fallback;
+    total.unanswered += counts.unanswered;
     total.escalations += counts.escalations;
-    return [day, counts.answered, counts.fallback, counts.escalations].map(String);
+    return [day, counts.answered, counts.unanswered, counts.escalations].map(String);
   });
-  rows.push([t('slack:statsTotal'), total.answered, total.fallback, total.escalations].map(String));
+  rows.push([t('slack:statsTotal'), total.answered, total.unanswered, total.escalations].map(String));
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ');
   const table = [line(cols), ...rows.map(line)].join('\n');

@@ -81,7 +81,7 @@ export function installSlack(app: App): BoltApp | undefined {
     const thread = 'thread_ts' in message ? message.thread_ts : undefined;
     if (escalation && thread && thread !== message.ts) {
       const text = slackToPlain(message.text);
-      if (text) await escalation.fromAgent(message.channel, thread, text);
+      if (text) await escalation.fromAgent(message.channel, thread, text, 'user' in message && message.user ? message.user : 'unknown');
     }
   });
 
