@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type Keyv from 'keyv';
 import { z } from 'zod';
-import type { Core } from '../../core/bot.js';
+import { errorInfo, type Core } from '../../core/bot.js';
 import { apiError, limitBody, readJson, validate } from '../../http/json.js';
 import type { Reply } from '../../core/types.js';
 import type { Inbox, WebReply } from './inbox.js';
@@ -102,5 +102,10 @@ export function webApi({ core, inbox, toWeb, visitors }: WebApiDeps): Hono {
   });
 
   api.notFound((c) => apiError(c, 404, 'not_found', 'No such endpoint'));
+  // A JSON answer the page can show, and a log line without the body.
+  api.onError((err, c) => {
+    core.log.error({ err: errorInfo(err), path: c.req.path }, 'web chat request failed');
+    return apiError(c, 503, 'unavailable', 'Temporarily unavailable: please try again');
+  });
   return api;
 }
