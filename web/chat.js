@@ -199,10 +199,19 @@
       return;
     }
     input.value = '';
+    fitInput();
     const ok = await send({ text }, text);
     if (!ok && !input.value) input.value = text;
+    fitInput();
     input.focus();
   });
+
+  /** The input grows with what is typed, up to the CSS max-height. */
+  function fitInput() {
+    input.style.height = 'auto';
+    input.style.height = `${input.scrollHeight + 3}px`;
+  }
+  input.addEventListener('input', fitInput);
 
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
