@@ -69,7 +69,7 @@ describe('web chat in a real browser', () => {
 
     await ask(page, 'Cik ilgi jūs glabājat manus personas datus?');
     const lvSource = await page.locator('.msg__source').last().textContent();
-    expect(lvSource).toMatch(/^Avots: privātuma politika, sadaļa “.+”$/);
+    expect(lvSource).toMatch(/^Avots: privātuma politika, sadaļa „.+”$/);
 
     await ask(page, 'Who can I contact about my data?');
     const lastAnswer = botMessages(page).filter({ has: page.locator('.msg__source') }).last();
