@@ -27,7 +27,7 @@ export function installConversation(app: App): void {
     switch (name) {
       case 'start':
         ctx.reply({
-          text: `${ctx.t('conversation:start')}\n\n${ctx.t('conversation:privacy', { days })}`,
+          text: `${ctx.t('conversation:start')}\n\n${ctx.t('conversation:privacy', { count: days })}`,
           buttons: [languageButtons(ctx), [{ label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' }]],
         });
         return;

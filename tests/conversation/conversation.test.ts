@@ -104,6 +104,22 @@ describe('conversation', () => {
   });
 });
 
+describe('privacy notice', () => {
+  it('states the configured retention with the right plural form', async () => {
+    const cases: [string, 'lv' | 'en', string][] = [['21', 'lv', '21 dienu'], ['30', 'lv', '30 dienas'], ['1', 'en', '1 day '], ['7', 'en', '7 days']];
+    for (const [days, lang, expected] of cases) {
+      const app = await startTestApp({ STATE_TTL_DAYS: days }, { noStart: true });
+      try {
+        const [reply] = await app.app.core.handle({ channel: 'web', userId: 'p', chatId: 'p', text: '/start', locale: lang });
+        expect(reply!.text).toContain(tr(lang, 'conversation:privacy', { count: Number(days) }));
+        expect(reply!.text).toContain(expected);
+      } finally {
+        await app.teardown();
+      }
+    }
+  });
+});
+
 describe('privacy of logs', () => {
   it('message text and personal data never reach the logs, even when sending fails', async () => {
     const secret = 'Jānis Bērziņš janis.berzins@example.com +37129999999 personas kods 010190-12345';

@@ -6,7 +6,10 @@ import { LOCALES_DIR } from '../../src/paths.js';
 export function tr(lang: 'lv' | 'en', key: string, vars: Record<string, string | number> = {}): string {
   const [ns, path] = key.split(':') as [string, string];
   const data: unknown = JSON.parse(readFileSync(join(LOCALES_DIR, lang, `${ns}.json`), 'utf8'));
-  const value = path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], data);
+  const find = (p: string) => p.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], data);
+  // i18next plurals: `key_one`, `key_other`… chosen by the language's plural rules.
+  const count = vars.count;
+  const value = find(path) ?? (typeof count === 'number' ? find(`${path}_${new Intl.PluralRules(lang).select(count)}`) ?? find(`${path}_other`) : undefined);
   if (typeof value !== 'string') throw new Error(`no locale string ${lang}/${key}`);
   return value.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(vars[name] ?? ''));
 }

@@ -39,7 +39,7 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     const [m] = await fake.nextMessages(u);
     expect(m!.parse_mode).toBe('HTML');
     expect(htmlText(m!.text)).toContain(tr('lv', 'conversation:start'));
-    expect(htmlText(m!.text)).toContain(tr('lv', 'conversation:privacy', { days: t.config.STATE_TTL_DAYS }));
+    expect(htmlText(m!.text)).toContain(tr('lv', 'conversation:privacy', { count: t.config.STATE_TTL_DAYS }));
     expect(dataOf(m!)).toEqual(expect.arrayContaining(['lang:lv', 'lang:en', 'cmd:topics']));
   });
 
