@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { until } from '../requests/drive.js';
 import { ChatClient } from '../web/chat-client.js';
 
 function capture() {
@@ -48,6 +49,14 @@ describe('log redaction', () => {
       await chat.say(sid, { text: `Mani sauc ${NAME}, mans e-pasts ${EMAIL}, tālrunis ${PHONE}. ${TEXT}` });
       await chat.say(sid, { text: EMAIL });
       await chat.say(sid, { button: 'cmd:start' });
+      // A rights request carries a name, an e-mail and a phone to the request API, never to the logs.
+      await chat.say(sid, { text: '/rights' });
+      await chat.say(sid, { button: 'rq:right:access' });
+      await chat.say(sid, { text: NAME });
+      await chat.say(sid, { text: `${EMAIL} ${PHONE}` });
+      await chat.say(sid, { text: TEXT });
+      await chat.say(sid, { button: 'rq:confirm' });
+      await until(() => lines.some((l) => l.includes('request accepted by the request API')), 5000, 'delivery');
       const all = lines.join('\n');
       for (const secret of [EMAIL, PHONE, NAME, TEXT, 'Bērziņš']) expect(all).not.toContain(secret);
     });
