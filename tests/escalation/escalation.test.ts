@@ -110,9 +110,14 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     const refused = await slack.waitForCall('chat.postEphemeral', (p) => p.user === 'U0OTHER');
     expect(refused.payload.text).toBe(tr('lv', 'slack:action.claimed'));
 
-    // Agent → customer, Slack markup turned into plain text.
-    await agentSays(ts, 'Labdien! Skatiet <https://kilowats.lv/privatums|privātuma lapu> &amp; rakstiet.');
-    await received(user, tr('lv', 'escalation:agentReply', { text: 'Labdien! Skatiet privātuma lapu (https://kilowats.lv/privatums) & rakstiet.' }));
+    // Agent → customer, Slack markup turned into plain text; Slack's redelivery of the same event is ignored.
+    const reply = eventBody({ type: 'message', channel: SUPPORT_CHANNEL, channel_type: 'channel', user: 'U0AGENT', text: 'Labdien! Skatiet <https://kilowats.lv/privatums|privātuma lapu> &amp; rakstiet.', ts: `${Date.now() / 1000}`, thread_ts: ts });
+    await postSigned(url, reply);
+    const relayedReply = tr('lv', 'escalation:agentReply', { text: 'Labdien! Skatiet privātuma lapu (https://kilowats.lv/privatums) & rakstiet.' });
+    await received(user, relayedReply);
+    expect((await postSigned(url, reply)).status).toBe(200);
+    await pause();
+    expect(tg.messagesOf(user).filter((m) => textOf(m) === relayedReply)).toHaveLength(1);
 
     // The bot's own thread messages are not echoed back.
     const seen = tg.messagesOf(user).length;

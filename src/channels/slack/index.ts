@@ -70,6 +70,17 @@ export function installSlack(app: App): BoltApp | undefined {
     return staffAnswer(app.core.i18n.getFixedT(a.lang), a);
   };
 
+  // Slack redelivers an event when our 200 did not reach it; the event id makes the second one a no-op.
+  const seenEvents = app.store.kv<number>('slack-event', 60 * 60 * 1000);
+  bolt.use(async ({ body, next }) => {
+    const eventId = 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : undefined;
+    if (eventId) {
+      if (await seenEvents.get(eventId)) return;
+      await seenEvents.set(eventId, Date.now());
+    }
+    await next();
+  });
+
   bolt.message(async ({ message, say }) => {
     if (message.subtype !== undefined && !HUMAN_SUBTYPES.has(message.subtype)) return;
     // Any bot's message, ours included (also when auth.test could not tell us our own id).
