@@ -45,10 +45,6 @@ export class Escalation {
     this.desk = desk;
   }
 
-  get available(): boolean {
-    return this.desk !== undefined;
-  }
-
   readonly middleware: Middleware = async (ctx, next) => {
     const id = ctx.session.ticketId;
     const ticket = id ? await this.tickets.get(id) : undefined;
@@ -111,20 +107,16 @@ export class Escalation {
   }
 
   async act(id: string, action: TicketAction, agent: string): Promise<ActionResult> {
-    const before = await this.tickets.get(id);
-    if (!before) return { ok: false, reason: 'missing' };
-    if (before.status === 'resolved') return { ok: false, reason: 'resolved' };
-    if (action === 'claim' && before.status === 'claimed') return { ok: false, reason: 'claimed' };
+    let refused: 'resolved' | 'claimed' | undefined;
+    // Decided inside the serialised update, so two agents pressing Claim at once cannot both win.
     const ticket = await this.tickets.update(id, (t) => {
-      if (action === 'claim') {
-        t.status = 'claimed';
-        t.claimedBy = agent;
-      } else {
-        t.status = 'resolved';
-        t.resolvedBy = agent;
-      }
+      if (t.status === 'resolved') refused = 'resolved';
+      else if (action === 'claim' && t.status === 'claimed') refused = 'claimed';
+      else if (action === 'claim') Object.assign(t, { status: 'claimed', claimedBy: agent });
+      else Object.assign(t, { status: 'resolved', resolvedBy: agent });
     });
     if (!ticket) return { ok: false, reason: 'missing' };
+    if (refused) return { ok: false, reason: refused };
     await this.relay.enqueue(`desk:${id}`, 'update', { id });
     if (action === 'claim') {
       await this.toCustomer(ticket, this.t(ticket)('escalation:agentJoined'));
