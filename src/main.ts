@@ -24,7 +24,10 @@ const log = createLogger(cfg.LOG_LEVEL);
 const app = createApp(cfg, { log });
 
 const server = serve({ fetch: app.http.fetch, hostname: cfg.HOST, port: cfg.PORT });
-await once(server, 'listening');
+await once(server, 'listening').catch((err: NodeJS.ErrnoException) => {
+  log.fatal({ code: err.code, host: cfg.HOST, port: cfg.PORT }, `cannot listen on ${cfg.HOST}:${cfg.PORT} (${err.code ?? err.message}): set PORT to a free port`);
+  process.exit(1);
+});
 const port = (server.address() as AddressInfo).port;
 for (const service of app.services) await service.start();
 log.info(

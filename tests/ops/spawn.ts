@@ -36,7 +36,7 @@ export async function spawnThunder(env: Record<string, string> = {}): Promise<In
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  const url = await new Promise<string>((resolve, reject) => {
+  const started = new Promise<string>((resolve, reject) => {
     let buffer = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
@@ -57,6 +57,15 @@ export async function spawnThunder(env: Record<string, string> = {}): Promise<In
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     void exited.then((code) => reject(new Error(`thunder exited (${code}) before serving:\n${stderr}`)));
     setTimeout(() => reject(new Error(`thunder did not start in 20 s:\n${stderr}`)), 20_000).unref();
+  });
+  const url = await started.catch(async (err: unknown) => {
+    // Never leave a half-started server behind.
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   });
   return {
     child,
