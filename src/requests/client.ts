@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../log/logger.js';
-import { createdSchema, requestStateSchema, type Created, type NewRequest, type RequestState } from './contract.js';
+import { createdSchema, errorSchema, requestStateSchema, type Created, type NewRequest, type RequestState } from './contract.js';
 
 export interface ClientOptions {
   /** Base URL without the trailing /v1; resolved lazily because the embedded stand-in gets its port at start. */
@@ -75,8 +75,8 @@ export class RequestApiClient {
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
       return { ok: false, kind: 'retryable', status: res.status, reason: `http ${res.status}`, ...(retryAfterMs !== undefined && { retryAfterMs }) };
     }
-    const body = safeJson(text) as { error?: { code?: unknown } } | undefined;
-    const code = typeof body?.error?.code === 'string' ? body.error.code.slice(0, 64) : `http_${res.status}`;
+    const body = errorSchema.safeParse(safeJson(text));
+    const code = body.success ? body.data.error.code.slice(0, 64) : `http_${res.status}`;
     return { ok: false, kind: 'permanent', status: res.status, code };
   }
 }

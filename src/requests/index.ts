@@ -16,13 +16,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Enough for /status; older ids drop off. */
 const MAX_IDS = 20;
 
-export interface RequestsOptions {
-  /** Test knobs; production uses the config. */
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  firstDelayMs?: number;
-}
-
 /** What other features use: staff listings (`/privacy requests`) and the outbox itself. */
 export interface Requests {
   /** Open requests (sending, received, in progress), soonest due first: ids, types, statuses, due dates. */
@@ -33,7 +26,7 @@ export interface Requests {
   apiUrl(): string;
 }
 
-export function installRequests(app: App, opts: RequestsOptions = {}): Requests {
+export function installRequests(app: App): Requests {
   const { config, core, log, store } = app;
   let embedded: RunningStandin | undefined;
   const token = config.REQUEST_API_TOKEN ?? (config.REQUEST_API_URL ? undefined : randomBytes(24).toString('base64url'));
@@ -48,9 +41,8 @@ export function installRequests(app: App, opts: RequestsOptions = {}): Requests 
     client,
     core,
     log,
-    baseMs: opts.retryBaseMs ?? config.REQUEST_RETRY_BASE_MS,
-    maxMs: opts.retryMaxMs ?? config.REQUEST_RETRY_MAX_MS,
-    firstDelayMs: opts.firstDelayMs,
+    baseMs: config.REQUEST_RETRY_BASE_MS,
+    maxMs: config.REQUEST_RETRY_MAX_MS,
     retentionMs: config.STATE_TTL_DAYS * DAY_MS,
     timeZone: config.SUPPORT_TIMEZONE,
     leaseMs: 2 * config.REQUEST_API_TIMEOUT_MS + 1000,

@@ -52,8 +52,6 @@ export interface OutboxOptions {
   maxMs: number;
   /** How long a delivered item (reference, status) is kept for /status. */
   retentionMs: number;
-  /** Delay before the first send, so the "recorded" reply reaches the chat before the reference. */
-  firstDelayMs?: number;
   timeZone: string;
   /** How long one instance holds an item while sending it (longer than one API call). */
   leaseMs: number;
@@ -78,6 +76,8 @@ export interface RequestView {
 }
 
 const NOTIFY_TRIES = 5;
+/** The first send waits a moment so the "recorded" reply reaches the chat before the reference. */
+const FIRST_SEND_DELAY_MS = 300;
 
 /** A Retry-After beyond this is taken as a misconfiguration, not obeyed. */
 const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
@@ -150,7 +150,7 @@ export class Outbox {
       channel: item.channel,
       dueAt: addCalendarMonth(new Date(item.receivedAt)).toISOString(),
     });
-    this.schedule(item.id, this.opts.firstDelayMs ?? 300);
+    this.schedule(item.id, FIRST_SEND_DELAY_MS);
     return item;
   }
 
