@@ -56,4 +56,13 @@ describe('fake Telegram Bot API', () => {
     const gap = fake.callsOf('sendMessage')[2]!.at - fake.callsOf('sendMessage')[0]!.at;
     expect(gap).toBeGreaterThanOrEqual(1900);
   });
+
+  it('fails the next call with a 5xx, and auto-retry backs off and gets through', async () => {
+    fake.failNext(1, { status: 502, method: 'sendMessage' });
+    void bot.start({ timeout: 1 });
+    fake.sendText(10, 'y');
+    const [msg] = await fake.waitForMessages(10, 1, 10_000);
+    expect(msg!.text).toBe('echo y');
+    expect(fake.callsOf('sendMessage')).toHaveLength(2);
+  });
 });
