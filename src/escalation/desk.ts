@@ -8,12 +8,11 @@ export type DeskNote =
   /** The customer used /forget: the conversation is closed and erased. */
   | { kind: 'forgotten' };
 
-/** A new rights request, as staff see it: no personal data. */
-export interface RequestNotice {
-  id: string;
-  type: string;
-  dueAt: string;
-}
+/** A rights request as staff see it: no personal data. */
+export type RequestNotice =
+  | { kind: 'created'; id: string; type: string; dueAt: string }
+  /** The request API refused it (4xx): staff follow up with the customer. */
+  | { kind: 'rejected'; id: string; type: string; status: number; code: string };
 
 /** The staff side of escalation (Slack). Methods throw when the desk is unreachable; the relay retries. */
 export interface Desk {

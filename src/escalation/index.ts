@@ -2,6 +2,7 @@ import type { App } from '../app.js';
 import { errorInfo } from '../core/bot.js';
 import { Escalation } from './escalation.js';
 import { Stats } from './stats.js';
+import type { RequestNotice } from './desk.js';
 
 export type { Desk, DeskNote, RequestNotice } from './desk.js';
 export type { Ticket } from './tickets.js';
@@ -40,9 +41,10 @@ export function installEscalation(app: App): Escalation {
   });
   app.core.events.on('answered', () => stats.count('answered'));
   app.core.events.on('escalation.opened', () => stats.count('escalations'));
-  app.core.events.on('request.created', ({ id, type, dueAt }) => {
-    escalation.announceRequest({ id, type, dueAt }).catch((err: unknown) => app.log.error({ err: errorInfo(err), requestId: id }, 'request announcement not queued'));
-  });
+  const announce = (notice: RequestNotice) =>
+    escalation.announceRequest(notice).catch((err: unknown) => app.log.error({ err: errorInfo(err), requestId: notice.id }, 'request announcement not queued'));
+  app.core.events.on('request.created', ({ id, type, dueAt }) => void announce({ kind: 'created', id, type, dueAt }));
+  app.core.events.on('request.rejected', ({ id, type, status, code }) => void announce({ kind: 'rejected', id, type, status, code }));
   app.services.push({
     name: 'escalation',
     start: async () => {

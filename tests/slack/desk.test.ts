@@ -64,6 +64,13 @@ describe('requests desk in the support channel', () => {
     expect(all).not.toContain('anna@example.lv');
   });
 
+  it('surfaces a request the request API refused, with ids and codes only', async () => {
+    t.app.core.events.emit('request.rejected', { id: 'req-rejected-1', type: 'portability', channel: 'telegram', status: 422, code: 'invalid_subject' });
+    const call = await slack.waitForCall('chat.postMessage', (p) => String(p.text).includes('req-rejected-1'));
+    expect(call.payload.channel).toBe(SUPPORT_CHANNEL);
+    expect(call.payload.text).toBe(tr('lv', 'slack:requestRejected', { id: 'req-rejected-1', type: tr('lv', 'slack:right.portability'), status: 422, code: 'invalid_subject' }));
+  });
+
   it('/privacy requests lists open requests, overdue first, without personal data', async () => {
     const fresh = await addRequest(t, 'access', new Date(), 'Berta');
     await slack.waitForCall('chat.postMessage', (p) => String(p.text).includes(fresh.id));

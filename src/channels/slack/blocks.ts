@@ -111,7 +111,10 @@ export function noteText(t: TFunction, note: DeskNote): string {
 }
 
 export function requestNotice(t: TFunction, r: RequestNotice, formatDate: (iso: string) => string): Message {
-  const text = t('slack:requestNew', { id: r.id, type: t(`slack:right.${r.type}`), due: formatDate(r.dueAt) });
+  const type = t(`slack:right.${r.type}`);
+  const text = r.kind === 'created'
+    ? t('slack:requestNew', { id: r.id, type, due: formatDate(r.dueAt) })
+    : t('slack:requestRejected', { id: r.id, type, status: r.status, code: r.code });
   return { text, blocks: [section(text)] };
 }
 
