@@ -71,7 +71,9 @@ async function round(mode: 'simple' | 'runner', firstUser: number, latencyMs: nu
         if (thinkMs) await new Promise((r) => setTimeout(r, thinkMs * (0.5 + Math.random())));
         const sent = performance.now();
         fake.sendText(user, texts[(i * MESSAGES + m) % texts.length]!, { lang: i % 2 ? 'lv' : 'en' });
-        await fake.waitForMessages(user, m + 1, 60_000);
+        // A reply that never comes is counted as lost below; this user stops there.
+        const replied = await fake.waitForMessages(user, m + 1, 30_000).then(() => true, () => false);
+        if (!replied) return;
         latencies.push(performance.now() - sent);
       }
     }),
