@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import { createClient } from '@keyv/redis';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
@@ -34,6 +35,20 @@ export interface TestApp {
 
 let counter = 0;
 
+/** Removes a test's keys from the shared Redis (they would otherwise linger for the TTL). */
+async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    for await (const keys of client.scanIterator({ MATCH: `*${prefix}*`, COUNT: 500 })) {
+      const batch = [keys].flat();
+      if (batch.length) await client.del(batch);
+    }
+  } finally {
+    await client.quit();
+  }
+}
+
 /** A unique prefix per test app: tests stay apart on one Redis. */
 export function uniquePrefix(label = 't'): string {
   return `test-${label}-${process.pid}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
@@ -46,6 +61,7 @@ export function uniquePrefix(label = 't'): string {
  */
 export async function startTestApp(env: Record<string, string> = {}, opts: TestAppOptions = {}): Promise<TestApp> {
   const ownDir = !opts.dataDir;
+  const ownPrefix = !opts.storePrefix;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'thunder-test-'));
   const storePrefix = opts.storePrefix ?? uniquePrefix();
   const config = loadConfig({
@@ -90,6 +106,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: TestA
     }
     await app.store.close();
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    if (ownPrefix && config.REDIS_URL) await dropRedisPrefix(config.REDIS_URL, storePrefix);
   }
 
   return { app, config, dataDir, storePrefix, url, teardown };

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startTestApp } from '../helpers/app.js';
+import { REDIS_URL, startTestApp } from '../helpers/app.js';
+import { redisKeysWith } from '../helpers/store.js';
 
 describe('startTestApp', () => {
   it('builds the app on a temp data dir with its own store prefix and cleans up', async () => {
@@ -13,5 +14,13 @@ describe('startTestApp', () => {
     await a.teardown();
     await b.teardown();
     expect(existsSync(a.dataDir)).toBe(false);
+  });
+
+  it('on Redis, removes the keys under its own prefix on teardown', async () => {
+    const t = await startTestApp({ REDIS_URL });
+    await t.app.core.handle({ channel: 'web', userId: 'z', chatId: 'z', text: '/help' });
+    expect(await redisKeysWith(REDIS_URL, t.storePrefix, 'web:z')).toHaveLength(1);
+    await t.teardown();
+    expect(await redisKeysWith(REDIS_URL, t.storePrefix, '')).toEqual([]);
   });
 });
