@@ -1,7 +1,9 @@
 import type { KnowledgeBase, KnowledgeEntry, Lang } from './schema.js';
 import { Speller } from './spell.js';
 import { stem } from './stem.js';
-import { contentWords, stems } from './terms.js';
+import { contentWords } from './terms.js';
+
+const MAX_STEM_CACHE = 20_000;
 
 /** Terms found only in an entry's answer or section title count for less than its questions. */
 export const ANSWER_WEIGHT = 0.4;
@@ -32,6 +34,7 @@ export class LangIndex {
   readonly speller: Speller;
   readonly sortedStems: string[];
   readonly maxIdf: number;
+  private readonly stemCache = new Map<string, string>();
 
   constructor(
     kb: KnowledgeBase,
@@ -43,16 +46,13 @@ export class LangIndex {
       const counts = new Map<string, number>();
       const texts = [...entry.questions[lang], ...entry.keywords[lang]];
       for (const text of texts) {
-        const set = stems(text, lang);
+        const set = this.stemsOf(text);
         if (set.size > 0) phraseStems.push({ entry: i, stems: set });
         for (const s of set) counts.set(s, (counts.get(s) ?? 0) + 1);
       }
       const own = new Map([...counts].map(([s, count]) => [s, phraseWeight(count)]));
       for (const text of [entry.answer[lang], entry.section.title[lang]]) {
-        for (const s of stems(text, lang)) if (!own.has(s)) own.set(s, ANSWER_WEIGHT);
-      }
-      for (const text of [...texts, entry.answer[lang], entry.section.title[lang]]) {
-        for (const word of contentWords(text)) this.words.set(word, (this.words.get(word) ?? 0) + 1);
+        for (const s of this.stemsOf(text)) if (!own.has(s)) own.set(s, ANSWER_WEIGHT);
       }
       for (const [s, weight] of own) {
         let posting = this.postings.get(s);
@@ -86,8 +86,24 @@ export class LangIndex {
     this.sortedStems = [...this.postings.keys()].sort();
   }
 
+  /** Stems are memoised: the vocabulary is small and questions repeat its words. */
   stem(word: string): string {
-    return stem(word, this.lang);
+    let s = this.stemCache.get(word);
+    if (s === undefined) {
+      s = stem(word, this.lang);
+      if (this.stemCache.size < MAX_STEM_CACHE) this.stemCache.set(word, s);
+    }
+    return s;
+  }
+
+  /** Distinct stems of a knowledge text's content words; also counts the words for the speller. */
+  private stemsOf(text: string): Set<string> {
+    const set = new Set<string>();
+    for (const word of contentWords(text)) {
+      this.words.set(word, (this.words.get(word) ?? 0) + 1);
+      set.add(this.stem(word));
+    }
+    return set;
   }
 
   /** A known stem that is `s` with up to 2 letters cut (keeping 4) or 3 added (sharing 5). */

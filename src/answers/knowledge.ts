@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
@@ -29,14 +31,43 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
   return `${path.join('.') || '(file)'}: ${issue.message}`;
 }
 
-function readSectionFile(file: string): SectionFile {
-  const name = displayPath(file);
-  let raw: unknown;
+function parseYaml(file: string, text: string): unknown {
   try {
-    raw = parse(readFileSync(file, 'utf8'));
+    return parse(text);
   } catch (err) {
-    throw new KnowledgeError(`${name}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new KnowledgeError(`${displayPath(file)}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
+}
+
+/**
+ * Parsing YAML is most of the start-up time (the yaml package is slow until warmed up), so the
+ * parsed files are kept as JSON in the temp directory, keyed by a hash of their text: any edit
+ * to any file misses the cache. Validation runs on every load either way.
+ */
+function parseAll(files: string[]): unknown[] {
+  const texts = files.map((file) => readFileSync(file, 'utf8'));
+  const hash = createHash('sha256');
+  for (const [i, text] of texts.entries()) hash.update(`${files[i]}\0${text}\0`);
+  const cache = join(tmpdir(), `thunder-knowledge-${hash.digest('hex').slice(0, 32)}.json`);
+  try {
+    const cached: unknown = JSON.parse(readFileSync(cache, 'utf8'));
+    if (Array.isArray(cached) && cached.length === files.length) return cached;
+  } catch {
+    // no cache yet, or unreadable: parse the YAML
+  }
+  const raws = files.map((file, i) => parseYaml(file, texts[i]!));
+  try {
+    const partial = `${cache}.${process.pid}`;
+    writeFileSync(partial, JSON.stringify(raws));
+    renameSync(partial, cache);
+  } catch {
+    // a read-only temp directory only costs start-up time
+  }
+  return raws;
+}
+
+function validate(file: string, raw: unknown): SectionFile {
+  const name = displayPath(file);
   const parsed = sectionFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${name}: ${describeIssue(raw, issue)}`);
@@ -61,9 +92,10 @@ export function loadKnowledge(dir = KNOWLEDGE_DIR): KnowledgeBase {
   const entries = new Map<string, KnowledgeEntry>();
   const fileOf = new Map<string, string>();
   const sectionFiles = new Map<string, string>();
-  for (const file of files) {
+  const raws = parseAll(files);
+  for (const [i, file] of files.entries()) {
     const name = displayPath(file);
-    const data = readSectionFile(file);
+    const data = validate(file, raws[i]);
     const previous = sectionFiles.get(data.section.id);
     if (previous) throw new KnowledgeError(`${name}: section "${data.section.id}" is also defined in ${previous}`);
     sectionFiles.set(data.section.id, name);
