@@ -64,6 +64,16 @@ describe('loadKnowledge', () => {
     expect(related).toContain('a.yaml: entry "one": related.1: unknown entry "ghost"');
   });
 
+  it('sees every edit although parsed files are cached', () => {
+    const path = write({ 'a.yaml': file('a', entry('one')) });
+    expect(loadKnowledge(path).entries.get('one')?.answer.en).toBe('Answer.');
+    expect(loadKnowledge(path).entries.get('one')?.answer.en).toBe('Answer.');
+    writeFileSync(join(path, 'a.yaml'), file('a', entry('one')).replace('en: Answer.', 'en: Changed.'));
+    expect(loadKnowledge(path).entries.get('one')?.answer.en).toBe('Changed.');
+    writeFileSync(join(path, 'a.yaml'), file('a', entry('one')).replace('en: Answer.', 'en: ""'));
+    expect(() => loadKnowledge(path)).toThrow(/a\.yaml: entry "one": answer\.en:/);
+  });
+
   it('loads a valid directory with sections sorted by order and entries resolved', () => {
     const path = write({
       'z.yaml': file('first', entry('b-entry')),
