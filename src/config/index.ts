@@ -6,6 +6,22 @@ const bool = z
 const optionalUrl = z.url().optional();
 const optionalText = z.string().min(1).optional();
 
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** "HH:MM-HH:MM" of SUPPORT_HOURS: real times, opening before closing (zero-padded, so text order is time order). */
+function validHours(spec: string): boolean {
+  const [open = '', close = ''] = spec.split(' ')[1]?.split('-') ?? [];
+  const ok = (t: string) => /^([01]\d|2[0-3]):[0-5]\d$/.test(t) || t === '24:00';
+  return ok(open) && ok(close) && open < close;
+}
+
 /** Every environment variable Thunder reads; documented in the README's configuration table. */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -39,8 +55,9 @@ export const configSchema = z.object({
   SUPPORT_HOURS: z
     .string()
     .regex(/^[1-7]-[1-7] \d{2}:\d{2}-\d{2}:\d{2}$/, 'expected "1-5 09:00-17:00" (ISO weekdays, local times)')
+    .refine(validHours, 'opening must be before closing, times 00:00-24:00')
     .default('1-5 09:00-17:00'),
-  SUPPORT_TIMEZONE: z.string().min(1).default('Europe/Riga'),
+  SUPPORT_TIMEZONE: z.string().min(1).refine(isTimeZone, 'expected an IANA time zone such as Europe/Riga').default('Europe/Riga'),
   /** First retry of a relayed message (Slack thread ↔ customer) when delivery fails; doubles per attempt up to 5 min. */
   RELAY_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
 import { isOpen, nextOpening, parseSupportHours } from '../../src/escalation/hours.js';
 
 const riga = parseSupportHours('1-5 09:00-17:00', 'Europe/Riga');
@@ -43,6 +44,14 @@ describe('support hours', () => {
     expect(() => parseSupportHours('1-5 17:00-09:00', 'UTC')).toThrow(/out of range/);
     expect(() => parseSupportHours('mon-fri', 'UTC')).toThrow(/expected/);
     expect(() => parseSupportHours('1-5 09:00-17:00', 'Mars/Olympus')).toThrow(RangeError);
+  });
+
+  it('the configuration refuses hours and zones the escalation could not use, naming the variable', () => {
+    expect(() => loadConfig({ SUPPORT_HOURS: '1-5 17:00-09:00' })).toThrow(/SUPPORT_HOURS/);
+    expect(() => loadConfig({ SUPPORT_HOURS: '1-5 09:00-24:30' })).toThrow(/SUPPORT_HOURS/);
+    expect(() => loadConfig({ SUPPORT_TIMEZONE: 'Europe/Rīga' })).toThrow(/SUPPORT_TIMEZONE/);
+    const ok = loadConfig({ SUPPORT_HOURS: '1-7 00:00-24:00', SUPPORT_TIMEZONE: 'America/New_York' });
+    expect(() => parseSupportHours(ok.SUPPORT_HOURS, ok.SUPPORT_TIMEZONE)).not.toThrow();
   });
 
   it('next opening is always open, never in the past, and nothing opens earlier', () => {
