@@ -8,13 +8,13 @@ import type { Right } from './schema.js';
  * "what is…", "how do I…"). Patterns run on folded text, so "dzesiet" = "dzēsiet".
  */
 
-const MARKETING = String.raw`(marketing\w*|mark[e]?tin\w*|reklam\w*|advert\w*|newsletter\w*|jaunumu|piedavajum\w*|offers|sms|zvan\w*|calls)`;
+const MARKETING = String.raw`(marketing\w*|mark[e]?tin\w*|reklam\w*|advert\w*|newsletter\w*|mailing\w*|jaunum\w*|piedavajum\w*|offers|promo\w*|sms|zvan\w*|calls)`;
 
 /** Checked in order: the narrow patterns (consent, portability, marketing opt-out) first. */
 const RIGHT_PATTERNS: [Right, RegExp][] = [
   ['consent', /\b(atsauc\w*|atsauk\w*|atteik\w*|withdraw\w*|revok\w*|retract\w*)\b.*\b(piekrisan\w*|consent\w*)|\b(piekrisan\w*|consent\w*)\b.*\b(atsauc\w*|atsauk\w*|withdraw\w*|revok\w*)\b/],
   ['portability', /\b(parnes\w*|portab\w*|export\w*|machine readable|masinlasam\w*|transfer\w* (my |all )?(personal )?data to|move (my |all )?(personal )?data|citam (pakalpojumu sniedzejam|uznemumam))\b/],
-  ['objection', new RegExp(String.raw`\b(iebilst\w*|iebilde\w*|object\w*|opt(ing)? out|unsubscrib\w*|atrakstit\w*)\b|\b(stop\w*|partrauc\w*|beidz\w*|parstaj\w*|nesutiet|nezvaniet|remove me|izslegt\w*|izsledziet|dont send|do not send)\b.*\b${MARKETING}\b|\b${MARKETING}\b.*\b(stop\w*|partrauc\w*|nesutiet|unsubscrib\w*|no more)\b`)],
+  ['objection', new RegExp(String.raw`\b(iebilst\w*|iebilde\w*|object\w*|opt(ing)? out|unsubscrib\w*|atrakstit\w*)\b|\b(stop\w*|partrauc\w*|beidz\w*|parstaj\w*|nesutiet|nezvaniet|remove me|izslegt\w*|izsledziet|dont send|do not send|don t send|don t want|do not want|negribu|nevelos)\b.*\b${MARKETING}\b|\b${MARKETING}\b.*\b(stop\w*|partrauc\w*|nesutiet|unsubscrib\w*|no more)\b`)],
   ['erasure', /\b(iz)?dze[s]\w*|\b(delete\w*|erase\w*|erasure|remove\w*|wipe\w*|forget me|aizmirst\w*|iznicin\w*|destroy\w*)\b/],
   ['rectification', /\b(iz)?labo\w*|\b(nomain\w*|mainit|atjaunin\w*|correct\w*|rectif\w*|fix|update|amend\w*|change|nepareiz\w*)\b/],
   ['restriction', /\b(ierobez\w*|restrict\w*|limit\w*|iesald\w*|freez\w*|suspend\w*)\b/],
@@ -25,7 +25,7 @@ const RIGHT_PATTERNS: [Right, RegExp][] = [
 /** Imperatives and first-person declarations: a request even inside a longer question. */
 const DIRECT = new RegExp(
   [
-    String.raw`\b(iz)?(dzesiet|labojiet|nosutiet|atsutiet|izsniedziet|ierobezojiet|partrauciet|parstajiet|nomainiet|mainiet|atjauniniet|paradiet|dzesat)\b`,
+    String.raw`\b(iz)?(dzesiet|labojiet|nosutiet|atsutiet|izsniedziet|ierobezojiet|partrauciet|parstajiet|nomainiet|mainiet|atjauniniet|paradiet)\b`,
     String.raw`\b(iebilstu|atsaucu|pieprasu|atteicos|neapstradajiet|nesutiet|nezvaniet)\b`,
     String.raw`(?<!\b(can|could|may|might|should|do|would|shall|will|how|when|if|where) )\b(i object|i withdraw|i revoke|i opt out|i unsubscribe|i do not consent|i dont consent|i no longer consent|i request|i demand|i m requesting|i am requesting)\b`,
     String.raw`\bplease (delete|erase|remove|wipe|send|give|show|correct|fix|update|change|stop|restrict|limit|export|transfer|unsubscribe|forget)\b`,
@@ -33,6 +33,8 @@ const DIRECT = new RegExp(
   ].join('|'),
 );
 
+/** "I don't want marketing": a request only to stop something, i.e. an objection. */
+const NOT_WISH = /\b(negribu|nevelos|negribam|don t want|do not want|no longer want)\b/;
 /** Wishes: a request unless the wish is to know or understand something. */
 const WISH = /\b(gribu|gribetu|velos|veletos|vajag|ludzu|lugums|lugtu|lai (jus )?\w+at|i want|i wanna|i d like|i would like|i wish|i need|please|pls|kindly)\b/;
 const KNOW = /\b(uzzinat|zinat|saprast|noskaidrot|pastastiet|paskaidrojiet|izskaidrojiet|informacij\w*|tiesibas|tiesibam|tiesibu|know|understand|learn|find out|explain|tell me|information|right to|rights|ask about|how|kapec|why)\b/;
@@ -52,6 +54,7 @@ export function detectExercise(text: string): Right | null {
   if (!right) return null;
   if (DIRECT.test(norm)) return right;
   if (WISH.test(norm) && !KNOW.test(norm)) return right;
+  if (right === 'objection' && NOT_WISH.test(norm) && !KNOW.test(norm)) return right;
   if (POLITE.test(norm) && !ABOUT_POLITE.test(norm)) return right;
   if (INFINITIVE.test(norm) && !text.includes('?')) return right;
   return null;

@@ -18,6 +18,8 @@ describe('detectExercise', () => {
     ['I object to marketing', 'objection'],
     ['es iebilstu pret tiešo mārketingu', 'objection'],
     ['stop sending me marketing emails', 'objection'],
+    ["I don't want to receive marketing anymore", 'objection'],
+    ['please remove me from your mailing list', 'objection'],
     ["I'd like to transfer my data to another provider", 'portability'],
     ['atsaukt piekrišanu', 'consent'],
     ['Es atsaucu savu piekrišanu datu apstrādei', 'consent'],
@@ -39,6 +41,9 @@ describe('detectExercise', () => {
     'delete',
     'Can I withdraw my consent?',
     'Do you use my data for marketing?',
+    'Vai jūs dzēšat datus pēc līguma beigām?',
+    "I don't want you to delete my data",
+    'If I delete my account, is my data deleted?',
     '',
     '🙂🙂',
   ])('asking, not exercising: %s', (text) => {
