@@ -125,6 +125,13 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     await postSigned(url, eventBody({ type: 'message', bot_id: 'B0THUNDER', user: 'U0THUNDER', channel: SUPPORT_CHANNEL, text: '*Klients:* echo', ts: `${Date.now() / 1000}`, thread_ts: ts }));
     await pause();
     expect(tg.messagesOf(user).length).toBe(seen);
+    // Asking the bot in the thread is for staff only: answered there, not sent to the customer.
+    await postSigned(url, eventBody({ type: 'message', channel: SUPPORT_CHANNEL, user: 'U0AGENT', text: '<@U0THUNDER> cik ilgi glabājam datus?', ts: '1764000999.000001', thread_ts: ts }));
+    await postSigned(url, eventBody({ type: 'app_mention', channel: SUPPORT_CHANNEL, user: 'U0AGENT', text: '<@U0THUNDER> cik ilgi glabājam datus?', ts: '1764000999.000001', thread_ts: ts }));
+    const staffAnswer = await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && Array.isArray(p.blocks) && JSON.stringify(p.blocks).includes(tr('lv', 'slack:policyQuote')));
+    expect(staffAnswer.payload.text).toBe(t.app.engine.kb.entries.get('retention')!.answer.lv);
+    await pause();
+    expect(tg.messagesOf(user).length).toBe(seen);
     // "Also send to channel" replies are relayed too.
     await postSigned(url, eventBody({ type: 'message', subtype: 'thread_broadcast', channel: SUPPORT_CHANNEL, user: 'U0AGENT', text: 'Pārbaudu.', ts: `${Date.now() / 1000}`, thread_ts: ts }));
     await received(user, tr('lv', 'escalation:agentReply', { text: 'Pārbaudu.' }));

@@ -81,7 +81,7 @@ export function installSlack(app: App): BoltApp | undefined {
     await next();
   });
 
-  bolt.message(async ({ message, say }) => {
+  bolt.message(async ({ message, say, context }) => {
     if (message.subtype !== undefined && !HUMAN_SUBTYPES.has(message.subtype)) return;
     // Any bot's message, ours included (also when auth.test could not tell us our own id).
     if (('bot_id' in message && message.bot_id) || !('text' in message) || !message.text) return;
@@ -90,7 +90,9 @@ export function installSlack(app: App): BoltApp | undefined {
       return;
     }
     const thread = 'thread_ts' in message ? message.thread_ts : undefined;
-    if (escalation && thread && thread !== message.ts) {
+    // "@Thunder …" in a ticket thread is a staff question (app_mention answers it), not for the customer.
+    const asksBot = context.botUserId !== undefined && message.text.includes(`<@${context.botUserId}>`);
+    if (escalation && thread && thread !== message.ts && !asksBot) {
       const text = slackToPlain(message.text);
       if (text) await escalation.fromAgent(message.channel, thread, text, 'user' in message && message.user ? message.user : 'unknown');
     }
