@@ -114,26 +114,30 @@ export class AnswerEngine {
     return { lang, entry, confidence, suggestions, ...(exercise ? { exercise } : {}) };
   }
 
+  /** The word as a known stem: as it is, one edit off, without a verb prefix, by prefix, two edits off. */
   private resolve(index: LangIndex, word: string): Term {
     if (OFF_TOPIC.test(word)) return { stem: null, idf: index.maxIdf * OFF_TOPIC_WEIGHT, factor: 0 };
-    const s = index.stem(word);
-    const idf = index.idf.get(s);
-    if (idf !== undefined) return { stem: s, idf, factor: 1 };
+    const exact = this.known(index, word, 1);
+    if (exact) return exact;
     const fixes = index.speller.candidates(word);
     const near = fixes.reduce<string | undefined>((a, b) => (a && index.words.get(a)! >= index.words.get(b)! ? a : b), undefined);
-    const far = near === undefined ? index.speller.closest(word) : undefined;
-    const fixed = near ?? far;
-    if (fixed !== undefined) {
-      const fixedStem = index.stem(fixed);
-      const fixedIdf = index.idf.get(fixedStem);
-      if (fixedIdf !== undefined) return { stem: fixedStem, idf: fixedIdf, factor: near ? TYPO_FACTOR : FUZZY_FACTOR };
-    }
+    const nearTerm = near === undefined ? undefined : this.known(index, near, TYPO_FACTOR);
+    if (nearTerm) return nearTerm;
     const bare = index.lang === 'lv' ? unprefixLv(word) : undefined;
-    const bareIdf = bare === undefined ? undefined : index.idf.get(index.stem(bare));
-    if (bare !== undefined && bareIdf !== undefined) return { stem: index.stem(bare), idf: bareIdf, factor: PREFIX_FACTOR };
-    const prefix = index.prefixMatch(s);
+    const bareTerm = bare === undefined ? undefined : this.known(index, bare, PREFIX_FACTOR);
+    if (bareTerm) return bareTerm;
+    const prefix = index.prefixMatch(index.stem(word));
     if (prefix) return { stem: prefix, idf: index.idf.get(prefix)!, factor: PREFIX_FACTOR };
+    const far = index.speller.closest(word);
+    const farTerm = far === undefined ? undefined : this.known(index, far, FUZZY_FACTOR);
+    if (farTerm) return farTerm;
     return { stem: null, idf: index.maxIdf * UNKNOWN_WEIGHT, factor: 0 };
+  }
+
+  private known(index: LangIndex, word: string, factor: number): Term | undefined {
+    const stem = index.stem(word);
+    const idf = index.idf.get(stem);
+    return idf === undefined ? undefined : { stem, idf, factor };
   }
 
   private score(index: LangIndex, words: string[]): Map<number, number> {

@@ -12,7 +12,7 @@ saprast saprotat saprotu saprot dokuments dokumenta dokumenta jautajums jautajum
 atbilde atbildi lieta lietas notiek notiktu gadijuma gadijumos piemeram iespejams iespeja drikst drikstu
 vispar tiesi isti kaut kaads lugtu interese interesetu zinat zinu uzzinat pateikt pasakt sakiet
 tagad tas ta tie tadi tada tadas musu sava vienkarsi precizi nesen vakar sen paris vairakus vel
-joprojam laikam varbut`;
+joprojam laikam varbut tikko klut kluvu kluvis kluvusi kluva`;
 
 const EN = `a an the is are was were be been being am do does did doing i me my mine myself you your yours we us
 our they them their it its he she him her this that these those of to in on at for with about from by as and
@@ -22,7 +22,7 @@ thank want wanted like need know tell let im ive id dont doesnt s t much many ve
 anything something there s whats hows wheres whos
 understand exactly document question questions answer thing things stuff happen
 happens example possible allowed able actually currently generally anyway okay ok exist exists say said ask
-asking wondering wonder curious recently yesterday ago now guess maybe perhaps bit little sure`;
+asking wondering wonder curious recently yesterday ago now guess maybe perhaps bit little sure become became`;
 
 const toSet = (list: string) => new Set(list.split(/\s+/).filter(Boolean));
 export const STOP_WORDS: Record<Lang, ReadonlySet<string>> = { lv: toSet(LV), en: toSet(EN) };
