@@ -15,6 +15,8 @@ export interface Ctx {
   /** Text after the command, or the whole text when there is no command. */
   readonly args: string;
   session: Session;
+  /** Set when this turn holds form answers: the history keeps a placeholder, not the text. */
+  private: boolean;
   /** Interface language; handlers may change it (language switch, detected question language). */
   lang: Lang;
   readonly t: TFunction;
@@ -93,6 +95,7 @@ export class Core {
       command: button ?? parsed?.[1]?.toLowerCase(),
       args: parsed ? (parsed[2] ?? '').trim() : text,
       session,
+      private: false,
       lang: session.lang ?? core.langOf(msg.locale),
       get t() {
         return core.i18n.getFixedT(this.lang);
@@ -111,7 +114,8 @@ export class Core {
       ctx.reply(ctx.t('core:error'));
     }
     if (this.sessionKept(ctx)) {
-      recordTurns(ctx.session, text || (msg.button ? `[${msg.button}]` : ''), ctx.replies);
+      if (ctx.private) recordTurns(ctx.session, ctx.t('core:privateTurn'), []);
+      else recordTurns(ctx.session, text || (msg.button ? `[${msg.button}]` : ''), ctx.replies);
       await this.sessions.set(key, ctx.session);
     }
     this.events.emit('message', { channel: msg.channel, ms: performance.now() - started });

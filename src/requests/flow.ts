@@ -30,8 +30,6 @@ const draftSchema = z.object({
   /** '' when skipped. */
   details: z.string().max(MAX_DETAILS).optional(),
   at: z.number().default(0),
-  /** When the flow started: turns since then hold form answers and are blanked in the session's history. */
-  since: z.number().default(0),
 });
 export type Draft = z.infer<typeof draftSchema>;
 export interface CompleteDraft {
@@ -150,16 +148,7 @@ export function requestFlow(deps: FlowDeps): Middleware {
   }
 
   function start(ctx: Ctx, right: Right | undefined): void {
-    advance(ctx, draftSchema.parse({ right, since: now() }));
-  }
-
-  /**
-   * The core keeps the last turns for a human agent's context; form answers (name, contact, details)
-   * must not reach anyone but the request API, so the flow's turns are blanked on the user's next message.
-   */
-  function scrub(ctx: Ctx, since: number): void {
-    const blank = ctx.t('requests:formTurn');
-    for (const turn of ctx.session.turns) if (turn.at >= since) turn.text = blank;
+    advance(ctx, draftSchema.parse({ right }));
   }
 
   function stale(ctx: Ctx): void {
@@ -224,7 +213,8 @@ export function requestFlow(deps: FlowDeps): Middleware {
     const text = ctx.msg.text?.trim() ?? '';
     if (ctx.command === 'status' || rq === 'status') return deps.status(ctx);
     const state = readFlow(ctx);
-    if (state) scrub(ctx, state.draft.since);
+    // Form answers (name, contact, details) reach only the request API, never the turn history.
+    if (state) ctx.private = true;
 
     if (!state) {
       if (ctx.command === 'rights') return start(ctx, undefined);
