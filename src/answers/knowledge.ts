@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { KNOWLEDGE_DIR, ROOT } from '../paths.js';
 import { sectionFileSchema, type KnowledgeBase, type KnowledgeEntry, type Section, type SectionFile } from './schema.js';
+
+const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'thunder');
+const CACHE_KEEP = 20;
 
 /** A knowledge file that cannot be used; the message names the file, entry and field. */
 export class KnowledgeError extends Error {
@@ -41,14 +43,15 @@ function parseYaml(file: string, text: string): unknown {
 
 /**
  * Parsing YAML is most of the start-up time (the yaml package is slow until warmed up), so the
- * parsed files are kept as JSON in the temp directory, keyed by a hash of their text: any edit
- * to any file misses the cache. Validation runs on every load either way.
+ * parsed files are kept as JSON in node_modules/.cache (the project's own, not a shared temp
+ * directory anyone could write to), keyed by a hash of their text: any edit misses the cache.
+ * Validation runs on every load either way.
  */
 function parseAll(files: string[]): unknown[] {
   const texts = files.map((file) => readFileSync(file, 'utf8'));
   const hash = createHash('sha256');
   for (const [i, text] of texts.entries()) hash.update(`${files[i]}\0${text}\0`);
-  const cache = join(tmpdir(), `thunder-knowledge-${hash.digest('hex').slice(0, 32)}.json`);
+  const cache = join(CACHE_DIR, `knowledge-${hash.digest('hex').slice(0, 32)}.json`);
   try {
     const cached: unknown = JSON.parse(readFileSync(cache, 'utf8'));
     if (Array.isArray(cached) && cached.length === files.length) return cached;
@@ -57,13 +60,24 @@ function parseAll(files: string[]): unknown[] {
   }
   const raws = files.map((file, i) => parseYaml(file, texts[i]!));
   try {
+    mkdirSync(CACHE_DIR, { recursive: true });
     const partial = `${cache}.${process.pid}`;
     writeFileSync(partial, JSON.stringify(raws));
     renameSync(partial, cache);
+    prune();
   } catch {
-    // a read-only temp directory only costs start-up time
+    // a read-only install only costs start-up time
   }
   return raws;
+}
+
+/** Keeps the newest CACHE_KEEP cached versions (tests and edits make new ones). */
+function prune(): void {
+  const files = readdirSync(CACHE_DIR)
+    .filter((f) => f.startsWith('knowledge-'))
+    .map((f) => ({ path: join(CACHE_DIR, f), mtime: statSync(join(CACHE_DIR, f)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const old of files.slice(CACHE_KEEP)) rmSync(old.path, { force: true });
 }
 
 function validate(file: string, raw: unknown): SectionFile {
