@@ -28,7 +28,7 @@ export class Store {
   }
 
   private adapter(durable: boolean): KeyvStoreAdapter {
-    const adapter = this.opts.redisUrl ? new KeyvRedis(this.opts.redisUrl) : sqlite(this.opts.dataDir, durable);
+    const adapter = this.opts.redisUrl ? redis(this.opts.redisUrl) : sqlite(this.opts.dataDir, durable);
     this.adapters.push(adapter as unknown as KeyvStoreAdapter);
     return adapter as unknown as KeyvStoreAdapter;
   }
@@ -42,7 +42,8 @@ export class Store {
     const ns = `${this.opts.prefix ?? 'thunder'}-${namespace}`;
     let space = this.spaces.get(ns);
     if (!space) {
-      space = new Keyv({ store: this.adapter(opts.durable ?? true), namespace: ns, ttl });
+      // Failures throw instead of reading as "not found": a lost write must never look like a success.
+      space = new Keyv({ store: this.adapter(opts.durable ?? true), namespace: ns, ttl, throwOnErrors: true });
       space.on('error', () => undefined);
       this.spaces.set(ns, space);
     }
@@ -74,6 +75,14 @@ export class Store {
   async close(): Promise<void> {
     await Promise.all(this.adapters.map((a) => a.disconnect?.()));
   }
+}
+
+/** While Redis is unreachable, commands fail at once instead of queueing (and hanging replies). */
+function redis(url: string): KeyvRedis<unknown> {
+  return new KeyvRedis(
+    { url, disableOfflineQueue: true, socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) } },
+    { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 2000 },
+  );
 }
 
 /**
