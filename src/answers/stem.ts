@@ -22,12 +22,14 @@ const LV_ENDINGS = [
 
 const EN_ENDINGS = [
   'ational', 'ations', 'ation', 'ements', 'ement', 'ments', 'ment', 'ities', 'ity',
-  'ings', 'ing', 'ions', 'ion', 'ures', 'ure', 'ied', 'ies', 'ers', 'er', 'ed', 'es', 'ly', 's', 'e', 'y',
+  'ings', 'ing', 'ions', 'ion', 'ures', 'ure', 'ied', 'ies', 'ers', 'er', 'ed', 'es', 's', 'e', 'y',
 ];
+/** Endings that become "i" rather than nothing, so "policy/policies" stay apart from "police". */
+const EN_TO_I = new Set(['ied', 'ies', 'y']);
 
-function strip(word: string, endings: readonly string[]): string {
+function strip(word: string, endings: readonly string[], toI?: ReadonlySet<string>): string {
   for (const end of endings) {
-    if (word.length - end.length >= MIN_STEM && word.endsWith(end)) return word.slice(0, -end.length);
+    if (word.length - end.length >= MIN_STEM && word.endsWith(end)) return word.slice(0, -end.length) + (toI?.has(end) ? 'i' : '');
   }
   return word;
 }
@@ -43,7 +45,7 @@ export function stemLv(word: string): string {
 export function stemEn(word: string): string {
   // "access", "address", "status": a double s or -us/-is is not a plural
   if (/(ss|us|is)$/.test(word)) return word;
-  const stem = strip(word, EN_ENDINGS);
+  const stem = strip(word, EN_ENDINGS, EN_TO_I);
   // "controller" → "controll" → "control", "stopped" → "stop"
   return stem !== word && /([^aeiouls])\1$|ll$/.test(stem) && stem.length > 4 ? stem.slice(0, -1) : stem;
 }

@@ -54,6 +54,8 @@ describe('stemming', () => {
   it('keeps different words apart', () => {
     expect(stemLv('dati')).not.toBe(stemLv('datums'));
     expect(stemEn('data')).not.toBe(stemEn('date'));
+    expect(stemEn('policy')).not.toBe(stemEn('police'));
+    expect(stemEn('policies')).toBe(stemEn('policy'));
   });
 
   it('strips Latvian verb prefixes only when a stem remains', () => {
