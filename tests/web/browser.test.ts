@@ -98,8 +98,9 @@ describe('web chat in a real browser', () => {
 
     await ask(page, 'Can I ask you to delete my data?');
     expect(await page.locator('.msg__source').last().textContent()).toMatch(/^Source: privacy policy, section “.+”$/);
-    mkdirSync(join(ROOT, 'docs'), { recursive: true });
-    await page.screenshot({ path: join(ROOT, 'docs', 'screenshot-web-chat.png') });
+    mkdirSync(join(ROOT, 'tests', 'web', 'screenshots'), { recursive: true });
+    // Written beside the test (git-ignored); docs/screenshot-web-chat.png is a reviewed copy of it.
+    await page.screenshot({ path: join(ROOT, 'tests', 'web', 'screenshots', 'web-chat.png') });
 
     // User text is shown as text, never parsed as HTML.
     await ask(page, '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>');
