@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_URL, startTestApp, uniquePrefix } from '../helpers/app.js';
+import { dropRedisPrefix, REDIS_URL, startTestApp, uniquePrefix } from '../helpers/app.js';
 import { spawnTestApp } from '../helpers/child.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { htmlText, tr } from '../helpers/locales.js';
@@ -117,8 +117,8 @@ describe('state in Redis, shared by two processes', () => {
       expect(await ask(81, '/help')).toBe(tr('lv', 'conversation:help'));
     } finally {
       await there.stop();
-      await here.app.core.sessions.clear();
       await here.teardown();
+      await dropRedisPrefix(REDIS_URL, storePrefix);
       await otherFake.close();
     }
   });

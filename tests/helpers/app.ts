@@ -35,8 +35,11 @@ export interface TestApp {
 
 let counter = 0;
 
-/** Removes a test's keys from the shared Redis (they would otherwise linger for the TTL). */
-async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
+/**
+ * Removes a test's keys from the shared Redis (they would otherwise linger for the TTL). Not done
+ * by teardown: restart tests start a second app on the same prefix after the first is gone.
+ */
+export async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
   const client = createClient({ url });
   await client.connect();
   try {
@@ -61,7 +64,6 @@ export function uniquePrefix(label = 't'): string {
  */
 export async function startTestApp(env: Record<string, string> = {}, opts: TestAppOptions = {}): Promise<TestApp> {
   const ownDir = !opts.dataDir;
-  const ownPrefix = !opts.storePrefix;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'thunder-test-'));
   const storePrefix = opts.storePrefix ?? uniquePrefix();
   const config = loadConfig({
@@ -106,7 +108,6 @@ export async function startTestApp(env: Record<string, string> = {}, opts: TestA
     }
     await app.store.close();
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });
-    if (ownPrefix && config.REDIS_URL) await dropRedisPrefix(config.REDIS_URL, storePrefix);
   }
 
   return { app, config, dataDir, storePrefix, url, teardown };

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { REDIS_URL, startTestApp } from '../helpers/app.js';
+import { dropRedisPrefix, REDIS_URL, startTestApp } from '../helpers/app.js';
 import { redisKeysWith } from '../helpers/store.js';
 
 describe('startTestApp', () => {
@@ -16,11 +16,12 @@ describe('startTestApp', () => {
     expect(existsSync(a.dataDir)).toBe(false);
   });
 
-  it('on Redis, removes the keys under its own prefix on teardown', async () => {
+  it('keeps Redis keys over teardown (restart tests need them) until dropRedisPrefix', async () => {
     const t = await startTestApp({ REDIS_URL });
     await t.app.core.handle({ channel: 'web', userId: 'z', chatId: 'z', text: '/help' });
-    expect(await redisKeysWith(REDIS_URL, t.storePrefix, 'web:z')).toHaveLength(1);
     await t.teardown();
+    expect(await redisKeysWith(REDIS_URL, t.storePrefix, 'web:z')).toHaveLength(1);
+    await dropRedisPrefix(REDIS_URL, t.storePrefix);
     expect(await redisKeysWith(REDIS_URL, t.storePrefix, '')).toEqual([]);
   });
 });
