@@ -21,6 +21,8 @@ describe('detectExercise', () => {
     ["I don't want to receive marketing anymore", 'objection'],
     ['please remove me from your mailing list', 'objection'],
     ["I'd like to transfer my data to another provider", 'portability'],
+    ['vai varat manus datus nosūtīt citam elektrības tirgotājam', 'portability'],
+    ['Please send my data to my new supplier', 'portability'],
     ['atsaukt piekrišanu', 'consent'],
     ['Es atsaucu savu piekrišanu datu apstrādei', 'consent'],
     ['I withdraw my consent', 'consent'],
