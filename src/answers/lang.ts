@@ -14,7 +14,7 @@ const EN_MARKERS = new Set(
   `the is are what how do does my your you can i to of and data me with for about where who which why when
   have has this that will please want delete policy personal information rights right company it be there in
   on at does could would should get any our we they their an or if from by am was were been privacy consent
-  complaint contact address long keep`.split(/\s+/),
+  complaint contact address long keep hi hello hey thanks thank yes sorry`.split(/\s+/),
 );
 
 export interface LangEvidence {
