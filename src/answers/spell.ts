@@ -11,30 +11,30 @@ const CACHE_SIZE = 5000;
  * edit share a one-letter deletion. Lookups are a few map reads, not a scan of the vocabulary.
  */
 export class Speller {
-  private readonly deletes = new Map<string, string[]>();
+  /** deletion → the known word(s) it comes from; a lone word is kept as a string to spare memory */
+  private readonly deletes = new Map<string, string | string[]>();
   private readonly known: ReadonlySet<string>;
-  /** fuse.js over the long words, one index per first letter so a lookup scans a few dozen words. */
+  /** Long words by first letter; fuse.js indexes one letter's words when first needed. */
+  private readonly byLetter = new Map<string, string[]>();
   private readonly fuzzy = new Map<string, Fuse<string>>();
   private readonly cache = new Map<string, string | null>();
 
   constructor(words: Iterable<string>) {
     this.known = new Set(words);
-    const byLetter = new Map<string, string[]>();
     for (const word of this.known) {
       if (word.length < FUZZY_MIN - 1) continue;
-      const list = byLetter.get(word[0]!);
+      const list = this.byLetter.get(word[0]!);
       if (list) list.push(word);
-      else byLetter.set(word[0]!, [word]);
-    }
-    for (const [letter, list] of byLetter) {
-      this.fuzzy.set(letter, new Fuse(list, { includeScore: true, threshold: FUZZY_THRESHOLD, ignoreLocation: true }));
+      else this.byLetter.set(word[0]!, [word]);
     }
     for (const word of this.known) {
       if (word.length < 4) continue;
-      for (const variant of deletions(word)) {
-        const list = this.deletes.get(variant);
-        if (list) list.push(word);
-        else this.deletes.set(variant, [word]);
+      for (let i = 0; i < word.length; i++) {
+        const variant = word.slice(0, i) + word.slice(i + 1);
+        const seen = this.deletes.get(variant);
+        if (seen === undefined) this.deletes.set(variant, word);
+        else if (typeof seen === 'string') this.deletes.set(variant, [seen, word]);
+        else seen.push(word);
       }
     }
   }
@@ -44,10 +44,22 @@ export class Speller {
     if (word.length < 4 || this.known.has(word)) return [];
     const found = new Set<string>();
     for (const variant of [word, ...deletions(word)]) {
-      for (const hit of this.deletes.get(variant) ?? []) found.add(hit);
+      const hits = this.deletes.get(variant);
+      if (typeof hits === 'string') found.add(hits);
+      else if (hits) for (const hit of hits) found.add(hit);
       if (this.known.has(variant)) found.add(variant);
     }
     return [...found].filter((hit) => distance(word, hit) <= 1);
+  }
+
+  private fuse(letter: string): Fuse<string> | undefined {
+    let fuse = this.fuzzy.get(letter);
+    const list = this.byLetter.get(letter);
+    if (!fuse && list) {
+      fuse = new Fuse(list, { includeScore: true, threshold: FUZZY_THRESHOLD, ignoreLocation: true });
+      this.fuzzy.set(letter, fuse);
+    }
+    return fuse;
   }
 
   /**
@@ -58,8 +70,7 @@ export class Speller {
     if (word.length < FUZZY_MIN || word.length > 32) return undefined;
     const cached = this.cache.get(word);
     if (cached !== undefined) return cached ?? undefined;
-    const hit = this.fuzzy
-      .get(word[0]!)
+    const hit = this.fuse(word[0]!)
       ?.search(word, { limit: 3 })
       .find((result) => distance(word, result.item) <= 2)?.item;
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
