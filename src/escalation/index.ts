@@ -48,7 +48,7 @@ export function installEscalation(app: App): Escalation {
   app.services.push({
     name: 'escalation',
     start: async () => {
-      escalation.relay.start();
+      await escalation.relay.start();
       stats.start();
     },
     stop: async () => {

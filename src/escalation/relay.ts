@@ -79,7 +79,9 @@ export class Relay {
     return (await this.all()).length;
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    // One read first: @keyv/redis fails commands sent while its first connection is still opening.
+    await this.jobs.get('job:-');
     this.stopped = false;
     this.timer = setInterval(() => this.kick(), this.tickMs);
     this.timer.unref();

@@ -44,7 +44,7 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
       if (q === 'a' && n === 1 && failures-- > 0) throw new Error('down');
       seen.push(`${q}${n}`);
     });
-    relay.start();
+    await relay.start();
     for (let n = 1; n <= 3; n++) await relay.enqueue('a', 'send', { q: 'a', n });
     await relay.enqueue('b', 'send', { q: 'b', n: 1 });
     await until(() => seen.includes('b1'));
@@ -68,7 +68,7 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
       if (n <= errors.length) throw errors[n - 1];
       seen.push(n);
     });
-    relay.start();
+    await relay.start();
     for (let n = 1; n <= 4; n++) await relay.enqueue('q', 'send', { n });
     await until(() => seen.length === 1);
     expect(seen).toEqual([4]);
@@ -82,7 +82,7 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
       attempts.push(Date.now());
       if (attempts.length === 1) throw Object.assign(new Error('Too Many Requests'), { error_code: 429, parameters: { retry_after: 1 } });
     });
-    relay.start();
+    await relay.start();
     await relay.enqueue('q', 'send', {});
     await until(() => attempts.length === 2, 4000);
     expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(1000);
@@ -96,7 +96,7 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
     await relay.enqueue('desk:T-1', 'send', { text: 'private too' });
     await relay.enqueue('customer:T-2', 'send', { text: 'other ticket' });
     expect(await relay.drop(['customer:T-1', 'desk:T-1'])).toBe(2);
-    relay.start();
+    await relay.start();
     await until(() => seen.length === 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(seen).toEqual(['other ticket']);
@@ -109,8 +109,8 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
     const [a, b] = stores.map(relayOn) as [Relay, Relay];
     const seen: number[] = [];
     for (const relay of [a, b]) relay.on('send', async (d) => void seen.push((d as { n: number }).n));
-    b.start();
-    a.start();
+    await b.start();
+    await a.start();
     for (let n = 0; n < 30; n++) await (n % 2 ? a : b).enqueue(`q${n % 5}`, 'send', { n });
     await until(() => seen.length >= 30);
     await new Promise((r) => setTimeout(r, 300));
