@@ -49,7 +49,7 @@ const PHRASE_BEST = 0.8;
 const OTHER_LANG = 0.9;
 
 /** Texts with more content words than this are also scored sentence by sentence. */
-const LONG_TEXT = 12;
+const LONG_TEXT = 6;
 const MAX_SENTENCES = 30;
 const SENTENCE_WEIGHT = 0.9;
 
