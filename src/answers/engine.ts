@@ -50,7 +50,9 @@ const OTHER_LANG = 0.9;
 
 /** Texts with more content words than this are also scored sentence by sentence. */
 const LONG_TEXT = 6;
-const MAX_SENTENCES = 30;
+const MAX_SENTENCES = 12;
+/** A question of thousands of words adds nothing after this many content words. */
+const MAX_TERMS = 60;
 const SENTENCE_WEIGHT = 0.9;
 
 /** Added to the score of the entry explaining the right a user asks to exercise. */
@@ -86,10 +88,12 @@ export class AnswerEngine {
     const lang = detectLang(text, defaultLang, (word) => this.onlyIn.get(word));
     const exercise = detectExercise(text) ?? undefined;
     const scores = new Map<number, number>();
+    // the sentences of a long text repeat its words: resolve each word once per language
+    const resolved = { lv: new Map<string, Term>(), en: new Map<string, Term>() };
     for (const [words, partWeight] of parts(text)) {
       for (const l of LANGS) {
         const weight = partWeight * (l === lang ? 1 : OTHER_LANG);
-        for (const [entry, score] of this.score(this.indexes[l], words)) {
+        for (const [entry, score] of this.score(this.indexes[l], words, resolved[l])) {
           scores.set(entry, Math.max(scores.get(entry) ?? 0, score * weight));
         }
       }
@@ -140,12 +144,13 @@ export class AnswerEngine {
     return idf === undefined ? undefined : { stem, idf, factor };
   }
 
-  private score(index: LangIndex, words: string[]): Map<number, number> {
+  private score(index: LangIndex, words: string[], resolved: Map<string, Term>): Map<number, number> {
     const terms = new Map<string, Term>();
     let mass = 0;
     let unknown = 0;
     for (const word of new Set(words)) {
-      const term = this.resolve(index, word);
+      let term = resolved.get(word);
+      if (!term) resolved.set(word, (term = this.resolve(index, word)));
       if (!term.stem) {
         unknown += term.idf;
         continue;
@@ -191,13 +196,14 @@ export class AnswerEngine {
  * question inside a paragraph of context is found. A sentence counts slightly less than the
  * whole, a question sentence (ends with "?") fully.
  */
-function parts(text: string): [string[], number][] {
-  const whole = contentWords(text);
+function parts(input: string): [string[], number][] {
+  const text = truncate(input);
+  const whole = contentWords(text, MAX_TERMS);
   const out: [string[], number][] = [[whole, 1]];
   if (whole.length <= LONG_TEXT) return out;
-  const sentences = truncate(text).match(/[^.!?\n]+[.!?\n]*/g) ?? [];
+  const sentences = text.match(/[^.!?\n]+[.!?\n]*/g) ?? [];
   for (const sentence of sentences.slice(0, MAX_SENTENCES)) {
-    const words = contentWords(sentence);
+    const words = contentWords(sentence, MAX_TERMS);
     if (words.length >= 2) out.push([words, sentence.includes('?') ? 1 : SENTENCE_WEIGHT]);
   }
   return out;

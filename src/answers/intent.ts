@@ -1,4 +1,4 @@
-import { normalize } from './normalize.js';
+import { normalize, truncate } from './normalize.js';
 import type { Right } from './schema.js';
 
 /*
@@ -47,7 +47,7 @@ const INFINITIVE = /^(iz)?(dzest|labot|izlabot|atsaukt|ierobezot|iebilst|parnest
 
 /** The right the user wants to exercise now, or null when they ask about something. */
 export function detectExercise(text: string): Right | null {
-  const norm = normalize(text);
+  const norm = normalize(truncate(text));
   // one word ("delete", "dzēšana") names a topic, it does not ask for anything
   if (!norm.includes(' ')) return null;
   const right = RIGHT_PATTERNS.find(([, pattern]) => pattern.test(norm))?.[0];

@@ -21,7 +21,7 @@ export function fold(text: string): string {
 
 /** Folded words separated by single spaces; punctuation, emoji and control characters dropped. */
 export function normalize(text: string): string {
-  return fold(truncate(text)).replace(INNER_HYPHEN, '$1').replace(NOT_WORD, ' ').trim();
+  return fold(text).replace(INNER_HYPHEN, '$1').replace(NOT_WORD, ' ').trim();
 }
 
 export function words(text: string): string[] {
