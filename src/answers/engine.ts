@@ -3,8 +3,8 @@ import { detectExercise } from './intent.js';
 import { detectLang } from './lang.js';
 import { LANGS, type KnowledgeBase, type KnowledgeEntry, type Lang, type Right } from './schema.js';
 import { unprefixLv } from './stem.js';
-import { OFF_TOPIC } from './stopwords.js';
-import { truncate } from './normalize.js';
+import { OFF_TOPIC, OFF_TOPIC_QUESTION } from './stopwords.js';
+import { normalize, truncate } from './normalize.js';
 import { contentWords } from './terms.js';
 
 export interface Answer {
@@ -55,6 +55,9 @@ const MAX_SENTENCES = 12;
 const MAX_TERMS = 60;
 const SENTENCE_WEIGHT = 0.9;
 
+/** Scores of a question on an off-topic errand (how to pay a bill) are multiplied by this. */
+const OFF_TOPIC_PENALTY = 0.5;
+
 /** Added to the score of the entry explaining the right a user asks to exercise. */
 const EXERCISE_BOOST = 0.25;
 
@@ -87,6 +90,7 @@ export class AnswerEngine {
   ask(text: string, defaultLang: Lang): Answer {
     const lang = detectLang(text, defaultLang, (word) => this.onlyIn.get(word));
     const exercise = detectExercise(text) ?? undefined;
+    const penalty = OFF_TOPIC_QUESTION.test(normalize(truncate(text))) ? OFF_TOPIC_PENALTY : 1;
     const scores = new Map<number, number>();
     // the sentences of a long text repeat its words: resolve each word once per language
     const resolved = { lv: new Map<string, Term>(), en: new Map<string, Term>() };
@@ -94,7 +98,7 @@ export class AnswerEngine {
       for (const l of LANGS) {
         const weight = partWeight * (l === lang ? 1 : OTHER_LANG);
         for (const [entry, score] of this.score(this.indexes[l], words, resolved[l])) {
-          scores.set(entry, Math.max(scores.get(entry) ?? 0, score * weight));
+          scores.set(entry, Math.max(scores.get(entry) ?? 0, score * weight * penalty));
         }
       }
     }

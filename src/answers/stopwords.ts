@@ -34,3 +34,7 @@ export const STOP_WORDS: Record<Lang, ReadonlySet<string>> = { lv: toSet(LV), en
  */
 export const OFF_TOPIC =
   /^(elektrib|elektroenerg|energij|tarif|cena|cenas|cenu|kwh|skaititaj|radijum|atslegum|parole|paroli|lietotn|vakanc|laikapstak|electric|energy|tariff|price|pricing|meter|outage|password|login|app|apps|vacanc|hiring|job|jobs|weather|joke|jokes|restaurant)$|^(elektrib|tarif|skaititaj|lietotn|vakanc|electric|tariff|meter|password|vacanc)/;
+
+/** How or where to pay: a billing errand, unless it is about data. */
+export const OFF_TOPIC_QUESTION =
+  /^(?!.*\b(dat\w*|informacij\w*|information|info|details|personal|personas|privat\w*|privacy)\b).*\b(ka|kur|how|where)\b.*\b(samaks\w*|apmaks\w*|nomaks\w*|maksat|pay|paying|payment)\b/;

@@ -44,6 +44,14 @@ describe('AnswerEngine', () => {
     }
   });
 
+  it('refuses off-topic errands but answers questions about the same things as data', () => {
+    for (const q of ['Cik maksā elektrība?', 'kā samaksāt par elektrību', 'how much does electricity cost', 'kur var apmaksāt rēķinu']) {
+      expect(engine.ask(q, 'lv').entry, q).toBeNull();
+    }
+    expect(id(engine.ask('Do you store my payment details?', 'en'))).toBe('cat-identification');
+    expect(engine.ask('What happens when I do not pay?', 'en').entry).not.toBeNull();
+  });
+
   it('marks a request to exercise a right and answers with that right', () => {
     const answer = engine.ask('dzēsiet manus datus', 'lv');
     expect(answer.exercise).toBe('erasure');
