@@ -3,10 +3,10 @@ import { evaluate, formatReport, readQuestions } from './run.js';
 
 /**
  * The floor the answer engine holds on the labelled eval set (see tests/eval/README.md).
- * The issue's target is 95% / 90%; this is what the engine reaches today (lv 87.6%, en 91.8%,
- * out of scope 87.0%), so a change that makes it worse fails here.
+ * The issue's target is 95% / 90%; this is what the engine reaches today (lv 88.7%, en 92.8%,
+ * out of scope 89.1%), so a change that makes it worse fails here.
  */
-const FLOOR = { inScope: 0.87, outOfScopeRefused: 0.85 };
+const FLOOR = { inScope: 0.88, outOfScopeRefused: 0.89 };
 
 describe('eval set', () => {
   const report = evaluate(readQuestions());
