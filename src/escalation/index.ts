@@ -49,7 +49,7 @@ export function installEscalation(app: App): Escalation {
     name: 'escalation',
     start: async () => {
       await escalation.relay.start();
-      stats.start();
+      await stats.start();
     },
     stop: async () => {
       await escalation.relay.stop();

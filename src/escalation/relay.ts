@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { errorInfo } from '../core/bot.js';
+import { redisOf } from './redis.js';
 
 /** One message on its way to Slack or to a customer; persisted before the first attempt. */
 export interface Job {
@@ -204,16 +205,9 @@ export class Relay {
     if (redis) await redis.client.del(`${redis.prefix}:lock:${id}`);
   }
 
-  private async redis(): Promise<{ client: RedisClient; prefix: string } | undefined> {
-    const adapter = this.jobs.store as { getClient?: () => Promise<RedisClient>; namespace?: string };
-    if (typeof adapter.getClient !== 'function') return undefined;
-    return { client: await adapter.getClient(), prefix: adapter.namespace ?? 'relay' };
+  private redis() {
+    return redisOf(this.jobs as Keyv<unknown>);
   }
-}
-
-interface RedisClient {
-  set(key: string, value: string, opts: { NX: true; PX: number }): Promise<string | null>;
-  del(key: string): Promise<unknown>;
 }
 
 const TRANSIENT_SLACK = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);

@@ -1,12 +1,17 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
+import { redisOf } from './redis.js';
 
 export const COUNTERS = ['answered', 'unanswered', 'escalations'] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type DayCounts = Record<Counter, number>;
 
-const dayCountsSchema = z.object({ answered: z.number(), unanswered: z.number(), escalations: z.number() });
+// Redis hashes hold strings, and a counter nobody hit is missing: both read as numbers.
+const count = z.coerce.number().int().nonnegative().default(0);
+const dayCountsSchema = z.object({ answered: count, unanswered: count, escalations: count });
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** A week of days is shown; one more day covers the time zone edge. */
+const KEEP_MS = 8 * DAY_MS;
 
 function zero(): DayCounts {
   return { answered: 0, unanswered: 0, escalations: 0 };
@@ -35,7 +40,9 @@ export class Stats {
     this.buffer.set(day, counts);
   }
 
-  start(everyMs = 5000): void {
+  async start(everyMs = 5000): Promise<void> {
+    // One read first: @keyv/redis fails commands sent while its first connection is still opening.
+    await this.kv.get('-');
     this.timer = setInterval(() => void this.flush(), everyMs);
     this.timer.unref();
   }
@@ -50,14 +57,30 @@ export class Stats {
     this.flushing = this.flushing.then(async () => {
       const pending = this.buffer;
       this.buffer = new Map();
-      for (const [day, add] of pending) {
-        const parsed = dayCountsSchema.safeParse(await this.kv.get(day));
-        const stored = parsed.success ? parsed.data : zero();
-        for (const c of COUNTERS) stored[c] += add[c];
-        await this.kv.set(day, stored, 8 * DAY_MS);
-      }
+      for (const [day, add] of pending) await this.add(day, add);
     });
     return this.flushing;
+  }
+
+  /** On Redis an atomic HINCRBY per counter, so instances never overwrite each other's counts. */
+  private async add(day: string, add: DayCounts): Promise<void> {
+    const redis = await redisOf(this.kv);
+    if (redis) {
+      const key = `${redis.prefix}:day:${day}`;
+      for (const c of COUNTERS) if (add[c]) await redis.client.hIncrBy(key, c, add[c]);
+      await redis.client.pExpire(key, KEEP_MS);
+      return;
+    }
+    const stored = await this.read(day);
+    for (const c of COUNTERS) stored[c] += add[c];
+    await this.kv.set(day, stored, KEEP_MS);
+  }
+
+  private async read(day: string): Promise<DayCounts> {
+    const redis = await redisOf(this.kv);
+    const raw = redis ? await redis.client.hGetAll(`${redis.prefix}:day:${day}`) : await this.kv.get(day);
+    const parsed = dayCountsSchema.safeParse(raw);
+    return parsed.success ? parsed.data : zero();
   }
 
   /** The last `days` days, oldest first, today included. */
@@ -68,8 +91,7 @@ export class Stats {
     const [y, m, d] = this.dayOf(now).split('-').map(Number) as [number, number, number];
     for (let i = days - 1; i >= 0; i--) {
       const day = new Date(Date.UTC(y, m - 1, d - i)).toISOString().slice(0, 10);
-      const parsed = dayCountsSchema.safeParse(await this.kv.get(day));
-      out.push({ day, counts: parsed.success ? parsed.data : zero() });
+      out.push({ day, counts: await this.read(day) });
     }
     return out;
   }
