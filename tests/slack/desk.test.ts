@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incoming } from '../../src/core/types.js';
+import { escalationOf } from '../../src/escalation/index.js';
 import { REDIS_URL, startTestApp, uniquePrefix, type TestApp } from '../helpers/app.js';
 import { commandBody, FakeSlack, postSigned, SUPPORT_CHANNEL, type Payload } from '../helpers/fake-slack.js';
 import { tr } from '../helpers/locales.js';
@@ -114,13 +115,23 @@ describe('stats are shared between instances and survive a restart (Redis)', () 
       // Each instance adds its own counts to the shared day when asked (or every few seconds).
       await slash(a, 'stats');
       expect(todayRow(await slash(b, 'stats'))).toEqual([2, 1, 0]);
+      // Flushes of both instances at the same moment lose nothing (atomic increments).
+      const [sa, sb] = [escalationOf(a.app)!.stats, escalationOf(b.app)!.stats];
+      for (let round = 0; round < 20; round++) {
+        for (let i = 0; i < 25; i++) {
+          sa.count('answered');
+          sb.count('answered');
+        }
+        await Promise.all([sa.flush(), sb.flush()]);
+      }
+      expect(todayRow(await slash(a, 'stats'))).toEqual([1002, 1, 0]);
     } finally {
       await a.teardown();
       await b.teardown();
     }
     const c = await startTestApp(env, { listen: true, storePrefix: prefix });
     try {
-      expect(todayRow(await slash(c, 'stats'))).toEqual([2, 1, 0]);
+      expect(todayRow(await slash(c, 'stats'))).toEqual([1002, 1, 0]);
     } finally {
       await c.teardown();
     }
