@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incoming } from '../../src/core/types.js';
 import { escalationOf } from '../../src/escalation/index.js';
 import { REDIS_URL, startTestApp, uniquePrefix, type TestApp } from '../helpers/app.js';
-import { commandBody, FakeSlack, postSigned, SUPPORT_CHANNEL, type Payload } from '../helpers/fake-slack.js';
+import { commandBody, eventBody, FakeSlack, postSigned, SUPPORT_CHANNEL, type Payload } from '../helpers/fake-slack.js';
 import { tr } from '../helpers/locales.js';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -99,6 +99,26 @@ describe('requests desk in the support channel', () => {
     expect(body.text).toBe(tr('lv', 'slack:statsTitle', { days: 7 }));
     // "Did you mean" counts as unanswered as much as a plain fallback does.
     expect(todayRow(body)).toEqual([2, 2, 1]);
+  });
+});
+
+describe('two instances on one Redis', () => {
+  it('an event Slack redelivers to the other instance is handled once', async () => {
+    const prefix = uniquePrefix('dedupe');
+    const env = { ...slack.env(), WEB_CHAT: 'false', REDIS_URL };
+    const a = await startTestApp(env, { listen: true, storePrefix: prefix });
+    const b = await startTestApp(env, { listen: true, storePrefix: prefix });
+    try {
+      const body = eventBody({ type: 'message', channel_type: 'im', channel: 'D0DEDUPE', user: 'U0STAFF', text: 'Kas ir pārzinis?', ts: '1764000500.000100' });
+      const [ra, rb] = await Promise.all([postSigned(a.url!, body), postSigned(b.url!, body)]);
+      expect([ra.status, rb.status]).toEqual([200, 200]);
+      await slack.waitForCall('chat.postMessage', (p) => p.channel === 'D0DEDUPE');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(slack.callsOf('chat.postMessage', (p) => p.channel === 'D0DEDUPE')).toHaveLength(1);
+    } finally {
+      await a.teardown();
+      await b.teardown();
+    }
   });
 });
 

@@ -1,8 +1,11 @@
 import { App as BoltApp, webApi } from '@slack/bolt';
+import type Keyv from 'keyv';
 import type { App } from '../../app.js';
 import { errorInfo } from '../../core/bot.js';
 import { escalationOf, type Escalation, type Stats } from '../../escalation/index.js';
 import type { TicketAction } from '../../escalation/escalation.js';
+import { redisOf } from '../../escalation/redis.js';
+import type { TFunction } from '../../i18n/index.js';
 import { plain, requestList, staffAnswer, statsMessage, type Message } from './blocks.js';
 import { SlackDesk } from './desk.js';
 import { boltLogger } from './logger.js';
@@ -11,6 +14,9 @@ import { slackToPlain, withoutMentions } from './text.js';
 
 /** People's messages: plain, "also send to channel" thread replies, and files with a comment (the text is relayed). */
 const HUMAN_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
+
+/** Slack gives up redelivering an event long before this. */
+const SEEN_MS = 60 * 60 * 1000;
 
 /** Slack's limit on a message is 40k characters; questions are far shorter. */
 const MAX_QUESTION = 1000;
@@ -71,13 +77,10 @@ export function installSlack(app: App): BoltApp | undefined {
   };
 
   // Slack redelivers an event when our 200 did not reach it; the event id makes the second one a no-op.
-  const seenEvents = app.store.kv<number>('slack-event', 60 * 60 * 1000);
+  const seen = firstSeen(app.store.kv<number>('slack-event', SEEN_MS));
   bolt.use(async ({ body, next }) => {
     const eventId = 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : undefined;
-    if (eventId) {
-      if (await seenEvents.get(eventId)) return;
-      await seenEvents.set(eventId, Date.now());
-    }
+    if (eventId && !(await seen(eventId))) return;
     await next();
   });
 
@@ -133,18 +136,29 @@ export function installSlack(app: App): BoltApp | undefined {
   return bolt;
 }
 
+/** True the first time an id is seen (per instance on SQLite; across instances on Redis, atomically). */
+function firstSeen(kv: Keyv<number>): (id: string) => Promise<boolean> {
+  return async (id) => {
+    const redis = await redisOf(kv as Keyv<unknown>);
+    if (redis) return (await redis.client.set(`${redis.prefix}:seen:${id}`, '1', { NX: true, PX: SEEN_MS })) === 'OK';
+    if (await kv.get(id)) return false;
+    await kv.set(id, Date.now());
+    return true;
+  };
+}
+
 /** Claims or resolves; returns the reason to show the agent when nothing changed. */
 async function act(escalation: Escalation, id: string, action: TicketAction, agent: string): Promise<string | undefined> {
   const result = await escalation.act(id, action, agent);
   return result.ok ? undefined : result.reason;
 }
 
-async function openRequests(app: App, t: ReturnType<App['core']['i18n']['getFixedT']>, formatDate: (iso: string) => string): Promise<Message> {
+async function openRequests(app: App, t: TFunction, formatDate: (iso: string) => string): Promise<Message> {
   if (!app.requests) return plain(t('slack:requestsOff'));
   return requestList(t, await app.requests.listOpen(), Date.now(), formatDate);
 }
 
-async function stats(s: Stats | undefined, t: ReturnType<App['core']['i18n']['getFixedT']>): Promise<Message> {
+async function stats(s: Stats | undefined, t: TFunction): Promise<Message> {
   if (!s) return plain(t('slack:statsOff'));
   return statsMessage(t, await s.lastDays(7));
 }
