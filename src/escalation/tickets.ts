@@ -2,6 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
 import { z } from 'zod';
 import { CHANNELS } from '../core/types.js';
+import { redisOf } from './redis.js';
+
+/** A ticket update takes milliseconds; the lock expires on its own if an instance dies holding it. */
+const LOCK_MS = 5000;
+const LOCK_TRIES = 250;
 
 export const ticketSchema = z.object({
   id: z.string(),
@@ -59,18 +64,36 @@ export class Tickets {
 
   /** Applies `change` to the stored ticket; returns the new ticket, or undefined when it is gone. */
   update(id: string, change: (t: Ticket) => void): Promise<Ticket | undefined> {
-    const run = (this.locks.get(id) ?? Promise.resolve()).then(async () => {
-      const ticket = await this.get(id);
-      if (!ticket) return undefined;
-      change(ticket);
-      await this.save(ticket);
-      return ticket;
-    });
+    const run = (this.locks.get(id) ?? Promise.resolve()).then(() =>
+      this.acrossInstances(id, async () => {
+        const ticket = await this.get(id);
+        if (!ticket) return undefined;
+        change(ticket);
+        await this.save(ticket);
+        return ticket;
+      }),
+    );
     const settled = run.catch(() => undefined);
     this.locks.set(id, settled);
     void settled.then(() => {
       if (this.locks.get(id) === settled) this.locks.delete(id);
     });
     return run;
+  }
+
+  /** On Redis, a short lock so instances take turns on a ticket too (the in-process chain covers one instance). */
+  private async acrossInstances<T>(id: string, run: () => Promise<T>): Promise<T> {
+    const redis = await redisOf(this.kv);
+    if (!redis) return run();
+    const key = `${redis.prefix}:lock:${id}`;
+    for (let i = 0; (await redis.client.set(key, '1', { NX: true, PX: LOCK_MS })) !== 'OK'; i++) {
+      if (i >= LOCK_TRIES) throw new Error(`ticket ${id} is locked`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    try {
+      return await run();
+    } finally {
+      await redis.client.del(key);
+    }
   }
 }

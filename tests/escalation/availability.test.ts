@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { escalationOf } from '../../src/escalation/index.js';
 import type { Incoming } from '../../src/core/types.js';
-import { startTestApp, uniquePrefix, type TestApp } from '../helpers/app.js';
+import { REDIS_URL, startTestApp, uniquePrefix, type TestApp } from '../helpers/app.js';
 import { FakeSlack, SUPPORT_CHANNEL, type Payload } from '../helpers/fake-slack.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { htmlText, tr } from '../helpers/locales.js';
@@ -113,3 +113,26 @@ describe('relay durability', () => {
     expect(await escalationOf(second.app)!.escalation.relay.pending()).toBe(0);
   });
 });
+
+describe('several instances on one Redis', () => {
+  it('two agents claiming the same ticket on different instances: exactly one wins', async () => {
+    const { slack } = await fakes();
+    const storePrefix = uniquePrefix('claim');
+    const env = { ...slack.env(), SUPPORT_HOURS: '1-7 00:00-24:00', REDIS_URL };
+    const a = await app(env, { storePrefix });
+    const b = await app(env, { storePrefix });
+    const [opened] = await a.app.core.handle({ channel: 'web', userId: 'w9', chatId: 'w9', text: '/human' });
+    const id = /T-[A-Z0-9]{6}/.exec(opened!.text)![0];
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.all([
+        escalationOf(a.app)!.escalation.act(id, 'claim', `UA${round}`),
+        escalationOf(b.app)!.escalation.act(id, 'claim', `UB${round}`),
+      ]);
+      expect(results.filter((r) => r.ok).length).toBe(round === 0 ? 1 : 0);
+    }
+    const ticket = await escalationOf(b.app)!.escalation.tickets.get(id);
+    expect(ticket?.status).toBe('claimed');
+    expect(['UA0', 'UB0']).toContain(ticket?.claimedBy);
+  });
+});
+
