@@ -32,7 +32,6 @@ export const ticketSchema = z.object({
 });
 
 export type Ticket = z.infer<typeof ticketSchema>;
-export type TicketStatus = Ticket['status'];
 
 /** Short, unguessable, easy to read out on the phone. */
 export function newTicketId(): string {
