@@ -3,7 +3,8 @@ import { detectExercise } from './intent.js';
 import { detectLang } from './lang.js';
 import { LANGS, type KnowledgeBase, type KnowledgeEntry, type Lang, type Right } from './schema.js';
 import { unprefixLv } from './stem.js';
-import { OFF_TOPIC, OFF_TOPIC_QUESTION } from './stopwords.js';
+import { Speller } from './spell.js';
+import { OFF_TOPIC, OFF_TOPIC_QUESTION, STOP_WORDS } from './stopwords.js';
 import { normalize, truncate } from './normalize.js';
 import { contentWords } from './terms.js';
 
@@ -68,6 +69,8 @@ export const SURE_AT = 0.7;
 /** Weak matches still offered as "did you mean" when nothing is answered. */
 const SUGGEST_AT = 0.3;
 const MAX_SUGGESTIONS = 3;
+
+const STOP_SPELLER = new Speller([...STOP_WORDS.lv, ...STOP_WORDS.en]);
 
 interface Term {
   stem: string | null;
@@ -139,6 +142,8 @@ export class AnswerEngine {
     const far = index.speller.closest(word);
     const farTerm = far === undefined ? undefined : this.known(index, far, FUZZY_FACTOR);
     if (farTerm) return farTerm;
+    // a misspelt function word ("manem", "yuor") says nothing about the topic
+    if (STOP_SPELLER.candidates(word).length > 0) return { stem: null, idf: 0, factor: 0 };
     return { stem: null, idf: index.maxIdf * UNKNOWN_WEIGHT, factor: 0 };
   }
 

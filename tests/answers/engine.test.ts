@@ -20,6 +20,19 @@ describe('AnswerEngine', () => {
     expect(id(engine.ask('how lnog do you keeep my data', 'en'))).toBe('retention');
   });
 
+  it('ignores misspelt function words instead of counting them as unknown topics', () => {
+    for (const [clean, typo] of [
+      ['What data do you collect about me?', 'Whta data do you collect abuot me?'],
+      ['Kādus datus jūs vācat par mani?', 'Kadus datus juus vacat par manni?'],
+    ]) {
+      const a = engine.ask(clean!, 'en');
+      const b = engine.ask(typo!, 'en');
+      expect(id(a)).not.toBeNull();
+      expect(id(b), typo).toBe(id(a));
+      expect(b.confidence, typo).toBeGreaterThan(a.confidence - 0.1);
+    }
+  });
+
   it('answers in the language of the question, whatever the default', () => {
     const lv = engine.ask('Kam jūs nododat manus personas datus?', 'en');
     expect(lv.lang).toBe('lv');
