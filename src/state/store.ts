@@ -77,11 +77,15 @@ export class Store {
   }
 }
 
-/** While Redis is unreachable, commands fail at once instead of queueing (and hanging replies). */
+/**
+ * While Redis is unreachable, commands wait in the client's queue through a few reconnect attempts
+ * (about 3 s), then fail instead of hanging replies; the next command connects afresh.
+ */
 function redis(url: string): KeyvRedis<unknown> {
+  const reconnectStrategy = (attempt: number) => (attempt >= 5 ? new Error('Redis unreachable') : Math.min(100 * 2 ** attempt, 1000));
   return new KeyvRedis(
-    { url, disableOfflineQueue: true, socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) } },
-    { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 2000 },
+    { url, socket: { connectTimeout: 2000, reconnectStrategy } },
+    { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 3000 },
   );
 }
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,4 +73,38 @@ describe('Store failures', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     await store.close().catch(() => undefined);
   });
+
+  it('when Redis goes away mid-run, commands fail within seconds and work again once it is back', async () => {
+    const port = await closedPort();
+    const start = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    let server = start();
+    const store = new Store({ dataDir: tmpdir(), redisUrl: `redis://127.0.0.1:${port}` });
+    const space = store.kv<string>('session');
+    try {
+      await waitFor(() => space.set('u1', 'before'));
+      server.kill('SIGKILL');
+      const started = Date.now();
+      await expect(space.get('u1')).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(10_000);
+      server = start();
+      await waitFor(() => space.set('u1', 'after'));
+      expect(await space.get('u1')).toBe('after');
+    } finally {
+      server.kill('SIGKILL');
+      await store.close().catch(() => undefined);
+    }
+  });
 });
+
+async function waitFor(op: () => Promise<unknown>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      await op();
+      return;
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
