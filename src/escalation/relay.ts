@@ -81,8 +81,6 @@ export class Relay {
   }
 
   async start(): Promise<void> {
-    // One read first: @keyv/redis fails commands sent while its first connection is still opening.
-    await this.jobs.get('job:-');
     this.stopped = false;
     this.timer = setInterval(() => this.kick(), this.tickMs);
     this.timer.unref();

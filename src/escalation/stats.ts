@@ -41,8 +41,6 @@ export class Stats {
   }
 
   async start(everyMs = 5000): Promise<void> {
-    // One read first: @keyv/redis fails commands sent while its first connection is still opening.
-    await this.kv.get('-');
     this.timer = setInterval(() => void this.flush(), everyMs);
     this.timer.unref();
   }

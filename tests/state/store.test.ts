@@ -45,7 +45,7 @@ describe.each([
       await new Promise((r) => setTimeout(r, 120));
       expect(await short.get('k')).toBeUndefined();
       const listed: string[] = [];
-      for await (const [key] of b.iterator!()) listed.push(String(key));
+      for await (const [key] of b.iterator!(undefined)) listed.push(String(key));
       expect(listed).toEqual(['k']);
     } finally {
       await store.close();
