@@ -16,7 +16,7 @@ const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
  * connections only make the slowest replies slower (measured in bench/telegram.ts).
  */
 const MAX_SOCKETS = 32;
-const COMMANDS = ['start', 'help', 'topics', 'language', 'rights', 'human', 'forget'] as const;
+const COMMANDS = ['start', 'help', 'topics', 'language', 'rights', 'status', 'human', 'forget'] as const;
 
 export interface TelegramOptions {
   /** `runner` (default): concurrent long polling, ordered per chat; `simple`: grammY's one-at-a-time bot.start (bench baseline). */
