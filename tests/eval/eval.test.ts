@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { loadKnowledge } from '../../src/answers/knowledge.js';
+import { normalize } from '../../src/answers/normalize.js';
 import { evaluate, formatReport, readQuestions } from './run.js';
 
 /**
@@ -25,5 +27,13 @@ describe('eval set', () => {
 
   it('refuses out-of-scope questions', () => {
     expect(report.outOfScope.rate, formatReport(report)).toBeGreaterThanOrEqual(FLOOR.outOfScopeRefused);
+  });
+});
+
+describe('eval set stays apart from the knowledge base', () => {
+  it('no eval question is also a sample question of the knowledge base (ignoring case, diacritics, punctuation)', () => {
+    const samples = new Set<string>();
+    for (const entry of loadKnowledge().entries.values()) for (const q of [...entry.questions.lv, ...entry.questions.en]) samples.add(normalize(q));
+    expect(readQuestions().map((q) => q.q).filter((q) => samples.has(normalize(q)))).toEqual([]);
   });
 });
