@@ -1,4 +1,5 @@
 import { LangIndex } from './index.js';
+import { GramIndex } from './ngrams.js';
 import { detectExercise } from './intent.js';
 import { detectLang } from './lang.js';
 import { LANGS, type KnowledgeBase, type KnowledgeEntry, type Lang, type Right } from './schema.js';
@@ -32,7 +33,10 @@ export interface Answer {
  * off-topic words (prices, tariffs, meters…) at OFF_TOPIC_WEIGHT, so a question about something
  * else scores low even when one of its words matches. Typos resolve to a known word within one
  * edit (TYPO_FACTOR), two edits by fuse.js (FUZZY_FACTOR), or a known stem sharing a prefix
- * (PREFIX_FACTOR). Constants were tuned on tests/answers/dev-questions.jsonl, not on the eval set.
+ * (PREFIX_FACTOR). The score is then reweighted by character n-grams (ngrams.ts): an entry keeps
+ * 1 − GRAM_WEIGHT of it, plus GRAM_WEIGHT × its best n-gram cosine relative to the best entry's,
+ * so inflections and typos reorder close entries without lifting an off-topic question over the
+ * threshold. Constants were tuned on tests/answers/dev-questions.jsonl, not on the eval set.
  *
  * Decision: confidence = calibrate(top score). ≥ 0.5: answer with the top entry; below SURE_AT
  * also offer up to 3 runners-up that clear 0.5 themselves. < 0.5: no entry (the fallback), with
@@ -48,6 +52,8 @@ const COVERAGE_WEIGHT = 0.7;
 const PHRASE_BEST = 0.8;
 /** A match in the other language's index counts a little less than in the question's own. */
 const OTHER_LANG = 0.9;
+/** Share of an entry's score that depends on its n-gram similarity relative to the best entry. */
+const GRAM_WEIGHT = 0.35;
 
 /** Texts with more content words than this are also scored sentence by sentence. */
 const LONG_TEXT = 6;
@@ -80,10 +86,13 @@ interface Term {
 
 export class AnswerEngine {
   private readonly indexes: Record<Lang, LangIndex>;
+  private readonly grams: Record<Lang, GramIndex>;
   private readonly onlyIn = new Map<string, Lang>();
 
   constructor(readonly kb: KnowledgeBase) {
     this.indexes = { lv: new LangIndex(kb, 'lv'), en: new LangIndex(kb, 'en') };
+    const entries = this.indexes.lv.entries;
+    this.grams = { lv: new GramIndex(entries, 'lv'), en: new GramIndex(entries, 'en') };
     for (const lang of LANGS) {
       const other = this.indexes[lang === 'lv' ? 'en' : 'lv'];
       for (const word of this.indexes[lang].words.keys()) if (!other.words.has(word)) this.onlyIn.set(word, lang);
@@ -100,7 +109,12 @@ export class AnswerEngine {
     for (const [words, partWeight] of parts(text)) {
       for (const l of LANGS) {
         const weight = partWeight * (l === lang ? 1 : OTHER_LANG);
-        for (const [entry, score] of this.score(this.indexes[l], words, resolved[l])) {
+        const terms = this.score(this.indexes[l], words, resolved[l]);
+        const grams = this.grams[l].score(words);
+        let gramTop = 0;
+        for (const g of grams.values()) gramTop = Math.max(gramTop, g);
+        for (const [entry, termScore] of terms) {
+          const score = termScore * (1 - GRAM_WEIGHT + (GRAM_WEIGHT * (grams.get(entry) ?? 0)) / (gramTop || 1));
           scores.set(entry, Math.max(scores.get(entry) ?? 0, score * weight * penalty));
         }
       }

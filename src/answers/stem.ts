@@ -16,6 +16,8 @@ const LV_ENDINGS = [
   'osam', 'osas', 'osai', 'osos', 'osie', 'oss', 'osu', 'osa', 'osi',
   'amas', 'amam', 'amie', 'ama', 'ami', 'ams', 'amu',
   'ibas', 'ibai', 'ibam', 'ibu', 'iba', 'ibi',
+  // participles and nouns in -t-: "klients/klientiem", "dzēsts/dzēstiem" keep one stem
+  'tiem',
   'iem', 'iet', 'ijs', 'am', 'em', 'im', 'um', 'at', 'et', 'it', 'os', 'as', 'es', 'is', 'us',
   'ai', 'ei', 'ie', 'ts', 'ta', 'ti', 'tu', 'a', 'e', 'i', 'u', 's', 't',
 ];
@@ -39,6 +41,8 @@ export function stemLv(word: string): string {
   // verb forms: "labojiet" → "laboj", "labot" → "labo", "apstrādājat" → "apstradaj": drop j and a final vowel
   if (stem.length > 4 && stem.endsWith('j')) stem = stem.slice(0, -1);
   while (stem.length > 4 && /[aeiou]$/.test(stem)) stem = stem.slice(0, -1);
+  // "nododat"/"nodot", "dzēst"/"dzēšana" (folded "dzesana" → "dze"): drop the alternating consonant
+  if (stem.length >= 4 && /od$/.test(stem)) stem = stem.slice(0, -1);
   return stem;
 }
 
