@@ -28,8 +28,10 @@ export function answerReply(ctx: Ctx, kb: KnowledgeBase, parts: AnswerParts): Re
   return { text: entry.answer[lang], section: entry.section.title[lang], quote: entry.source, buttons };
 }
 
+/** "None of these" leads to a person, as in Azure QA's active-learning card. */
 export function didYouMeanReply(ctx: Ctx, suggestions: KnowledgeEntry[], lang: Lang): Reply {
-  return { text: ctx.t('conversation:didYouMean'), buttons: suggestions.slice(0, 3).map((e) => [entryButton(e, lang)]) };
+  const buttons = suggestions.slice(0, 3).map((e) => [entryButton(e, lang)]);
+  return { text: ctx.t('conversation:didYouMean'), buttons: [...buttons, [{ label: ctx.t('conversation:askHuman'), data: 'cmd:human' }]] };
 }
 
 export function noAnswerReply(ctx: Ctx): Reply {

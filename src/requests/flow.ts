@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RIGHTS, type Right } from '../answers/schema.js';
+import { RIGHTS, type Lang, type Right } from '../answers/schema.js';
 import type { Ctx, Middleware, Next } from '../core/bot.js';
 import type { Button, Reply } from '../core/types.js';
 import { MAX_DETAILS } from './contract.js';
@@ -47,6 +47,8 @@ interface State {
 
 export interface FlowDeps {
   detectExercise(text: string): Right | null;
+  /** The language a free-text request is written in, `fallback` when unclear. */
+  detectLang(text: string, fallback: Lang): Lang;
   /** Records the confirmed request durably; throws if it could not. */
   submit(ctx: Ctx, draft: CompleteDraft): Promise<void>;
   status(ctx: Ctx): Promise<void>;
@@ -222,7 +224,11 @@ export function requestFlow(deps: FlowDeps): Middleware {
       if (rq) return stale(ctx);
       if (!ctx.command && !button && text) {
         const right = deps.detectExercise(text);
-        if (right) return start(ctx, right);
+        if (right) {
+          // The form follows the language the wish was written in, as answers do.
+          ctx.lang = ctx.session.lang = deps.detectLang(text, ctx.lang);
+          return start(ctx, right);
+        }
       }
       return next();
     }

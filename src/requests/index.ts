@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { detectExercise } from '../answers/intent.js';
+import { detectLang } from '../answers/lang.js';
 import type { App } from '../app.js';
 import type { Ctx } from '../core/bot.js';
 import { RequestApiClient } from './client.js';
@@ -80,7 +81,7 @@ export function installRequests(app: App): Requests {
     ctx.reply(statusReply(ctx.t, ctx.lang, views, stale, config.SUPPORT_TIMEZONE));
   }
 
-  core.use(requestFlow({ detectExercise, submit, status }));
+  core.use(requestFlow({ detectExercise, detectLang, submit, status }));
   core.onForget((_key, session) => outbox.forget(session.requestIds));
 
   if (!config.REQUEST_API_URL) {

@@ -128,8 +128,18 @@ describe('rights requests on Telegram', () => {
     expect(text(m)).toContain(tr('lv', 'requests:chosenRight', { right: tr('lv', 'requests:right.erasure') }));
     expect(text(m)).toContain(step('lv', 2));
     await send(u, 'lv', { button: 'rq:cancel' });
-    const [b] = await send(u, 'en', { button: 'rq:start:portability' });
-    expect(text(b)).toContain(tr('en', 'requests:chosenRight', { right: tr('en', 'requests:right.portability') }));
+    const [b] = await send(u, 'lv', { button: 'rq:start:portability' });
+    expect(text(b)).toContain(tr('lv', 'requests:chosenRight', { right: tr('lv', 'requests:right.portability') }));
+  });
+
+  it('a request asked for in free text is run in the language it was written in', async () => {
+    const u = nextUser++;
+    await send(u, 'lv', { button: 'lang:en' });
+    const [m] = await send(u, 'en', { text: 'lūdzu, izdzēsiet visus manus personas datus' });
+    expect(text(m)).toContain(tr('lv', 'requests:chosenRight', { right: tr('lv', 'requests:right.erasure') }));
+    await send(u, 'lv', { button: 'rq:cancel' });
+    const [e] = await send(u, 'lv', { text: 'please delete all my personal data' });
+    expect(text(e)).toContain(tr('en', 'requests:chosenRight', { right: tr('en', 'requests:right.erasure') }));
   });
 
   it('refuses a personal code and documents, and lets other commands through mid-flow', async () => {

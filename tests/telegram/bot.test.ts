@@ -109,7 +109,10 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     fake.sendText(u, query, { lang: 'en' });
     const [m] = await fake.nextMessages(u);
     expect(htmlText(m!.text)).toBe(tr('en', 'conversation:didYouMean'));
-    expect(buttonsOf(m!)).toEqual(suggestions.map((e) => ({ text: e.questions.en[0], callback_data: `a:${e.id}` })));
+    expect(buttonsOf(m!)).toEqual([
+      ...suggestions.map((e) => ({ text: e.questions.en[0], callback_data: `a:${e.id}` })),
+      { text: tr('en', 'conversation:askHuman'), callback_data: 'cmd:human' },
+    ]);
     fake.pressButton(u, `a:${suggestions[0]!.id}`, { lang: 'en' });
     expect(htmlText((await fake.nextMessages(u))[0]!.text)).toContain(suggestions[0]!.answer.en);
   });
