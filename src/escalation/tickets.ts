@@ -56,6 +56,15 @@ export class Tickets {
     if (ticket.desk) await this.kv.set(`thread:${ticket.desk.channel}:${ticket.desk.ts}`, ticket.id);
   }
 
+  /** Tickets not yet resolved, store-wide (every instance reports the same). */
+  async countOpen(): Promise<number> {
+    let open = 0;
+    for await (const [key, value] of this.kv.iterator?.(undefined) ?? []) {
+      if (String(key).startsWith('t:') && ticketSchema.safeParse(value).data?.status !== 'resolved') open += 1;
+    }
+    return open;
+  }
+
   async byThread(channel: string, ts: string): Promise<Ticket | undefined> {
     const id = await this.kv.get(`thread:${channel}:${ts}`);
     return typeof id === 'string' ? this.get(id) : undefined;

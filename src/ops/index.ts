@@ -1,5 +1,6 @@
 import type { App } from '../app.js';
 import { opsRoutes, type Check } from './health.js';
+import { escalationOf } from '../escalation/index.js';
 import { createMetrics } from './metrics.js';
 import { RateLimiter, rateLimit } from './ratelimit.js';
 
@@ -15,9 +16,13 @@ const checksOf = new WeakMap<App, Map<string, Check>>();
 export function installOps(app: App): void {
   const checks = new Map<string, Check>([['store', () => app.store.ping()]]);
   checksOf.set(app, checks);
-  const register = createMetrics(app.core.events, async () => {
-    const open = (await app.requests?.listOpen()) ?? [];
-    return open.filter((r) => r.status === 'sending').length;
+  const register = createMetrics(app.core.events, {
+    async pendingRequests() {
+      const open = (await app.requests?.listOpen()) ?? [];
+      return open.filter((r) => r.status === 'sending').length;
+    },
+    // Escalation installs after ops: look it up at scrape time.
+    openEscalations: async () => (await escalationOf(app)?.escalation.tickets.countOpen()) ?? 0,
   });
   // Features install after ops: look for the request API when asked, not now.
   const current = () => (app.requests ? new Map([...checks, ['requestApi', () => requestApiReachable(app)]]) : checks);

@@ -2,12 +2,18 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { CHANNELS } from '../core/types.js';
 import type { CoreEmitter } from '../core/events.js';
 
+/** Store-wide gauges, read at scrape time so they are right after restarts and on every instance. */
+export interface Gauges {
+  pendingRequests(): Promise<number>;
+  openEscalations(): Promise<number>;
+}
+
 /**
  * Prometheus metrics fed by core events. Each app has its own registry (tests run several apps in
- * one process). Counters and the escalation gauge count what this instance saw: sum them across
- * instances. `pendingRequests` reads the shared outbox, so every instance reports the same total.
+ * one process). Counters count what this instance saw: sum them across instances. The gauges read
+ * the shared store, so every instance reports the same total.
  */
-export function createMetrics(events: CoreEmitter, pendingRequests: () => Promise<number>): Registry {
+export function createMetrics(events: CoreEmitter, gauges: Gauges): Registry {
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: 'thunder_' });
   const registers = [register];
@@ -49,14 +55,18 @@ export function createMetrics(events: CoreEmitter, pendingRequests: () => Promis
     registers,
     async collect() {
       // A store hiccup must not fail the whole scrape: keep the last value.
-      const n = await pendingRequests().catch(() => undefined);
+      const n = await gauges.pendingRequests().catch(() => undefined);
       if (n !== undefined) this.set(n);
     },
   });
-  const escalations = new Gauge({
+  new Gauge({
     name: 'thunder_escalations_open',
-    help: 'Escalations to a human opened and not yet resolved (this instance\'s opens minus resolves: sum across instances)',
+    help: 'Escalations to a human opened and not yet resolved (store-wide: the same on every instance)',
     registers,
+    async collect() {
+      const n = await gauges.openEscalations().catch(() => undefined);
+      if (n !== undefined) this.set(n);
+    },
   });
   const rateLimited = new Counter({
     name: 'thunder_rate_limited_total',
@@ -86,8 +96,6 @@ export function createMetrics(events: CoreEmitter, pendingRequests: () => Promis
   events.on('request.accepted', () => requests.inc({ outcome: 'submitted' }));
   events.on('request.rejected', () => requests.inc({ outcome: 'failed' }));
   events.on('request.retry', () => requests.inc({ outcome: 'retried' }));
-  events.on('escalation.opened', () => escalations.inc());
-  events.on('escalation.resolved', () => escalations.dec());
   events.on('rate.limited', ({ channel }) => rateLimited.inc({ channel }));
   return register;
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { escalationOf, type Ticket } from '../../src/escalation/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { FaultApi } from '../requests/fault-api.js';
 import { fileRequest, until } from '../requests/drive.js';
@@ -58,10 +59,15 @@ describe('/metrics', () => {
     expect(value(m, 'thunder_requests_pending')).toBe(0);
     expect(value(m, 'thunder_requests_total{outcome="failed"}')).toBe(0);
 
-    // Escalation needs Slack; its events are the contract this gauge follows.
-    t.app.core.events.emit('escalation.opened', { channel: 'web', ticketId: 'T-1' });
-    t.app.core.events.emit('escalation.opened', { channel: 'telegram', ticketId: 'T-2' });
-    t.app.core.events.emit('escalation.resolved', { channel: 'web', ticketId: 'T-1' });
+    // Opening a ticket needs Slack; the gauge reads the shared ticket store, so tickets are stored directly.
+    const { tickets } = escalationOf(t.app)!.escalation;
+    const ticket = (id: string, status: Ticket['status']): Ticket =>
+      ({ id, key: `web:${id}`, channel: 'web', chatId: id, lang: 'lv', status, createdAt: Date.now(), acked: false, erased: false, turns: [] });
+    await tickets.save(ticket('T-OPEN', 'open'));
+    await tickets.save(ticket('T-CLAIMED', 'claimed'));
+    await tickets.save(ticket('T-DONE', 'resolved'));
+    expect(value(await metrics(), 'thunder_escalations_open')).toBe(2);
+    await tickets.update('T-CLAIMED', (x) => void (x.status = 'resolved'));
     expect(value(await metrics(), 'thunder_escalations_open')).toBe(1);
   });
 
