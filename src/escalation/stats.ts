@@ -25,12 +25,15 @@ export class Stats {
   private buffer = new Map<string, DayCounts>();
   private flushing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private format: Intl.DateTimeFormat | undefined;
 
   constructor(private readonly kv: Keyv<unknown>, private readonly timeZone: string) {}
 
   /** The day in the company's time zone, as YYYY-MM-DD. */
   dayOf(at: number): string {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+    // Building a DateTimeFormat is the costly part; it runs on every counted message.
+    this.format ??= new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    return this.format.format(at);
   }
 
   count(counter: Counter, at = Date.now()): void {
