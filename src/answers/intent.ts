@@ -8,7 +8,7 @@ import type { Right } from './schema.js';
  * "what is…", "how do I…"). Patterns run on folded text, so "dzesiet" = "dzēsiet".
  */
 
-const MARKETING = String.raw`(marketing\w*|mark[e]?tin\w*|reklam\w*|advert\w*|newsletter\w*|mailing\w*|jaunum\w*|piedavajum\w*|offers|promo\w*|sms|zvan\w*|calls)`;
+const MARKETING = String.raw`(marketing\w*|mark[e]?tin\w*|reklam\w*|advert\w*|ads|newsletter\w*|mailing\w*|jaunum\w*|piedavajum\w*|offers|promo\w*|sms|zvan\w*|calls)`;
 
 /** Checked in order: the narrow patterns (consent, portability, marketing opt-out) first. */
 const RIGHT_PATTERNS: [Right, RegExp][] = [
@@ -25,7 +25,7 @@ const RIGHT_PATTERNS: [Right, RegExp][] = [
 /** Imperatives and first-person declarations: a request even inside a longer question. */
 const DIRECT = new RegExp(
   [
-    String.raw`\b(iz)?(dzesiet|labojiet|nosutiet|atsutiet|izsniedziet|ierobezojiet|partrauciet|parstajiet|nomainiet|mainiet|atjauniniet|paradiet)\b`,
+    String.raw`\b(iz)?(dzesiet|labojiet|nosutiet|atsutiet|parsutiet|parnesiet|izsniedziet|ierobezojiet|partrauciet|parstajiet|nomainiet|mainiet|atjauniniet|paradiet)\b`,
     String.raw`\b(iebilstu|atsaucu|pieprasu|atteicos|neapstradajiet|nesutiet|nezvaniet)\b`,
     String.raw`(?<!\b(can|could|may|might|should|do|would|shall|will|how|when|if|where) )\b(i object|i withdraw|i revoke|i opt out|i unsubscribe|i do not consent|i dont consent|i no longer consent|i request|i demand|i m requesting|i am requesting)\b`,
     String.raw`\bplease (delete|erase|remove|wipe|send|give|show|correct|fix|update|change|stop|restrict|limit|export|transfer|unsubscribe|forget)\b`,
@@ -39,7 +39,8 @@ const NOT_WISH = /\b(negribu|nevelos|negribam|don t want|do not want|no longer w
 const WISH = /\b(gribu|gribetu|velos|veletos|vajag|ludzu|lugums|lugtu|lai (jus )?\w+at|i want|i wanna|i d like|i would like|i wish|i need|please|pls|kindly)\b/;
 const KNOW = /\b(uzzinat|zinat|saprast|noskaidrot|pastastiet|paskaidrojiet|izskaidrojiet|informacij\w*|tiesibas|tiesibam|tiesibu|know|understand|learn|find out|explain|tell me|information|right to|rights|ask about|how|kapec|why)\b/;
 
-const POLITE = /\bvai (jus )?(varat|varetu|varetat)\b|\b(can|could|would|will) you\b/;
+// "Will you give my data to…" asks what the company does; "could you" asks it to act.
+const POLITE = /\bvai (jus )?(varat|varetu|varetat)\b|\b(can|could|would) you\b/;
 const ABOUT_POLITE = /\b(right|rights|tiesibas|how|what|why|when|ka|kapec|kads|kada|kadi|kadas|kad|cik|tell|explain|pastastit|paskaidrot)\b/;
 
 /** A bare Latvian infinitive: "dzēst manus datus", "atsaukt piekrišanu". */

@@ -26,12 +26,16 @@ describe('detectExercise', () => {
     ['atsaukt piekrišanu', 'consent'],
     ['Es atsaucu savu piekrišanu datu apstrādei', 'consent'],
     ['I withdraw my consent', 'consent'],
+    ['stop sending me ads', 'objection'],
+    ['pārsūtiet manus datus citam uzņēmumam', 'portability'],
   ])('%s → %s', (text, right) => {
     expect(detectExercise(text)).toBe(right);
   });
 
   it.each([
     'vai es varu lūgt dzēst datus?',
+    'will you give my data to some other company',
+    'vai jūs nododat manus datus citam uzņēmumam?',
     'what is the right to erasure?',
     'Kā es varu dzēst savus datus?',
     'How do I delete my data?',
