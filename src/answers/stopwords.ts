@@ -34,8 +34,11 @@ export const STOP_WORDS: Record<Lang, ReadonlySet<string>> = { lv: toSet(LV), en
  * of these is about something else even when another of its words matches the policy; folded prefixes.
  */
 export const OFF_TOPIC =
-  /^(elektrib|elektroenerg|energij|tarif|cena|cenas|cenu|kwh|skaititaj|radijum|atslegum|parole|paroli|lietotn|vakanc|laikapstak|electric|energy|tariff|price|pricing|meter|outage|password|login|app|apps|vacanc|hiring|job|jobs|weather|joke|jokes|restaurant|extend|extension|renew|renewal|refund|refunds|leak|leaks|leaked|hack|hacked|hacker|hackers|secure|officer|dpo|cookie|cookies)$|^(elektrib|tarif|skaititaj|lietotn|vakanc|electric|tariff|meter|password|vacanc|kilovat|pagarin|sikdatn|noplud|uzlauz|hakeri|drosib|securit|encrypt|sifret|apgrozij|turnover)/;
+  /^(elektrib|elektroenerg|energij|tarif|cena|cenas|cenu|kwh|skaititaj|radijum|atslegum|parole|paroli|lietotn|vakanc|laikapstak|electric|energy|tariff|price|pricing|meter|outage|password|login|app|apps|vacanc|hiring|job|jobs|weather|joke|jokes|restaurant|pieslegums|pieslegumu|piesleguma|lauzt|extend|extension|renew|renewal|refund|refunds|leak|leaks|leaked|hack|hacked|hacker|hackers|secure|officer|dpo|cookie|cookies)$|^(elektrib|tarif|skaititaj|lietotn|vakanc|electric|tariff|meter|password|vacanc|kilovat|pagarin|sikdatn|noplud|uzlauz|hakeri|drosib|securit|encrypt|sifret|apgrozij|turnover)/;
 
-/** How or where to pay: a billing errand, unless it is about data. */
+/**
+ * How or where to pay, unless it is about data; what something costs; opening hours; a data
+ * breach (the policy's "breach" is a breach of contract). Errands the policy does not answer.
+ */
 export const OFF_TOPIC_QUESTION =
-  /^(?!.*\b(dat\w*|informacij\w*|information|info|details|personal|personas|privat\w*|privacy)\b).*\b(ka|kur|how|where)\b.*\b(samaks\w*|apmaks\w*|nomaks\w*|maksat|pay|paying|payment)\b/;
+  /^(?!.*\b(dat\w*|informacij\w*|information|info|details|personal|personas|privat\w*|privacy)\b).*\b(ka|kur|how|where)\b.*\b(samaks\w*|apmaks\w*|nomaks\w*|maksat|pay|paying|payment)\b|\bcik (maksa|izmaksa)\b|\bhow much\b.*\bcost|\b(darba laik\w*|opening hours|working hours|business hours)\b|\b(data|datu) (breach\w*|leak\w*|noplud\w*)\b/;
