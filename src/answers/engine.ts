@@ -1,6 +1,6 @@
 import { LangIndex } from './index.js';
 import { GramIndex } from './ngrams.js';
-import { detectExercise } from './intent.js';
+import { asksDefinition, DEFINITION_CUE, detectExercise } from './intent.js';
 import { detectLang } from './lang.js';
 import { LANGS, type KnowledgeBase, type KnowledgeEntry, type Lang, type Right } from './schema.js';
 import { unprefixLv } from './stem.js';
@@ -38,6 +38,9 @@ export interface Answer {
  * so inflections and typos reorder close entries without lifting an off-topic question over the
  * threshold. Constants were tuned on tests/answers/dev-questions.jsonl, not on the eval set.
  *
+ * A definition question ("ko uzskatāt par…", "what do you mean by…") is scored without its cue
+ * words, and the definitions entries get DEFINITION_BOOST: the term asked about decides.
+ *
  * Decision: confidence = calibrate(top score). ≥ 0.5: answer with the top entry; below SURE_AT
  * also offer up to 3 runners-up that clear 0.5 themselves. < 0.5: no entry (the fallback), with
  * up to 3 "did you mean" entries above SUGGEST_AT, often none.
@@ -67,6 +70,10 @@ const OFF_TOPIC_PENALTY = 0.5;
 
 /** Added to the score of the entry explaining the right a user asks to exercise. */
 const EXERCISE_BOOST = 0.25;
+
+/** Added to the score of a definitions entry when the user asks what a term means. */
+const DEFINITION_BOOST = 0.15;
+const DEFINITIONS = 'definitions';
 
 /** Raw score at which an entry is answered; calibrate() maps it to confidence 0.5. */
 export const ANSWER_AT = 0.4;
@@ -103,10 +110,12 @@ export class AnswerEngine {
     const lang = detectLang(text, defaultLang, (word) => this.onlyIn.get(word));
     const exercise = detectExercise(text) ?? undefined;
     const penalty = OFF_TOPIC_QUESTION.test(normalize(truncate(text))) ? OFF_TOPIC_PENALTY : 1;
+    const definition = asksDefinition(text);
     const scores = new Map<number, number>();
     // the sentences of a long text repeat its words: resolve each word once per language
     const resolved = { lv: new Map<string, Term>(), en: new Map<string, Term>() };
-    for (const [words, partWeight] of parts(text)) {
+    for (const [all, partWeight] of parts(text)) {
+      const words = definition ? all.filter((word) => !DEFINITION_CUE.test(word)) : all;
       for (const l of LANGS) {
         const weight = partWeight * (l === lang ? 1 : OTHER_LANG);
         const terms = this.score(this.indexes[l], words, resolved[l]);
@@ -123,6 +132,13 @@ export class AnswerEngine {
     if (exercise) {
       this.indexes.lv.entries.forEach((entry, i) => {
         if (entry.right === exercise) scores.set(i, Math.min(1, (scores.get(i) ?? 0) + EXERCISE_BOOST));
+      });
+    }
+    // asking what a term means: among close entries, the definition of that term
+    if (definition) {
+      this.indexes.lv.entries.forEach((entry, i) => {
+        const score = scores.get(i);
+        if (score !== undefined && entry.section.id === DEFINITIONS) scores.set(i, Math.min(1, score + DEFINITION_BOOST));
       });
     }
     const ranked = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]);

@@ -60,3 +60,17 @@ export function detectExercise(text: string): Right | null {
   if (INFINITIVE.test(norm) && !text.includes('?')) return right;
   return null;
 }
+
+/**
+ * "What do you mean by…", "ko uzskatāt par…", "am I a client if…": the user asks what a term
+ * means, which the definitions section answers. Only explicit cues; a bare "what is" is too common.
+ */
+const DEFINITION =
+  /\b(define|defined|definition\w*|meaning|mean by|means|counts? as|considered|regarded as|am i (a|an|your) (client|customer)|is (a|an) (client|customer)|definicij\w*|nozime|nozimet|uzskat\w*|skaitos|skaitas|esmu (jusu )?klient\w*|ir klient\w*|ko saucat|saprotat ar)\b/;
+
+/** The cue words themselves: in a definition question only the term asked about tells entries apart. */
+export const DEFINITION_CUE = /^(define|defined|definition\w*|meaning|mean|means|considered|regarded|definicij\w*|nozime|nozimet|uzskat\w*|skaitos|skaitas|saucat|saprotat)$/;
+
+export function asksDefinition(text: string): boolean {
+  return DEFINITION.test(normalize(truncate(text)));
+}

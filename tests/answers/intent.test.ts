@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectExercise } from '../../src/answers/intent.js';
+import { asksDefinition, detectExercise } from '../../src/answers/intent.js';
 
 describe('detectExercise', () => {
   it.each([
@@ -55,4 +55,14 @@ describe('detectExercise', () => {
   ])('asking, not exercising: %s', (text) => {
     expect(detectExercise(text)).toBeNull();
   });
+});
+
+describe('asksDefinition', () => {
+  it.each(['Ko jūs uzskatāt par personas datiem?', 'ko nozime datu apstrade', 'define data processing', 'what do you mean by a client', 'am I a customer if I only visited the website'])(
+    'asks what a term means: %s',
+    (text) => expect(asksDefinition(text)).toBe(true),
+  );
+  it.each(['Kādus datus jūs vācat?', 'what is the legal basis for processing', 'how long do you keep my data'])('does not: %s', (text) =>
+    expect(asksDefinition(text)).toBe(false),
+  );
 });
