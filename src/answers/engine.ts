@@ -46,7 +46,7 @@ export interface Answer {
  * up to 3 "did you mean" entries above SUGGEST_AT, often none.
  */
 const UNKNOWN_WEIGHT = 0.9;
-const OFF_TOPIC_WEIGHT = 1.5;
+const OFF_TOPIC_WEIGHT = 2;
 const TYPO_FACTOR = 0.85;
 const FUZZY_FACTOR = 0.6;
 const PREFIX_FACTOR = 0.75;
@@ -66,7 +66,7 @@ const MAX_TERMS = 60;
 const SENTENCE_WEIGHT = 0.9;
 
 /** Scores of a question on an off-topic errand (how to pay a bill) are multiplied by this. */
-const OFF_TOPIC_PENALTY = 0.5;
+const OFF_TOPIC_PENALTY = 0.4;
 
 /** Added to the score of the entry explaining the right a user asks to exercise. */
 const EXERCISE_BOOST = 0.25;
