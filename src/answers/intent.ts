@@ -19,7 +19,7 @@ const RIGHT_PATTERNS: [Right, RegExp][] = [
   ['rectification', /\b(iz)?labo\w*|\b(nomain\w*|mainit|atjaunin\w*|correct\w*|rectif\w*|fix|update|amend\w*|change|nepareiz\w*)\b/],
   ['restriction', /\b(ierobez\w*|restrict\w*|limit\w*|iesald\w*|freez\w*|suspend\w*)\b/],
   ['objection', /\b(stop (using|processing)|partrauciet (izmantot|apstradat)|neapstradajiet|beidziet)\b/],
-  ['access', /\b(kopij\w*|piekluv\w*|copy|copies|access|izsniedz\w*|atsutiet|nosutiet|send me|give me|show me|paradiet|download\w*|lejupield\w*)\b/],
+  ['access', /\b(kopij\w*|piekluv\w*|redzet|apskatit|see|view|copy|copies|access|izsniedz\w*|atsutiet|nosutiet|send me|give me|show me|paradiet|download\w*|lejupield\w*)\b/],
 ];
 
 /** Imperatives and first-person declarations: a request even inside a longer question. */

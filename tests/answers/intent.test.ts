@@ -4,6 +4,8 @@ import { asksDefinition, detectExercise } from '../../src/answers/intent.js';
 describe('detectExercise', () => {
   it.each([
     ['dzēsiet manus datus', 'erasure'],
+    ['gribu redzēt savus datus', 'access'],
+    ['I want to see my data', 'access'],
     ['dzesiet manus datus', 'erasure'],
     ['gribu, lai izdzēšat manus datus', 'erasure'],
     ['Vai varat izdzēst visu informāciju par mani?', 'erasure'],
@@ -52,6 +54,8 @@ describe('detectExercise', () => {
     'If I delete my account, is my data deleted?',
     '',
     '🙂🙂',
+    'who can see my data',
+    'kas var redzēt manus datus',
   ])('asking, not exercising: %s', (text) => {
     expect(detectExercise(text)).toBeNull();
   });
