@@ -6,7 +6,7 @@ import { contentWords } from './terms.js';
 const MAX_STEM_CACHE = 20_000;
 
 /** Terms found only in an entry's answer or section title count for less than its questions. */
-export const ANSWER_WEIGHT = 0.4;
+export const ANSWER_WEIGHT = 0.25;
 
 /** A stem in one sample question weighs 0.6, in several up to 1: a recurring word is the entry's topic. */
 function phraseWeight(count: number): number {
