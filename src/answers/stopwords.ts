@@ -42,4 +42,4 @@ export const OFF_TOPIC =
  * breach (the policy's "breach" is a breach of contract). Errands the policy does not answer.
  */
 export const OFF_TOPIC_QUESTION =
-  /^(?!.*\b(dat\w*|informacij\w*|information|info|details|personal|personas|privat\w*|privacy)\b).*\b(ka|kur|how|where)\b.*\b(samaks\w*|apmaks\w*|nomaks\w*|maksat|pay|paying|payment)\b|\bcik (maksa|izmaksa)\b|\bhow much\b.*\bcost|\b(darba laik\w*|opening hours|working hours|business hours)\b|\b(data|datu) (breach\w*|leak\w*|noplud\w*)\b/;
+  /^(?!.*\b(dat\w*|informacij\w*|information|info|details|personal|personas|privat\w*|privacy)\b).*\b(ka|kur|how|where)\b.*\b(samaks\w*|apmaks\w*|nomaks\w*|maksat|pay|paying|payment)\b|\bcik (maksa|izmaksa)\b|\bhow much\b.*\bcost|\b(darba laik\w*|opening hours|working hours|business hours|kad (jus )?strada\w*|are you open)\b|\b(data|datu) (breach\w*|leak\w*|noplud\w*)\b/;
