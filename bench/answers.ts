@@ -39,7 +39,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** Median cold start of 5 fresh processes (the knowledge cache in the temp dir is warm after the first). */
+/** Median cold start of 5 fresh processes. */
 function coldStart(which: 'thunder' | 'baseline'): { wall: number; cpu: number } {
   const runs = Array.from({ length: 5 }, () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', COLD_SCRIPT, which], { encoding: 'utf8' });

@@ -1,13 +1,9 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 import type { z } from 'zod';
 import { KNOWLEDGE_DIR, ROOT } from '../paths.js';
 import { sectionFileSchema, type KnowledgeBase, type KnowledgeEntry, type Section, type SectionFile } from './schema.js';
-
-const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'thunder');
-const CACHE_KEEP = 20;
 
 /** A knowledge file that cannot be used; the message names the file, entry and field. */
 export class KnowledgeError extends Error {
@@ -35,49 +31,10 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
 
 function parseYaml(file: string, text: string): unknown {
   try {
-    return parse(text);
+    return load(text, { filename: displayPath(file) });
   } catch (err) {
     throw new KnowledgeError(`${displayPath(file)}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-}
-
-/**
- * Parsing YAML is most of the start-up time (the yaml package is slow until warmed up), so the
- * parsed files are kept as JSON in node_modules/.cache (the project's own, not a shared temp
- * directory anyone could write to), keyed by a hash of their text: any edit misses the cache.
- * Validation runs on every load either way.
- */
-function parseAll(files: string[]): unknown[] {
-  const texts = files.map((file) => readFileSync(file, 'utf8'));
-  const hash = createHash('sha256');
-  for (const [i, text] of texts.entries()) hash.update(`${files[i]}\0${text}\0`);
-  const cache = join(CACHE_DIR, `knowledge-${hash.digest('hex').slice(0, 32)}.json`);
-  try {
-    const cached: unknown = JSON.parse(readFileSync(cache, 'utf8'));
-    if (Array.isArray(cached) && cached.length === files.length) return cached;
-  } catch {
-    // no cache yet, or unreadable: parse the YAML
-  }
-  const raws = files.map((file, i) => parseYaml(file, texts[i]!));
-  try {
-    mkdirSync(CACHE_DIR, { recursive: true });
-    const partial = `${cache}.${process.pid}`;
-    writeFileSync(partial, JSON.stringify(raws));
-    renameSync(partial, cache);
-    prune();
-  } catch {
-    // a read-only install only costs start-up time
-  }
-  return raws;
-}
-
-/** Keeps the newest CACHE_KEEP cached versions (tests and edits make new ones). */
-function prune(): void {
-  const files = readdirSync(CACHE_DIR)
-    .filter((f) => f.startsWith('knowledge-'))
-    .map((f) => ({ path: join(CACHE_DIR, f), mtime: statSync(join(CACHE_DIR, f)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime);
-  for (const old of files.slice(CACHE_KEEP)) rmSync(old.path, { force: true });
 }
 
 function validate(file: string, raw: unknown): SectionFile {
@@ -106,10 +63,9 @@ export function loadKnowledge(dir = KNOWLEDGE_DIR): KnowledgeBase {
   const entries = new Map<string, KnowledgeEntry>();
   const fileOf = new Map<string, string>();
   const sectionFiles = new Map<string, string>();
-  const raws = parseAll(files);
-  for (const [i, file] of files.entries()) {
+  for (const file of files) {
     const name = displayPath(file);
-    const data = validate(file, raws[i]);
+    const data = validate(file, parseYaml(file, readFileSync(file, 'utf8')));
     const previous = sectionFiles.get(data.section.id);
     if (previous) throw new KnowledgeError(`${name}: section "${data.section.id}" is also defined in ${previous}`);
     sectionFiles.set(data.section.id, name);
