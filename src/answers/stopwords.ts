@@ -38,8 +38,9 @@ export const OFF_TOPIC =
   /^(tarif|cena|cenas|cenu|kwh|skaititaj|radijum|atslegum|parole|paroli|lietotn|vakanc|laikapstak|tariff|price|pricing|meter|outage|password|login|app|apps|vacanc|hiring|job|jobs|weather|joke|jokes|restaurant|pieslegums|pieslegumu|piesleguma|lauzt|extend|extension|renew|renewal|refund|refunds|leak|leaks|leaked|hack|hacked|hacker|hackers|secure|officer|dpo|cookie|cookies)$|^(tarif|skaititaj|lietotn|vakanc|tariff|meter|password|vacanc|kilovat|pagarin|sikdatn|noplud|uzlauz|hakeri|drosib|securit|encrypt|sifret|apgrozij|turnover)/;
 
 /**
- * How or where to pay, unless it is about data; what something costs; opening hours; a data
- * breach (the policy's "breach" is a breach of contract). Errands the policy does not answer.
+ * How or where to pay, sign or end a contract, become a partner, unless it is about data (the
+ * policy names contracts only as a purpose and a legal basis); what something costs; opening
+ * hours; a data breach (the policy's "breach" is a breach of contract). Errands it does not answer.
  */
 export const OFF_TOPIC_QUESTION =
-  /^(?!.*\b(dat\w*|informacij\w*|information|info|details|personal|personas|privat\w*|privacy)\b).*\b(ka|kur|how|where)\b.*\b(samaks\w*|apmaks\w*|nomaks\w*|maksat|pay|paying|payment)\b|\bcik (maksa|izmaksa)\b|\bhow much\b.*\bcost|\b(darba laik\w*|opening hours|working hours|business hours|kad (jus )?strada\w*|are you open)\b|\b(data|datu) (breach\w*|leak\w*|noplud\w*)\b/;
+  /^(?!.*\b(dat\w*|informacij\w*|information|info|details|personal|personas|privat\w*|privacy)\b).*(\b(ka|kur|how|where)\b.*\b(samaks\w*|apmaks\w*|nomaks\w*|maksat|pay|paying|payment)\b|\b(ka|kur|how|where|can|var\w*)\b.*\b(sign\w*|cancel\w*|terminat\w*|conclud\w*|end|close|get|noslegt|nosledz\w*|izbeigt|izbeidz\w*|parakst\w*|anul\w*|atteikt\w*|slegt|sledz\w*|dabut)\b.*\b(contract\w*|agreement\w*|ligum\w*)\b|\b(ka|kur|how|where)\b.*\b(contract\w*|agreement\w*|ligum\w*)\b.*\b(sign\w*|cancel\w*|terminat\w*|noslegt|izbeigt|parakstit|anulet)\b|\b(become|becoming|klut|kluvu)\b.*\b(partner\w*|partneri\w*)\b)|\bcik (maksa|izmaksa)\b|\bhow much\b.*\bcost|\b(darba laik\w*|opening hours|working hours|business hours|kad (jus )?strada\w*|are you open)\b|\b(data|datu) (breach\w*|leak\w*|noplud\w*)\b/;

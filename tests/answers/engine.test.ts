@@ -65,6 +65,14 @@ describe('AnswerEngine', () => {
     expect(engine.ask('What happens when I do not pay?', 'en').entry).not.toBeNull();
   });
 
+  it('refuses contract and partnership errands but answers contracts as a reason for data', () => {
+    for (const q of ['how do I sign a contract', 'how can I cancel my contract', 'how do I become a partner', 'kā noslēgt līgumu', 'kā kļūt par jūsu partneri']) {
+      expect(engine.ask(q, 'en').entry, q).toBeNull();
+    }
+    expect(id(engine.ask('who are your partners', 'en'))).toBe('recipients');
+    expect(id(engine.ask('what data do you collect when I sign a contract', 'en'))).toBe('categories-overview');
+  });
+
   it('marks a request to exercise a right and answers with that right', () => {
     const answer = engine.ask('dzēsiet manus datus', 'lv');
     expect(answer.exercise).toBe('erasure');
