@@ -65,6 +65,11 @@ describe('AnswerEngine', () => {
     expect(engine.ask('What happens when I do not pay?', 'en').entry).not.toBeNull();
   });
 
+  it('reads "the US" as a country: a transfers question', () => {
+    expect(id(engine.ask('is my data stored in the US', 'en'))).toBe('transfers-outside-eu');
+    expect(id(engine.ask('do you use US servers', 'en'))).toBe('transfers-outside-eu');
+  });
+
   it('refuses contract and partnership errands but answers contracts as a reason for data', () => {
     for (const q of ['how do I sign a contract', 'how can I cancel my contract', 'how do I become a partner', 'kā noslēgt līgumu', 'kā kļūt par jūsu partneri']) {
       expect(engine.ask(q, 'en').entry, q).toBeNull();

@@ -35,6 +35,14 @@ describe('normalize', () => {
     expect(contentWords('Kā es varu dzēst savus datus?')).toEqual(['dzest', 'datus']);
     expect(contentWords('How can I delete my data?')).toEqual(['delete', 'data']);
   });
+
+  it('keeps "US" as a country but drops "us" as a pronoun', () => {
+    expect(contentWords('Is my data stored in the US?')).toEqual(['data', 'stored', 'usa']);
+    expect(contentWords('is my data stored in the u.s.')).toEqual(['data', 'stored', 'usa']);
+    expect(contentWords('US servers')).toEqual(['usa', 'servers']);
+    expect(contentWords('tell us more')).toEqual(['more']);
+    expect(contentWords('CONTACT US')).toEqual(['contact']);
+  });
 });
 
 describe('stemming', () => {
