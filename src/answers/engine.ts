@@ -4,7 +4,7 @@ import { asksDefinition, DEFINITION_CUE, detectExercise } from './intent.js';
 import { detectLang } from './lang.js';
 import { LANGS, type KnowledgeBase, type KnowledgeEntry, type Lang, type Right } from './schema.js';
 import { unprefixLv } from './stem.js';
-import { Speller } from './spell.js';
+import { likelyTypo, Speller } from './spell.js';
 import { OFF_TOPIC, OFF_TOPIC_QUESTION, STOP_WORDS } from './stopwords.js';
 import { normalize, truncate } from './normalize.js';
 import { contentWords } from './terms.js';
@@ -172,7 +172,7 @@ export class AnswerEngine {
     const farTerm = far === undefined ? undefined : this.known(index, far, FUZZY_FACTOR);
     if (farTerm) return farTerm;
     // a misspelt function word ("manem", "yuor") says nothing about the topic
-    if (STOP_SPELLER.candidates(word).length > 0) return { stem: null, idf: 0, factor: 0 };
+    if (STOP_SPELLER.candidates(word).some((stop) => likelyTypo(word, stop))) return { stem: null, idf: 0, factor: 0 };
     return { stem: null, idf: index.maxIdf * UNKNOWN_WEIGHT, factor: 0 };
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detectLang } from '../../src/answers/lang.js';
 import { fold, MAX_INPUT_CHARS, normalize, truncate, words } from '../../src/answers/normalize.js';
 import { stemEn, stemLv, unprefixLv } from '../../src/answers/stem.js';
-import { distance, Speller } from '../../src/answers/spell.js';
+import { distance, likelyTypo, Speller } from '../../src/answers/spell.js';
 import { contentWords } from '../../src/answers/terms.js';
 
 describe('normalize', () => {
@@ -97,6 +97,15 @@ describe('typo correction', () => {
     expect(speller.closest('inspekcjia')).toBe('inspekcija');
     expect(speller.closest('privatumaa')).toBe('privatuma');
     expect(speller.closest('kartupelis')).toBeUndefined();
+  });
+
+  it('reads slips of a function word as typos, not other real words', () => {
+    for (const [word, stop] of [['yuor', 'your'], ['whta', 'what'], ['pleas', 'please'], ['hoow', 'how'], ['manem', 'manam']]) {
+      expect(likelyTypo(word!, stop!), word).toBe(true);
+    }
+    for (const [word, stop] of [['send', 'sen'], ['hour', 'our'], ['bill', 'will'], ['wait', 'want'], ['visi', 'vini']]) {
+      expect(likelyTypo(word!, stop!), word).toBe(false);
+    }
   });
 
   it('measures optimal string alignment distance', () => {
