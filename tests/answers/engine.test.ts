@@ -65,6 +65,11 @@ describe('AnswerEngine', () => {
     expect(engine.ask('What happens when I do not pay?', 'en').entry).not.toBeNull();
   });
 
+  it('reads "vajag" (need) as a sign of purposes, not a stop word', () => {
+    expect(id(engine.ask('kur ir rakstīts, kāpēc jums vispār vajag manus datus', 'lv'))).toBe('purposes-overview');
+    expect(id(engine.ask('man vajag dzēst savus datus', 'lv'))).toBe('right-erasure');
+  });
+
   it('reads "the US" as a country: a transfers question', () => {
     expect(id(engine.ask('is my data stored in the US', 'en'))).toBe('transfers-outside-eu');
     expect(id(engine.ask('do you use US servers', 'en'))).toBe('transfers-outside-eu');
