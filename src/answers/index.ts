@@ -1,6 +1,7 @@
 import type { KnowledgeBase, KnowledgeEntry, Lang } from './schema.js';
 import { Speller } from './spell.js';
 import { stem } from './stem.js';
+import { LIGHT_WEIGHT, LIGHT_WORDS } from './stopwords.js';
 import { contentWords } from './terms.js';
 
 const MAX_STEM_CACHE = 20_000;
@@ -64,7 +65,7 @@ export class LangIndex {
     for (const [s, posting] of this.postings) {
       let df = 0;
       for (const weight of posting.values()) df += weight;
-      this.idf.set(s, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
+      this.idf.set(s, Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (LIGHT_WORDS.has(s) ? LIGHT_WEIGHT : 1));
     }
     this.maxIdf = Math.log(1 + (n + 0.5) / 0.5);
     for (const { entry, stems: set } of phraseStems) {

@@ -16,13 +16,21 @@ joprojam laikam varbut tikko klut kluvu kluvis kluvusi kluva`;
 
 const EN = `a an the is are was were be been being am do does did doing i me my mine myself you your yours we us
 our they them their it its he she him her this that these those of to in on at for with about from by as and
-or but if so than then there here what which who whose how can could would should will
+or but if so than then there here what which whose how can could would should will
 shall may might must have has had having any some all also just only not no yes please hi hello hey thanks
 thank want wanted like need know tell let im ive id dont doesnt s t much many very really into out up
 anything something there s whats hows wheres whos
 understand exactly document question questions answer thing things stuff happen
 happens example possible allowed able actually currently generally anyway okay ok exist exists say said ask
 asking wondering wonder curious recently yesterday ago now guess maybe perhaps bit little sure become became`;
+
+/**
+ * Question words kept out of the stop list but weighed lightly (idf × LIGHT_WEIGHT): "who" tells
+ * recipients and the controller from close topics without outweighing the topic word. ("can"
+ * tried the same way pulled "which companies can access…" to access on the dev set.)
+ */
+export const LIGHT_WORDS: ReadonlySet<string> = new Set(['who']);
+export const LIGHT_WEIGHT = 0.1;
 
 const toSet = (list: string) => new Set(list.split(/\s+/).filter(Boolean));
 export const STOP_WORDS: Record<Lang, ReadonlySet<string>> = { lv: toSet(LV), en: toSet(EN) };

@@ -70,6 +70,12 @@ describe('AnswerEngine', () => {
     expect(id(engine.ask('man vajag dzēst savus datus', 'lv'))).toBe('right-erasure');
   });
 
+  it('tells "who" questions (recipients, controller) from what the word next to it suggests', () => {
+    expect(id(engine.ask('who can I ask about my data', 'en'))).toBe('controller');
+    expect(id(engine.ask('which companies can access my personal information', 'en'))).toBe('recipients');
+    expect(id(engine.ask('who receives my data', 'en'))).toBe('recipients');
+  });
+
   it('reads "the US" as a country: a transfers question', () => {
     expect(id(engine.ask('is my data stored in the US', 'en'))).toBe('transfers-outside-eu');
     expect(id(engine.ask('do you use US servers', 'en'))).toBe('transfers-outside-eu');
