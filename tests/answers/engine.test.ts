@@ -65,6 +65,10 @@ describe('AnswerEngine', () => {
     expect(engine.ask('What happens when I do not pay?', 'en').entry).not.toBeNull();
   });
 
+  it('drops an inflected function word ("wants") instead of counting it as an unknown topic', () => {
+    expect(id(engine.ask('my wife wants to know what data you hold about her', 'en'))).toBe('right-access');
+  });
+
   it('reads "vajag" (need) as a sign of purposes, not a stop word', () => {
     expect(id(engine.ask('kur ir rakstīts, kāpēc jums vispār vajag manus datus', 'lv'))).toBe('purposes-overview');
     expect(id(engine.ask('man vajag dzēst savus datus', 'lv'))).toBe('right-erasure');
