@@ -42,10 +42,6 @@ export function installConversation(app: App): void {
           text: ctx.t('conversation:forgetConfirm'),
           buttons: [[{ label: ctx.t('conversation:forgetYes'), data: 'forget:yes' }, { label: ctx.t('conversation:forgetNo'), data: 'forget:no' }]],
         });
-      case 'rights':
-        return ctx.reply(ctx.t('conversation:rightsUnavailable'));
-      case 'human':
-        return ctx.reply(ctx.t('conversation:humanUnavailable'));
       default:
         return ctx.reply(ctx.t('conversation:unknownCommand'));
     }
