@@ -77,7 +77,7 @@ const DEFINITIONS = 'definitions';
 /** Raw score at which an entry is answered; calibrate() maps it to confidence 0.5. */
 export const ANSWER_AT = 0.4;
 /** Below this confidence an answer also carries runner-up suggestions. */
-export const SURE_AT = 0.7;
+const SURE_AT = 0.7;
 /** Weak matches still offered as "did you mean" when nothing is answered. */
 const SUGGEST_AT = 0.3;
 const MAX_SUGGESTIONS = 3;
@@ -94,11 +94,19 @@ export class AnswerEngine {
   private readonly indexes: Record<Lang, LangIndex>;
   private readonly grams: Record<Lang, GramIndex>;
   private readonly onlyIn = new Map<string, Lang>();
+  /** In index order: entry i of every index and score map. */
+  private readonly entries: KnowledgeEntry[];
+  private readonly byRight = new Map<Right, number[]>();
+  private readonly definitions: number[] = [];
 
   constructor(readonly kb: KnowledgeBase) {
     this.indexes = { lv: new LangIndex(kb, 'lv'), en: new LangIndex(kb, 'en') };
-    const entries = this.indexes.lv.entries;
+    const entries = (this.entries = this.indexes.lv.entries);
     this.grams = { lv: new GramIndex(entries, 'lv'), en: new GramIndex(entries, 'en') };
+    entries.forEach((entry, i) => {
+      if (entry.right) this.byRight.set(entry.right, [...(this.byRight.get(entry.right) ?? []), i]);
+      if (entry.section.id === DEFINITIONS) this.definitions.push(i);
+    });
     for (const lang of LANGS) {
       const other = this.indexes[lang === 'lv' ? 'en' : 'lv'];
       for (const word of this.indexes[lang].words.keys()) if (!other.words.has(word)) this.onlyIn.set(word, lang);
@@ -129,19 +137,17 @@ export class AnswerEngine {
     }
     // asking to exercise a right: the entry explaining that right answers it
     if (exercise) {
-      this.indexes.lv.entries.forEach((entry, i) => {
-        if (entry.right === exercise) scores.set(i, Math.min(1, (scores.get(i) ?? 0) + EXERCISE_BOOST));
-      });
+      for (const i of this.byRight.get(exercise) ?? []) scores.set(i, Math.min(1, (scores.get(i) ?? 0) + EXERCISE_BOOST));
     }
     // asking what a term means: among close entries, the definition of that term
     if (definition) {
-      this.indexes.lv.entries.forEach((entry, i) => {
+      for (const i of this.definitions) {
         const score = scores.get(i);
-        if (score !== undefined && entry.section.id === DEFINITIONS) scores.set(i, Math.min(1, score + DEFINITION_BOOST));
-      });
+        if (score !== undefined) scores.set(i, Math.min(1, score + DEFINITION_BOOST));
+      }
     }
     const ranked = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    const entries = this.indexes.lv.entries;
+    const { entries } = this;
     const top = ranked[0];
     const confidence = top ? calibrate(top[1]) : 0;
     const answered = top !== undefined && confidence >= 0.5;
