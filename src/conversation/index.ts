@@ -50,8 +50,7 @@ export function installConversation(app: App): void {
   async function button(ctx: Ctx, data: string): Promise<void> {
     const [kind, value = ''] = splitOnce(data);
     if (kind === 'lang' && (value === 'lv' || value === 'en')) {
-      ctx.session.lang = value;
-      ctx.lang = value;
+      setLang(ctx, value);
       return ctx.reply(ctx.t('conversation:languageSet'));
     }
     if (kind === 'forget') {

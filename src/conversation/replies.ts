@@ -5,7 +5,7 @@ import type { Button, Reply } from '../core/types.js';
 /** Entry buttons under an answer: "did you mean" alternatives first, then related entries. */
 const MAX_ENTRY_BUTTONS = 4;
 
-export function entryButton(entry: KnowledgeEntry, lang: Lang): Button {
+function entryButton(entry: KnowledgeEntry, lang: Lang): Button {
   return { label: entry.questions[lang][0]!, data: `a:${entry.id}` };
 }
 
@@ -42,8 +42,8 @@ export function noAnswerReply(ctx: Ctx): Reply {
 }
 
 export function topicsReply(ctx: Ctx, kb: KnowledgeBase): Reply {
-  const sections = [...kb.sections].sort((a, b) => a.order - b.order);
-  return { text: ctx.t('conversation:topicsPrompt'), buttons: sections.map((s) => [{ label: s.title[ctx.lang], data: `topic:${s.id}` }]) };
+  // loadKnowledge already orders sections
+  return { text: ctx.t('conversation:topicsPrompt'), buttons: kb.sections.map((s) => [{ label: s.title[ctx.lang], data: `topic:${s.id}` }]) };
 }
 
 export function topicReply(ctx: Ctx, kb: KnowledgeBase, sectionId: string): Reply | undefined {
