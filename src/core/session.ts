@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 export const MAX_TURNS = 10;
 
-const turnSchema = z.object({ from: z.enum(['user', 'bot']), text: z.string(), at: z.number() });
+export const turnSchema = z.object({ from: z.enum(['user', 'bot']), text: z.string(), at: z.number() });
 
 /** Per-user state; read back through zod because the store is a boundary (older versions, other instances). */
 export const sessionSchema = z.object({

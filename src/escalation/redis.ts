@@ -18,3 +18,12 @@ export async function redisOf(kv: Keyv<unknown>): Promise<{ client: RedisClient;
   if (typeof adapter.getClient !== 'function') return undefined;
   return { client: await adapter.getClient(), prefix: adapter.namespace ?? 'thunder' };
 }
+
+/** Takes `${prefix}:lock:${id}` with an atomic SET NX and an expiry; false when another holder has it. */
+export async function tryLock(redis: { client: RedisClient; prefix: string }, id: string, owner: string, ms: number): Promise<boolean> {
+  return (await redis.client.set(`${redis.prefix}:lock:${id}`, owner, { NX: true, PX: ms })) === 'OK';
+}
+
+export async function unlock(redis: { client: RedisClient; prefix: string }, id: string): Promise<void> {
+  await redis.client.del(`${redis.prefix}:lock:${id}`);
+}

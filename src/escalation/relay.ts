@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { errorInfo } from '../core/bot.js';
-import { redisOf } from './redis.js';
+import { redisOf, tryLock, unlock } from './redis.js';
 
 /** One message on its way to Slack or to a customer; persisted before the first attempt. */
 export interface Job {
@@ -194,13 +194,12 @@ export class Relay {
    */
   private async lock(id: string): Promise<boolean> {
     const redis = await this.redis();
-    if (!redis) return true;
-    return (await redis.client.set(`${redis.prefix}:lock:${id}`, this.owner, { NX: true, PX: LOCK_MS })) === 'OK';
+    return !redis || tryLock(redis, id, this.owner, LOCK_MS);
   }
 
   private async unlock(id: string): Promise<void> {
     const redis = await this.redis();
-    if (redis) await redis.client.del(`${redis.prefix}:lock:${id}`);
+    if (redis) await unlock(redis, id);
   }
 
   private redis() {

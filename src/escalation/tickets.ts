@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
 import { z } from 'zod';
+import { turnSchema } from '../core/session.js';
 import { CHANNELS } from '../core/types.js';
-import { redisOf } from './redis.js';
+import { redisOf, tryLock, unlock } from './redis.js';
 
 /** A ticket update takes milliseconds; the lock expires on its own if an instance dies holding it. */
 const LOCK_MS = 5000;
 const LOCK_TRIES = 250;
 
-export const ticketSchema = z.object({
+const ticketSchema = z.object({
   id: z.string(),
   /** `channel:userId` of the customer (the core's session key). */
   key: z.string(),
@@ -28,7 +29,7 @@ export const ticketSchema = z.object({
   /** The customer used /forget: the ticket message no longer shows the conversation. */
   erased: z.boolean().default(false),
   /** The last turns before the hand-over, shown to the agent; erased with /forget. */
-  turns: z.array(z.object({ from: z.enum(['user', 'bot']), text: z.string(), at: z.number() })).default([]),
+  turns: z.array(turnSchema).default([]),
 });
 
 export type Ticket = z.infer<typeof ticketSchema>;
@@ -93,15 +94,14 @@ export class Tickets {
   private async acrossInstances<T>(id: string, run: () => Promise<T>): Promise<T> {
     const redis = await redisOf(this.kv);
     if (!redis) return run();
-    const key = `${redis.prefix}:lock:${id}`;
-    for (let i = 0; (await redis.client.set(key, '1', { NX: true, PX: LOCK_MS })) !== 'OK'; i++) {
+    for (let i = 0; !(await tryLock(redis, id, '1', LOCK_MS)); i++) {
       if (i >= LOCK_TRIES) throw new Error(`ticket ${id} is locked`);
       await new Promise((r) => setTimeout(r, 20));
     }
     try {
       return await run();
     } finally {
-      await redis.client.del(key);
+      await unlock(redis, id);
     }
   }
 }

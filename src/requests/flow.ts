@@ -10,7 +10,7 @@ import { checkDetails, containsPersonalCode, parseContact, parseName } from './v
  * confirm / edit / cancel. The draft lives in ctx.session.flow, so it survives restarts.
  */
 
-export const FLOW = 'request';
+const FLOW = 'request';
 const STEPS = ['right', 'name', 'contact', 'details', 'summary', 'edit'] as const;
 type Step = (typeof STEPS)[number];
 const STEP_NO: Record<Step, number> = { right: 1, name: 2, contact: 3, details: 4, summary: 5, edit: 5 };
@@ -56,7 +56,7 @@ export interface FlowDeps {
 }
 
 /** Reads our flow from the session through zod; a broken or foreign-version draft is dropped, not trusted. */
-export function readFlow(ctx: Ctx): State | null {
+function readFlow(ctx: Ctx): State | null {
   const flow = ctx.session.flow;
   if (!flow || flow.name !== FLOW) return null;
   const step = z.enum(STEPS).safeParse(flow.step);

@@ -83,7 +83,7 @@ const FIRST_SEND_DELAY_MS = 300;
 const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
 
 /** Exponential backoff with full jitter, capped; never sooner than the server's Retry-After. */
-export function backoff(attempt: number, baseMs: number, maxMs: number, retryAfterMs = 0, random = Math.random): number {
+function backoff(attempt: number, baseMs: number, maxMs: number, retryAfterMs = 0, random = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
   return Math.max(Math.min(retryAfterMs, MAX_RETRY_AFTER_MS), Math.floor(random() * ceiling));
 }

@@ -17,7 +17,7 @@ export function parseEmail(input: string): string | null {
  * Latvian numbers (8 digits starting 2, 6 or 8, with or without +371 / 00371, spaces, dashes,
  * dots or brackets) become +371XXXXXXXX; other numbers must be E.164 (+ and 7–15 digits).
  */
-export const phoneSchema = z
+const phoneSchema = z
   .string()
   .max(MAX_INPUT)
   .transform((s) => s.trim().replace(/[\s().\-–]/g, '').replace(/^00/, '+'))
