@@ -17,7 +17,7 @@ const EN_MARKERS = new Set(
   complaint contact address long keep hi hello hey thanks thank yes sorry`.split(/\s+/),
 );
 
-export interface LangEvidence {
+interface LangEvidence {
   lv: number;
   en: number;
 }
@@ -27,7 +27,7 @@ export interface LangEvidence {
  * `extra` lets a caller add evidence it knows about (the matcher adds words found in only one
  * language's knowledge base).
  */
-export function langEvidence(text: string, extra?: (word: string) => Lang | undefined): LangEvidence {
+function langEvidence(text: string, extra?: (word: string) => Lang | undefined): LangEvidence {
   const evidence = { lv: 0, en: 0 };
   for (const raw of truncate(text).toLowerCase().split(/[^\p{L}]+/u)) {
     if (!raw) continue;

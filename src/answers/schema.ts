@@ -19,7 +19,7 @@ const text = z.string().trim().min(1);
 const bilingual = z.object({ lv: text, en: text }).strict();
 const bilingualList = z.object({ lv: z.array(text).min(1), en: z.array(text).min(1) }).strict();
 
-export const entrySchema = z
+const entrySchema = z
   .object({
     id,
     answer: bilingual,
@@ -53,6 +53,7 @@ export interface KnowledgeEntry extends Entry {
   section: Section;
 }
 export interface KnowledgeBase {
+  /** By `order`, then id. */
   sections: Section[];
   entries: Map<string, KnowledgeEntry>;
 }

@@ -17,20 +17,25 @@ export interface AskRecord {
   suggestions: string[];
 }
 
+/** The entry's answer, or the fallback when there is none. */
+function answerText(answer: Answer, t: TFunction): string {
+  return answer.entry ? answer.entry.answer[answer.lang] : t('answers:fallback', { lng: answer.lang });
+}
+
 function record(q: string, answer: Answer, t: TFunction): AskRecord {
   return {
     q,
     lang: answer.lang,
     entry: answer.entry?.id ?? null,
     confidence: answer.confidence,
-    answer: answer.entry ? answer.entry.answer[answer.lang] : t('answers:fallback', { lng: answer.lang }),
+    answer: answerText(answer, t),
     suggestions: answer.suggestions.map((s) => s.id),
   };
 }
 
 function humanText(answer: Answer, t: TFunction): string {
   const lng = answer.lang;
-  const lines = [answer.entry ? answer.entry.answer[lng] : t('answers:fallback', { lng })];
+  const lines = [answerText(answer, t)];
   if (answer.entry) {
     lines.push('', `${t('answers:section', { lng })}: ${answer.entry.section.title[lng]}`);
   }
