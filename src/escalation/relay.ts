@@ -124,7 +124,11 @@ export class Relay {
   /** Starts a worker for every queue with jobs that has none yet; queues never wait for each other. */
   private async deliverAll(): Promise<void> {
     const queues = new Map<string, Job[]>();
-    for (const job of await this.all()) queues.set(job.queue, [...(queues.get(job.queue) ?? []), job]);
+    for (const job of await this.all()) {
+      const list = queues.get(job.queue);
+      if (list) list.push(job);
+      else queues.set(job.queue, [job]);
+    }
     for (const [queue, jobs] of queues) {
       if (this.workers.has(queue)) continue;
       jobs.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
