@@ -29,8 +29,7 @@ export class Speller {
     }
     for (const word of this.known) {
       if (word.length < 4) continue;
-      for (let i = 0; i < word.length; i++) {
-        const variant = word.slice(0, i) + word.slice(i + 1);
+      for (const variant of deletions(word)) {
         const seen = this.deletes.get(variant);
         if (seen === undefined) this.deletes.set(variant, word);
         else if (typeof seen === 'string') this.deletes.set(variant, [seen, word]);
