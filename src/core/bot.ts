@@ -3,6 +3,7 @@ import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { Lang } from '../answers/schema.js';
 import { CoreEmitter } from './events.js';
+import { KeyedQueue } from './queue.js';
 import { freshSession, MAX_TURNS, parseSession, type Session } from './session.js';
 import type { Channel, Incoming, Reply, Sender } from './types.js';
 
@@ -52,7 +53,9 @@ export class Core {
   private readonly senders = new Map<Channel, Sender>();
   private readonly forgetHooks: ForgetHook[] = [];
   /** Per-user queue so two messages of one user never race on the session. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
+  /** One fixed t per language: `ctx.t` is read many times per turn. */
+  private readonly ts = new Map<Lang, TFunction>();
 
   constructor(opts: CoreOptions) {
     this.log = opts.log;
@@ -72,13 +75,7 @@ export class Core {
 
   handle(msg: Incoming): Promise<Reply[]> {
     const key = Core.keyOf(msg);
-    const run = (this.queues.get(key) ?? Promise.resolve()).then(() => this.run(key, msg));
-    const settled = run.catch(() => undefined);
-    this.queues.set(key, settled);
-    void settled.then(() => {
-      if (this.queues.get(key) === settled) this.queues.delete(key);
-    });
-    return run;
+    return this.queue.run(key, () => this.run(key, msg));
   }
 
   private async run(key: string, msg: Incoming): Promise<Reply[]> {
@@ -98,7 +95,7 @@ export class Core {
       private: false,
       lang: session.lang ?? core.langOf(msg.locale),
       get t() {
-        return core.i18n.getFixedT(this.lang);
+        return core.tOf(this.lang);
       },
       replies: [],
       reply(r) {
@@ -130,6 +127,12 @@ export class Core {
   /** After /forget the session is gone and must not be written back. */
   private sessionKept(ctx: Ctx): boolean {
     return !forgotten.has(ctx);
+  }
+
+  private tOf(lang: Lang): TFunction {
+    let t = this.ts.get(lang);
+    if (!t) this.ts.set(lang, (t = this.i18n.getFixedT(lang)));
+    return t;
   }
 
   langOf(locale: string | undefined): Lang {

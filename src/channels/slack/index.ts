@@ -60,8 +60,8 @@ export function installSlack(app: App): BoltApp | undefined {
   const staffT = app.core.i18n.getFixedT(staffLang);
   const installed = escalationOf(app);
   const escalation = installed?.escalation;
-  const formatDate = (iso: string) =>
-    new Intl.DateTimeFormat(staffLang === 'lv' ? 'lv-LV' : 'en-GB', { timeZone: config.SUPPORT_TIMEZONE, dateStyle: 'medium' }).format(new Date(iso));
+  const dateFormat = new Intl.DateTimeFormat(staffLang === 'lv' ? 'lv-LV' : 'en-GB', { timeZone: config.SUPPORT_TIMEZONE, dateStyle: 'medium' });
+  const formatDate = (iso: string) => dateFormat.format(new Date(iso));
   if (escalation && config.SLACK_SUPPORT_CHANNEL) {
     escalation.attachDesk(
       new SlackDesk({

@@ -8,7 +8,7 @@ import type { Reply } from '../../core/types.js';
 import type { Inbox, WebReply } from './inbox.js';
 
 /** Roomy for 4,000 emoji (4 bytes each) plus JSON; anything bigger is refused unread. */
-export const MAX_BODY_BYTES = 32 * 1024;
+const MAX_BODY_BYTES = 32 * 1024;
 export const MAX_TEXT_CHARS = 4000;
 /** Refresh a visitor's expiry at most this often, not on every message. */
 const TOUCH_MS = 60 * 60 * 1000;

@@ -1,10 +1,11 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
 import { LANGS, type Lang } from '../../answers/schema.js';
+import { KeyedQueue } from '../../core/queue.js';
 import type { Reply } from '../../core/types.js';
 
 /** At most this many pushed messages wait per visitor; older ones were long seen or are stale. */
-export const INBOX_LIMIT = 50;
+const INBOX_LIMIT = 50;
 
 const replySchema = z.object({
   text: z.string(),
@@ -43,7 +44,7 @@ export function webReplies(langOfSection: (title: string) => Lang | undefined): 
  */
 export class Inbox {
   /** Appends on one instance never interleave; across instances pushes for one visitor are rare. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly kv: Keyv<InboxData>,
@@ -51,20 +52,13 @@ export class Inbox {
   ) {}
 
   append(sessionId: string, replies: Reply[]): Promise<void> {
-    const prev = this.queues.get(sessionId) ?? Promise.resolve();
-    const run = prev.then(async () => {
+    return this.queue.run(sessionId, async () => {
       const box = await this.read(sessionId);
       box.seq += 1;
       box.messages.push({ id: box.seq, at: Date.now(), replies: replies.map(this.toWeb) });
       box.messages = box.messages.slice(-INBOX_LIMIT);
       await this.kv.set(sessionId, box);
     });
-    const settled = run.catch(() => undefined);
-    this.queues.set(sessionId, settled);
-    void settled.then(() => {
-      if (this.queues.get(sessionId) === settled) this.queues.delete(sessionId);
-    });
-    return run;
   }
 
   async after(sessionId: string, after: number): Promise<PushedMessage[]> {
