@@ -24,10 +24,9 @@ export function opsRoutes(currentChecks: () => Map<string, Check>, register: Reg
   const started = Date.now();
   routes.get('/healthz', (c) => c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) }));
   routes.get('/readyz', async (c) => {
-    const checks = currentChecks();
-    const names = [...checks.keys()];
-    const results = await Promise.all(names.map((n) => run(checks.get(n) as Check)));
-    const status = Object.fromEntries(names.map((n, i) => [n, results[i] ? 'ok' : 'down']));
+    const checks = [...currentChecks()];
+    const results = await Promise.all(checks.map(([, check]) => run(check)));
+    const status = Object.fromEntries(checks.map(([name], i) => [name, results[i] ? 'ok' : 'down']));
     const ready = results.every(Boolean);
     return c.json({ status: ready ? 'ready' : 'not ready', checks: status }, ready ? 200 : 503);
   });

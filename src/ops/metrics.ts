@@ -49,25 +49,19 @@ export function createMetrics(events: CoreEmitter, gauges: Gauges): Registry {
     labelNames: ['outcome'],
     registers,
   });
-  new Gauge({
-    name: 'thunder_requests_pending',
-    help: 'Rights requests in the outbox not yet accepted or refused by the request API (store-wide: the same on every instance)',
-    registers,
-    async collect() {
-      // A store hiccup must not fail the whole scrape: keep the last value.
-      const n = await gauges.pendingRequests().catch(() => undefined);
-      if (n !== undefined) this.set(n);
-    },
-  });
-  new Gauge({
-    name: 'thunder_escalations_open',
-    help: 'Escalations to a human opened and not yet resolved (store-wide: the same on every instance)',
-    registers,
-    async collect() {
-      const n = await gauges.openEscalations().catch(() => undefined);
-      if (n !== undefined) this.set(n);
-    },
-  });
+  const storeGauge = (name: string, help: string, read: () => Promise<number>) =>
+    new Gauge({
+      name,
+      help: `${help} (store-wide: the same on every instance)`,
+      registers,
+      async collect() {
+        // A store hiccup must not fail the whole scrape: keep the last value.
+        const n = await read().catch(() => undefined);
+        if (n !== undefined) this.set(n);
+      },
+    });
+  storeGauge('thunder_requests_pending', 'Rights requests in the outbox not yet accepted or refused by the request API', gauges.pendingRequests);
+  storeGauge('thunder_escalations_open', 'Escalations to a human opened and not yet resolved', gauges.openEscalations);
   const rateLimited = new Counter({
     name: 'thunder_rate_limited_total',
     help: 'Messages refused by the per-user rate limit, by channel',
