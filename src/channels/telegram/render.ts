@@ -52,7 +52,8 @@ function toKeyboard(rows: Button[][] | undefined): InlineKeyboardButton[][] | un
  */
 export function splitEscaped(text: string, limit: number): string[] {
   const body = text.trim() ? text.trim() : text;
-  if (escapeHtml(body).length <= limit) return [escapeHtml(body)];
+  const escaped = escapeHtml(body);
+  if (escaped.length <= limit) return [escaped];
   const parts: string[] = [];
   let current = '';
   const flush = (): void => {
@@ -68,26 +69,15 @@ export function splitEscaped(text: string, limit: number): string[] {
   return parts;
 }
 
+/** Paragraphs, then lines, then words: the boundaries a long text is cut at, best first. */
+const BOUNDARIES = [/(?<=\n\n)/, /(?<=\n)/, /(?<= )/];
+
 /** Escaped pieces, each at most `limit` long, that concatenate back to the escaped text. */
-function pieces(text: string, limit: number): string[] {
-  const out: string[] = [];
-  for (const para of text.split(/(?<=\n\n)/)) {
-    if (escapeHtml(para).length <= limit) {
-      out.push(escapeHtml(para));
-      continue;
-    }
-    for (const line of para.split(/(?<=\n)/)) {
-      if (escapeHtml(line).length <= limit) {
-        out.push(escapeHtml(line));
-        continue;
-      }
-      for (const word of line.split(/(?<= )/)) {
-        if (escapeHtml(word).length <= limit) out.push(escapeHtml(word));
-        else out.push(...hardCut(word, limit));
-      }
-    }
-  }
-  return out;
+function pieces(text: string, limit: number, level = 0): string[] {
+  const escaped = escapeHtml(text);
+  if (escaped.length <= limit) return [escaped];
+  const boundary = BOUNDARIES[level];
+  return boundary ? text.split(boundary).flatMap((part) => pieces(part, limit, level + 1)) : hardCut(text, limit);
 }
 
 function hardCut(word: string, limit: number): string[] {
