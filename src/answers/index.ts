@@ -2,7 +2,7 @@ import type { KnowledgeBase, KnowledgeEntry, Lang } from './schema.js';
 import { Speller } from './spell.js';
 import { stem } from './stem.js';
 import { LIGHT_WEIGHT, LIGHT_WORDS } from './stopwords.js';
-import { contentWords } from './terms.js';
+import { contentWords, isCue } from './terms.js';
 
 const MAX_STEM_CACHE = 20_000;
 
@@ -101,7 +101,7 @@ export class LangIndex {
   private stemsOf(text: string): Set<string> {
     const set = new Set<string>();
     for (const word of contentWords(text)) {
-      this.words.set(word, (this.words.get(word) ?? 0) + 1);
+      if (!isCue(word)) this.words.set(word, (this.words.get(word) ?? 0) + 1);
       set.add(this.stem(word));
     }
     return set;

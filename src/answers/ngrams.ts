@@ -1,5 +1,5 @@
 import type { KnowledgeEntry, Lang } from './schema.js';
-import { contentWords } from './terms.js';
+import { contentWords, isCue } from './terms.js';
 
 /*
  * Character trigram TF-IDF over sample questions and keywords: "^dz", "zes", "na$"… from the
@@ -11,6 +11,7 @@ import { contentWords } from './terms.js';
 const SIZES = [3];
 
 function wordGrams(word: string): string[] {
+  if (isCue(word)) return [];
   const padded = `^${word}$`;
   const out: string[] = [];
   for (const n of SIZES) for (let i = 0; i + n <= padded.length; i++) out.push(padded.slice(i, i + n));

@@ -1,4 +1,4 @@
-import { words } from './normalize.js';
+import { normalize } from './normalize.js';
 import { STOP_WORDS } from './stopwords.js';
 
 function isStop(word: string): boolean {
@@ -16,13 +16,32 @@ export function usAsCountry(text: string): string {
   return text.replace(THE_US, 'the USA').replace(COUNTRY_US_UPPER, 'USA');
 }
 
-/** Content words of a text, at most `max`: folded, stop words (of either language) and lone digits removed. */
+/**
+ * Question cues made only of function words ("how long", "par mani", "kāpēc") that the
+ * stop list would drop, yet tell neighbouring topics apart: how long → retention, about me →
+ * access, why → purposes. Each becomes a pseudo-word ("_howlong") indexed like any other,
+ * so the sample questions decide how much it weighs and for which entries. Folded text.
+ */
+const CUES: [RegExp, string][] = [
+  [/\b(about|on) (me|myself)\b|\bpar (mani|sevi)\b/, '_aboutme'],
+  [/\bhow long\b|\buntil when\b|\bcik (ilg\w*|gad\w*|menes\w*)\b|\blidz kuram\b|\buz cik\b/, '_howlong'],
+  [/\bwhy\b|\bwhat for\b|\bfor what\b|\bkapec\b|\bkadel\b|\bkamdel\b|\bkada (nolu|iemesl)\w*|\bkadiem (nolu|merk)\w*/, '_why'],
+];
+
+export const isCue = (word: string): boolean => word.startsWith('_');
+
+/**
+ * Content words of a text, at most `max`: folded, stop words (of either language) and lone
+ * digits removed, then its question cues.
+ */
 export function contentWords(text: string, max = Infinity): string[] {
+  const norm = normalize(usAsCountry(text));
   const out: string[] = [];
-  for (const word of words(usAsCountry(text))) {
+  for (const word of norm ? norm.split(' ') : []) {
     if (out.length >= max) break;
     if (word.length < 2 || isStop(word) || /^\d$/.test(word)) continue;
     out.push(word);
   }
+  for (const [cue, token] of CUES) if (out.length < max && cue.test(norm)) out.push(token);
   return out;
 }
