@@ -93,6 +93,33 @@ describe('AnswerEngine', () => {
     expect(id(engine.ask('what data do you collect when I sign a contract', 'en'))).toBe('categories-overview');
   });
 
+  it('refuses what the policy is silent on beside a topic it covers: request fees and deadlines, CCTV, children, outages', () => {
+    const silent = [
+      'is it free to ask for a copy of my data',
+      'vai par datu kopiju jāmaksā',
+      'how long will you take to answer my erasure request',
+      'cik dienu laikā jūs atbildēsiet uz manu iesniegumu',
+      'do you have cameras in the customer office',
+      'vai birojā ir videonovērošana',
+      'do you process data of children',
+      'vai apstrādājat bērnu datus',
+      'nav elektrības visā mājā',
+      'name the exact countries you send my data to',
+    ];
+    for (const q of silent) expect(engine.ask(q, 'en').entry, q).toBeNull();
+    // the same words in questions the policy answers
+    expect(id(engine.ask('how long do you keep my data after the contract ends', 'en'))).toBe('retention');
+    expect(id(engine.ask('cik ilgi glabāsiet manus datus', 'lv'))).toBe('retention');
+    expect(id(engine.ask('can I get a copy of my personal data', 'en'))).toBe('right-access');
+    expect(id(engine.ask('do you send my data to countries outside the EU', 'en'))).toBe('transfers-outside-eu');
+  });
+
+  it('reads a short sentence of a long message in its context', () => {
+    const message =
+      'Last month I received a promotional SMS from you about a solar offer. Is that what my number is used for?';
+    expect(id(engine.ask(message, 'en'))).toBe('purpose-marketing');
+  });
+
   it('marks a request to exercise a right and answers with that right', () => {
     const answer = engine.ask('dzēsiet manus datus', 'lv');
     expect(answer.exercise).toBe('erasure');
