@@ -9,7 +9,15 @@ const MAX_STEM_CACHE = 20_000;
 /** Terms found only in an entry's answer or section title count for less than its questions. */
 export const ANSWER_WEIGHT = 0.25;
 
-/** A stem in one sample question weighs 0.6, in several up to 1: a recurring word is the entry's topic. */
+/**
+ * A long sample question (a situation, then the question) counts as a quarter of one for its
+ * entry's postings: its context words ("bill", "moving", "contract") must not make the entry the
+ * answer to an errand about them. It still counts fully as a phrase to match.
+ */
+const LONG_SAMPLE = 7;
+const LONG_SAMPLE_WEIGHT = 0.25;
+
+/** A stem in one sample question weighs 0.6 (0.33 in one long one), in several up to 1: a recurring word is the entry's topic. */
 function phraseWeight(count: number): number {
   return 1 - 0.4 * 0.5 ** (count - 1);
 }
@@ -49,7 +57,8 @@ export class LangIndex {
       for (const text of texts) {
         const set = this.stemsOf(text);
         if (set.size > 0) phraseStems.push({ entry: i, stems: set });
-        for (const s of set) counts.set(s, (counts.get(s) ?? 0) + 1);
+        const seen = set.size > LONG_SAMPLE ? LONG_SAMPLE_WEIGHT : 1;
+        for (const s of set) counts.set(s, (counts.get(s) ?? 0) + seen);
       }
       const own = new Map([...counts].map(([s, count]) => [s, phraseWeight(count)]));
       for (const text of [entry.answer[lang], entry.section.title[lang]]) {
