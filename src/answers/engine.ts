@@ -1,6 +1,6 @@
 import { LangIndex } from './index.js';
 import { GramIndex } from './ngrams.js';
-import { asksDefinition, DEFINITION_CUE, detectExercise } from './intent.js';
+import { asksCompanyContact, asksDefinition, DEFINITION_CUE, detectExercise } from './intent.js';
 import { detectLang } from './lang.js';
 import { LANGS, type KnowledgeBase, type KnowledgeEntry, type Lang, type Right } from './schema.js';
 import { unprefixLv } from './stem.js';
@@ -75,6 +75,9 @@ const EXERCISE_BOOST = 0.25;
 /** Added to the score of a definitions entry when the user asks what a term means. */
 const DEFINITION_BOOST = 0.15;
 const DEFINITIONS = 'definitions';
+/** Added to the controller's score when the user asks for the company's own contact details. */
+const CONTACT_BOOST = 0.25;
+const CONTROLLER = 'controller';
 
 /** Raw score at which an entry is answered; calibrate() maps it to confidence 0.5. */
 export const ANSWER_AT = 0.4;
@@ -100,6 +103,7 @@ export class AnswerEngine {
   private readonly entries: KnowledgeEntry[];
   private readonly byRight = new Map<Right, number[]>();
   private readonly definitions: number[] = [];
+  private readonly controller: number[] = [];
 
   constructor(readonly kb: KnowledgeBase) {
     this.indexes = { lv: new LangIndex(kb, 'lv'), en: new LangIndex(kb, 'en') };
@@ -108,6 +112,7 @@ export class AnswerEngine {
     entries.forEach((entry, i) => {
       if (entry.right) this.byRight.set(entry.right, [...(this.byRight.get(entry.right) ?? []), i]);
       if (entry.section.id === DEFINITIONS) this.definitions.push(i);
+      if (entry.section.id === CONTROLLER) this.controller.push(i);
     });
     for (const lang of LANGS) {
       const other = this.indexes[lang === 'lv' ? 'en' : 'lv'];
@@ -153,6 +158,13 @@ export class AnswerEngine {
       for (const i of this.definitions) {
         const score = scores.get(i);
         if (score !== undefined) scores.set(i, Math.min(1, score + DEFINITION_BOOST));
+      }
+    }
+    // asking for the company's phone or address: the controller section, not the data kept about you
+    if (asksCompanyContact(text)) {
+      for (const i of this.controller) {
+        const score = scores.get(i);
+        if (score !== undefined) scores.set(i, Math.min(1, score + CONTACT_BOOST));
       }
     }
     const ranked = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]);

@@ -74,3 +74,18 @@ export const DEFINITION_CUE = /^(define|defined|definition\w*|meaning|mean|means
 export function asksDefinition(text: string): boolean {
   return DEFINITION.test(normalize(truncate(text)));
 }
+
+/**
+ * "Your phone and e-mail", "KILOWATS postal address": the company's own contact details (the
+ * controller section), not the contact data it keeps about the customer ("my phone number").
+ */
+const CONTACT_DETAILS = /\b(telefon\w*|talrun\w*|numur\w*|e ?past\w*|epast\w*|adres\w*|phone\w*|e ?mail\w*|address\w*|adress\w*|contact\w*|kontakt\w*)\b/;
+const COMPANY = /\b(jusu|your|ur|yours|kilowats\w*|company|companys|uznemum\w*|firm\w*|office|biroj\w*|reach you|sazinaties ar jums|contact you)\b/;
+const MINE = /\b(my|mine|mans|mana|manu|manus|mani|manas|manam|savu|savus|savs|sava)\b/;
+/** "Do you collect anything when I call your hotline": data about the customer again. */
+const KEEPING = /\b(collect\w*|gather\w*|store\w*|keep\w*|record\w*|process\w*|vac\w*|savac\w*|glaba\w*|uzglaba\w*|apstrad\w*|ierakst\w*)\b/;
+
+export function asksCompanyContact(text: string): boolean {
+  const norm = normalize(truncate(text));
+  return CONTACT_DETAILS.test(norm) && COMPANY.test(norm) && !MINE.test(norm) && !KEEPING.test(norm);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asksDefinition, detectExercise } from '../../src/answers/intent.js';
+import { asksCompanyContact, asksDefinition, detectExercise } from '../../src/answers/intent.js';
 
 describe('detectExercise', () => {
   it.each([
@@ -68,5 +68,16 @@ describe('asksDefinition', () => {
   );
   it.each(['Kādus datus jūs vācat?', 'what is the legal basis for processing', 'how long do you keep my data'])('does not: %s', (text) =>
     expect(asksDefinition(text)).toBe(false),
+  );
+});
+
+describe('asksCompanyContact', () => {
+  it.each(['jūsu uzņēmuma tālrunis un e-pasts?', 'what is the postal address of Kilowats', 'how can I contact your company', 'KILOWATS biroja adrese'])(
+    'the company’s own details: %s',
+    (text) => expect(asksCompanyContact(text)).toBe(true),
+  );
+  it.each(['do you keep my phone number', 'vai glabājat manu e-pasta adresi', 'do you record calls to your hotline', 'how do I delete my account'])(
+    'not: %s',
+    (text) => expect(asksCompanyContact(text)).toBe(false),
   );
 });
