@@ -37,7 +37,8 @@ export interface Answer {
  * 1 − GRAM_WEIGHT of it, plus GRAM_WEIGHT × its best n-gram cosine relative to the best entry's,
  * so inflections and typos reorder close entries without lifting an off-topic question over the
  * threshold. A long text is also scored sentence by sentence, each sentence blended with the
- * whole text's score (SENTENCE_WEIGHT). Constants were tuned on the dev sets in tests/answers/
+ * whole text's score (SENTENCE_WEIGHT), and a long message's scores are lifted by
+ * LONG_MESSAGE_LIFT: its context words count against it as unknown words. Constants were tuned on the dev sets in tests/answers/
  * (dev-holdout6 read only as a summary), not on the eval set.
  *
  * A definition question ("ko uzskatāt par…", "what do you mean by…") is scored without its cue
@@ -65,6 +66,9 @@ const MAX_SENTENCES = 12;
 const MAX_TERMS = 60;
 /** A sentence's own score counts this much; the rest is the whole text's score for the same entry. */
 const SENTENCE_WEIGHT = 0.7;
+/** A message with more content words than this has its scores multiplied by LONG_MESSAGE_LIFT. */
+const LONG_MESSAGE = 10;
+const LONG_MESSAGE_LIFT = 1.1;
 
 /** Scores of a question on an off-topic errand (how to pay a bill) are multiplied by this. */
 const OFF_TOPIC_PENALTY = 0.4;
@@ -129,7 +133,8 @@ export class AnswerEngine {
     // the sentences of a long text repeat its words: resolve each word once per language
     const resolved = { lv: new Map<string, Term>(), en: new Map<string, Term>() };
     let whole: Map<number, number> | undefined;
-    for (const words of parts(text, definition)) {
+    const textParts = parts(text, definition);
+    for (const words of textParts) {
       const part = new Map<number, number>();
       for (const l of LANGS) {
         const weight = l === lang ? 1 : OTHER_LANG;
@@ -167,6 +172,8 @@ export class AnswerEngine {
         if (score !== undefined) scores.set(i, Math.min(1, score + CONTACT_BOOST));
       }
     }
+    // a long message dilutes its question among context words: its scores are lifted a little
+    if (textParts[0]!.length > LONG_MESSAGE) for (const [i, score] of scores) scores.set(i, Math.min(1, score * LONG_MESSAGE_LIFT));
     const ranked = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     const { entries } = this;
     const top = ranked[0];

@@ -48,7 +48,7 @@ export const STOP_WORDS: Record<Lang, ReadonlySet<string>> = { lv: toSet(LV), en
  * Electricity itself is not here: it is the company's business, the context of many privacy questions.
  */
 export const OFF_TOPIC =
-  /^(tarif|cena|cenas|cenu|kwh|skaititaj|radijum|atslegum|parole|paroli|lietotn|vakanc|laikapstak|tariff|price|pricing|meter|outage|password|login|app|apps|vacanc|hiring|job|jobs|weather|joke|jokes|restaurant|pieslegums|pieslegumu|piesleguma|lauzt|extend|extension|renew|renewal|refund|refunds|leak|leaks|leaked|hack|hacked|hacker|hackers|secure|officer|dpo|cookie|cookies|penalty|penalties|camera|cameras|kid|kids|child|children|childrens|minors|berni|bernu|berniem|bernus|kamera|kameras|kameru|kameram|kamerus)$|^(tarif|skaititaj|lietotn|vakanc|tariff|meter|password|vacanc|kilovat|pagarin|sikdatn|noplud|uzlauz|hakeri|drosib|securit|encrypt|sifret|apgrozij|turnover|ligumsod|nepilngadig|cctv|videonov|surveil|paterin|consumpt)/;
+  /^(tarif|cena|cenas|cenu|kwh|skaititaj|radijum|atslegum|parole|paroli|lietotn|vakanc|laikapstak|tariff|price|pricing|meter|outage|password|login|app|apps|vacanc|hiring|job|jobs|weather|joke|jokes|restaurant|pieslegums|pieslegumu|piesleguma|lauzt|extend|extension|renew|renewal|refund|refunds|leak|leaks|leaked|hack|hacked|hacker|hackers|secure|officer|dpo|cookie|cookies|penalty|penalties|camera|cameras|kid|kids|child|children|childrens|minors|berni|bernu|berniem|bernus|kamera|kameras|kameru|kameram|kamerus)$|^(tarif|skaititaj|lietotn|vakanc|tariff|meter|password|vacanc|kilovat|pagarin|sikdatn|noplud|uzlauz|hakeri|drosib|securit|encrypt|sifret|apgrozij|turnover|ligumsod|nepilngadig|cctv|videonov|surveil)/;
 
 /**
  * How or where to pay, sign or end a contract, become a partner, unless it is about data (the
