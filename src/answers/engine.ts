@@ -1,6 +1,6 @@
 import { LangIndex } from './index.js';
 import { GramIndex } from './ngrams.js';
-import { asksCompanyContact, asksDefinition, DEFINITION_CUE, detectExercise } from './intent.js';
+import { asksCompanyContact, asksDefinition, DEFINITION_CUE, detectExercise, objectsToUse } from './intent.js';
 import { detectLang } from './lang.js';
 import { LANGS, type KnowledgeBase, type KnowledgeEntry, type Lang, type Right } from './schema.js';
 import { unprefixLv } from './stem.js';
@@ -75,6 +75,8 @@ const OFF_TOPIC_PENALTY = 0.4;
 
 /** Added to the score of the entry explaining the right a user asks to exercise. */
 const EXERCISE_BOOST = 0.25;
+/** Added to the right to object when the user disagrees with a use of their data. */
+const OBJECTION_BOOST = 0.3;
 
 /** Added to the score of a definitions entry when the user asks what a term means. */
 const DEFINITION_BOOST = 0.15;
@@ -157,6 +159,13 @@ export class AnswerEngine {
     // asking to exercise a right: the entry explaining that right answers it
     if (exercise) {
       for (const i of this.byRight.get(exercise) ?? []) scores.set(i, Math.min(1, (scores.get(i) ?? 0) + EXERCISE_BOOST));
+    }
+    // disagreeing with a use of one's data: the right to object, not the policy's acceptance
+    if (!exercise && objectsToUse(text)) {
+      for (const i of this.byRight.get('objection') ?? []) {
+        const score = scores.get(i);
+        if (score !== undefined) scores.set(i, Math.min(1, score + OBJECTION_BOOST));
+      }
     }
     // asking what a term means: among close entries, the definition of that term
     if (definition) {

@@ -89,3 +89,16 @@ export function asksCompanyContact(text: string): boolean {
   const norm = normalize(truncate(text));
   return CONTACT_DETAILS.test(norm) && COMPANY.test(norm) && !MINE.test(norm) && !KEEPING.test(norm);
 }
+
+/**
+ * "Es nepiekrītu, ka izmantojat manus datus reklāmai — ko darīt?": disagreeing with a use of
+ * one's data is the right to object, whereas disagreeing with the policy itself is its acceptance.
+ */
+const DISAGREE = /\b(nepiekrit\w*|nepiekrist\w*|esmu pret|neesmu ar mieru|disagree\w*|don t agree|do not agree|dont agree|i m against|i am against|not ok with|not okay with)\b/;
+const USE_OF_DATA = /\b(izmanto\w*|apstrad\w*|lieto\w*|use|using|uses|used|process\w*|reklam\w*|marketing|advertis\w*)\b/;
+const THE_POLICY = /\b(politik\w*|policy|noteikum\w*|terms)\b/;
+
+export function objectsToUse(text: string): boolean {
+  const norm = normalize(truncate(text));
+  return DISAGREE.test(norm) && USE_OF_DATA.test(norm) && !THE_POLICY.test(norm);
+}

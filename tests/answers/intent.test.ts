@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asksCompanyContact, asksDefinition, detectExercise } from '../../src/answers/intent.js';
+import { asksCompanyContact, asksDefinition, detectExercise, objectsToUse } from '../../src/answers/intent.js';
 
 describe('detectExercise', () => {
   it.each([
@@ -79,5 +79,15 @@ describe('asksCompanyContact', () => {
   it.each(['do you keep my phone number', 'vai glabājat manu e-pasta adresi', 'do you record calls to your hotline', 'how do I delete my account'])(
     'not: %s',
     (text) => expect(asksCompanyContact(text)).toBe(false),
+  );
+});
+
+describe('objectsToUse', () => {
+  it.each(['nepiekrītu, ka mani dati tiek lietoti statistikai', 'I disagree with you using my details for marketing', 'esmu pret to, ka apstrādājat manu tālruni'])(
+    'disagrees with a use of data: %s',
+    (text) => expect(objectsToUse(text)).toBe(true),
+  );
+  it.each(['nepiekrītu jūsu privātuma politikai', 'what if I do not agree with the policy', 'how do you use my data'])('not: %s', (text) =>
+    expect(objectsToUse(text)).toBe(false),
   );
 });
