@@ -81,9 +81,10 @@ const OBJECTION_BOOST = 0.3;
 /** Added to the score of a definitions entry when the user asks what a term means. */
 const DEFINITION_BOOST = 0.15;
 const DEFINITIONS = 'definitions';
-/** Added to the controller's score when the user asks for the company's own contact details. */
+/** Added to the controller's score, and taken from the data categories', when the user asks for the company's own contact details. */
 const CONTACT_BOOST = 0.25;
 const CONTROLLER = 'controller';
+const CATEGORIES = 'categories';
 
 /** Raw score at which an entry is answered; calibrate() maps it to confidence 0.5. */
 export const ANSWER_AT = 0.4;
@@ -109,7 +110,6 @@ export class AnswerEngine {
   private readonly entries: KnowledgeEntry[];
   private readonly byRight = new Map<Right, number[]>();
   private readonly definitions: number[] = [];
-  private readonly controller: number[] = [];
 
   constructor(readonly kb: KnowledgeBase) {
     this.indexes = { lv: new LangIndex(kb, 'lv'), en: new LangIndex(kb, 'en') };
@@ -118,7 +118,6 @@ export class AnswerEngine {
     entries.forEach((entry, i) => {
       if (entry.right) this.byRight.set(entry.right, [...(this.byRight.get(entry.right) ?? []), i]);
       if (entry.section.id === DEFINITIONS) this.definitions.push(i);
-      if (entry.section.id === CONTROLLER) this.controller.push(i);
     });
     for (const lang of LANGS) {
       const other = this.indexes[lang === 'lv' ? 'en' : 'lv'];
@@ -176,9 +175,10 @@ export class AnswerEngine {
     }
     // asking for the company's phone or address: the controller section, not the data kept about you
     if (asksCompanyContact(text)) {
-      for (const i of this.controller) {
-        const score = scores.get(i);
-        if (score !== undefined) scores.set(i, Math.min(1, score + CONTACT_BOOST));
+      for (const [i, score] of scores) {
+        const section = this.entries[i]!.section.id;
+        if (section === CONTROLLER) scores.set(i, Math.min(1, score + CONTACT_BOOST));
+        else if (section === CATEGORIES) scores.set(i, Math.max(0, score - CONTACT_BOOST));
       }
     }
     // a long message dilutes its question among context words: its scores are lifted a little
