@@ -17,16 +17,14 @@ export function usAsCountry(text: string): string {
 }
 
 /**
- * Question cues made only of function words ("how long", "par mani", "kāpēc") that the
- * stop list would drop, yet tell neighbouring topics apart: how long → retention, about me →
- * access, where from → sources, why → purposes. Each becomes a pseudo-word ("_howlong") indexed like any other,
- * so the sample questions decide how much it weighs and for which entries. Folded text.
+ * Question cues made only of function words ("par mani", "no kurienes") that the stop list would
+ * drop, yet tell neighbouring topics apart: about me → access, where from → sources. Each becomes
+ * a pseudo-word ("_aboutme") indexed like any other, so the sample questions decide how much it
+ * weighs and for which entries. Folded text.
  */
 const CUES: [RegExp, string][] = [
   [/\b(about|on) (me|myself)\b|\bpar (mani|sevi)\b/, '_aboutme'],
-  [/\bhow long\b|\buntil when\b|\bcik (ilg\w*|gad\w*|menes\w*)\b|\blidz kuram\b|\buz cik\b/, '_howlong'],
   [/\bwhere from\b|\bfrom where\b|\bno kurienes\b|\bno kur\b|\bkur (jus )?(nem|dabu|iegu)\w*|\bwhere (do|did) you (get|got|obtain)\w*/, '_wherefrom'],
-  [/\bwhy\b|\bwhat for\b|\bfor what\b|\bkapec\b|\bkadel\b|\bkamdel\b|\bkada (nolu|iemesl)\w*|\bkadiem (nolu|merk)\w*/, '_why'],
 ];
 
 export const isCue = (word: string): boolean => word.startsWith('_');
