@@ -112,9 +112,16 @@ export class AnswerEngine {
   private readonly definitions: number[] = [];
 
   constructor(readonly kb: KnowledgeBase) {
-    this.indexes = { lv: new LangIndex(kb, 'lv'), en: new LangIndex(kb, 'en') };
+    // both indexes read every sample's content words: normalise each sample once
+    const seen = new Map<string, string[]>();
+    const wordsOf = (text: string) => {
+      let words = seen.get(text);
+      if (!words) seen.set(text, (words = contentWords(text)));
+      return words;
+    };
+    this.indexes = { lv: new LangIndex(kb, 'lv', wordsOf), en: new LangIndex(kb, 'en', wordsOf) };
     const entries = (this.entries = this.indexes.lv.entries);
-    this.grams = { lv: new GramIndex(entries, 'lv'), en: new GramIndex(entries, 'en') };
+    this.grams = { lv: new GramIndex(entries, 'lv', wordsOf), en: new GramIndex(entries, 'en', wordsOf) };
     entries.forEach((entry, i) => {
       if (entry.right) this.byRight.set(entry.right, [...(this.byRight.get(entry.right) ?? []), i]);
       if (entry.section.id === DEFINITIONS) this.definitions.push(i);

@@ -45,9 +45,11 @@ export class LangIndex {
   readonly maxIdf: number;
   private readonly stemCache = new Map<string, string>();
 
+  /** `wordsOf` lets the engine share one content-word pass per sample with the n-gram index. */
   constructor(
     kb: KnowledgeBase,
     readonly lang: Lang,
+    private readonly wordsOf: (text: string) => string[] = contentWords,
   ) {
     this.entries = [...kb.entries.values()];
     const phraseStems: { entry: number; stems: Set<string> }[] = [];
@@ -109,7 +111,7 @@ export class LangIndex {
   /** Distinct stems of a knowledge text's content words; also counts the words for the speller. */
   private stemsOf(text: string): Set<string> {
     const set = new Set<string>();
-    for (const word of contentWords(text)) {
+    for (const word of this.wordsOf(text)) {
       if (!isCue(word)) this.words.set(word, (this.words.get(word) ?? 0) + 1);
       set.add(this.stem(word));
     }

@@ -42,7 +42,7 @@ export class GramIndex {
   private readonly dots: Float64Array;
   private readonly unseenIdf: number;
 
-  constructor(entries: readonly KnowledgeEntry[], lang: Lang) {
+  constructor(entries: readonly KnowledgeEntry[], lang: Lang, wordsOf: (text: string) => string[] = contentWords) {
     // phrases as flat rows of (gram id, count); a word's gram ids are computed once
     const wordIds = new Map<string, number[]>();
     const rowStart = [0];
@@ -54,7 +54,7 @@ export class GramIndex {
     entries.forEach((entry, i) => {
       for (const text of [...entry.questions[lang], ...entry.keywords[lang]]) {
         const touched: number[] = [];
-        for (const word of contentWords(text)) {
+        for (const word of wordsOf(text)) {
           let list = wordIds.get(word);
           if (!list) {
             list = wordGrams(word).map((key) => {

@@ -21,7 +21,9 @@ export function fold(text: string): string {
 
 /** Folded words separated by single spaces; punctuation, emoji and control characters dropped. */
 export function normalize(text: string): string {
-  return fold(text).replace(INNER_HYPHEN, '$1').replace(NOT_WORD, ' ').trim();
+  const folded = fold(text);
+  // the hyphen pattern is slow on long text and rarely needed
+  return (/[-‐‑]/.test(folded) ? folded.replace(INNER_HYPHEN, '$1') : folded).replace(NOT_WORD, ' ').trim();
 }
 
 export function words(text: string): string[] {
