@@ -79,7 +79,7 @@ const EXERCISE_BOOST = 0.25;
 const OBJECTION_BOOST = 0.3;
 
 /** Added to the score of a definitions entry when the user asks what a term means. */
-const DEFINITION_BOOST = 0.15;
+const DEFINITION_BOOST = 0.25;
 const DEFINITIONS = 'definitions';
 /** Added to the controller's score, and taken from the data categories', when the user asks for the company's own contact details. */
 const CONTACT_BOOST = 0.25;
@@ -95,6 +95,9 @@ const SUGGEST_AT = 0.3;
 const MAX_SUGGESTIONS = 3;
 
 const STOP_SPELLER = new Speller([...STOP_WORDS.lv, ...STOP_WORDS.en]);
+const letters = (word: string) => [...word].sort().join('');
+/** Short function words with two letters swapped ("fro", "teh"), too short for the speller. */
+const STOP_ANAGRAMS = new Set([...STOP_WORDS.lv, ...STOP_WORDS.en].filter((w) => w.length === 3).map(letters));
 
 interface Term {
   stem: string | null;
@@ -223,7 +226,9 @@ export class AnswerEngine {
     const farTerm = far === undefined ? undefined : this.known(index, far, FUZZY_FACTOR);
     if (farTerm) return farTerm;
     // a misspelt function word ("manem", "yuor") says nothing about the topic
-    if (STOP_SPELLER.candidates(word).some((stop) => likelyTypo(word, stop))) return { stem: null, idf: 0, factor: 0 };
+    if (STOP_SPELLER.candidates(word).some((stop) => likelyTypo(word, stop)) || STOP_ANAGRAMS.has(letters(word))) {
+      return { stem: null, idf: 0, factor: 0 };
+    }
     return { stem: null, idf: index.maxIdf * UNKNOWN_WEIGHT, factor: 0 };
   }
 

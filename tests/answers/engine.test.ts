@@ -114,6 +114,10 @@ describe('AnswerEngine', () => {
     expect(id(engine.ask('do you send my data to countries outside the EU', 'en'))).toBe('transfers-outside-eu');
   });
 
+  it('ignores function words with two letters swapped, too short for the speller', () => {
+    expect(id(engine.ask('why do yuo need teh data fro', 'en'))).toBe('purposes-overview');
+  });
+
   it('reads a short sentence of a long message in its context', () => {
     const message =
       'Last month I received a promotional SMS from you about a solar offer. Is that what my number is used for?';
