@@ -66,7 +66,13 @@ describe('asksDefinition', () => {
     'asks what a term means: %s',
     (text) => expect(asksDefinition(text)).toBe(true),
   );
-  it.each(['Kādus datus jūs vācat?', 'what is the legal basis for processing', 'how long do you keep my data'])('does not: %s', (text) =>
+  it.each([
+    'Kādus datus jūs vācat?',
+    'what is the legal basis for processing',
+    'how long do you keep my data',
+    'vai līguma parakstīšana nozīmē, ka piekrītu politikai?',
+    'using the site means that I agree?',
+  ])('does not: %s', (text) =>
     expect(asksDefinition(text)).toBe(false),
   );
 });
