@@ -9,7 +9,7 @@ par uz no ar lai tas ta to tie tam tai tos tas so sis sai sie sim sos si ko ari 
 lidz ne nav var varu varat varetu varam but esmu esat bija bus tik jau vel tikai sevi savs savus
 savu savi savas sava saviem mes mus musu mums vins vina vini vinu ludzu sveiki labdien paldies gribu velos
 veletos kaut kads kada kadi kadas kadu kadus kadam kadai tad te tur ari kura kuri kuras kuru kurs
-kuram kurai kuriem kurus tiek tika tiks tikt tikat tiku tikam tikusi teikt pastastiet pasakiet lugums hei cau nu kaut kas it ka jel nevaru
+kuram kurai kuriem kurus tiek tika tiks tikt tikat tiku tikam tikusi veikt veicat veic veicam veiks veiksiet teikt pastastiet pasakiet lugums hei cau nu kaut kas it ka jel nevaru
 cits cita citi
 saprast saprotat saprotu saprot dokuments dokumenta dokumenta jautajums jautajumu jautajumi
 atbilde atbildi lieta lietas notiek notiktu gadijuma gadijumos piemeram iespejams iespeja drikst drikstu

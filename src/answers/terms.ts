@@ -24,6 +24,7 @@ export function usAsCountry(text: string): string {
  */
 const CUES: [RegExp, string][] = [
   [/\b(about|on) (me|myself)\b|\bpar (mani|sevi)\b/, '_aboutme'],
+  [/\bwhy\b|\bwhat\b.*\bfor$|\bkapec\b|\bkadel\b|\bkada(m|iem) (nolu|merk)\w*/, '_why'],
   [/\bwhere from\b|\bfrom where\b|\bno kurienes\b|\bno kur\b|\bkur (jus )?(nem|dabu|iegu)\w*|\bwhere (do|did) you (get|got|obtain)\w*/, '_wherefrom'],
 ];
 
