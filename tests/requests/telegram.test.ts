@@ -16,7 +16,8 @@ let dir: string;
 let api: RunningStandin;
 let fake: FakeTelegram;
 let t: TestApp;
-let nextUser = 5000;
+// long ids: "not in the request" must not be hit by chance digits in a UUID or timestamp
+let nextUser = 987_654_000;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'thunder-rq-tg-'));
