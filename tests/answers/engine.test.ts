@@ -118,6 +118,11 @@ describe('AnswerEngine', () => {
     expect(id(engine.ask('why do yuo need teh data fro', 'en'))).toBe('purposes-overview');
   });
 
+  it('reads cues made of function words: "say no" is an objection, "who else sees" the recipients', () => {
+    expect(id(engine.ask('can I just say no to all of this processing of my information', 'en'))).toBe('right-objection');
+    expect(id(engine.ask('who else sees my data besides you', 'en'))).toBe('recipients');
+  });
+
   it('reads a short sentence of a long message in its context', () => {
     const message =
       'Last month I received a promotional SMS from you about a solar offer. Is that what my number is used for?';
