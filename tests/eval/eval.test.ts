@@ -8,7 +8,7 @@ import { evaluate, formatReport, readQuestions } from './run.js';
  * The issue's target is 95% / 90%; this is what the engine reaches today (lv 91.8%, en 93.8%,
  * out of scope 97.8%) less about one question, so a change that makes it worse fails here.
  */
-const FLOOR = { inScope: 0.9, outOfScopeRefused: 0.95 };
+const FLOOR = { inScope: 0.95, outOfScopeRefused: 0.95 };
 
 describe('eval set', () => {
   const report = evaluate(readQuestions());
