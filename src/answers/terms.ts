@@ -27,7 +27,7 @@ const CUES: [RegExp, string][] = [
   [/\b(about|on) (me|myself)\b|\bpar (mani|sevi)\b/, '_aboutme'],
   [/\bwhy\b|\bwhat\b.*\bfor$|\bkapec\b|\bkadel\b|\bkada(m|iem) (nolu|merk)\w*/, '_why'],
   [/\b(say|saying|said) no\b|\b(pateikt|teikt|saku|sacit) ne\b/, '_sayno'],
-  [/\bwho (else|gets|receives|sees|can see|has access)\b|\b(who|which \w+) (else )?(can|could|may|will) (access|see|get|view)\b|\bto whom\b|\bwith whom\b|\bkam (vel|jus )?(nod|sniedz|izpaud|parsut|dod)\w*/, '_towhom'],
+  [/\bwho (else|gets|receives|sees|can see|has access)\b|\b(who|which \w+) (else )?(can|could|may|will) (access|see|get|view)\b|\bto whom\b|\bwith whom\b|\bkam (\w+ ){0,2}(nod|sniedz|izpaud|parsut|dod)\w*/, '_towhom'],
   [/\bwhere from\b|\bfrom where\b|\bno kurienes\b|\bno kur\b|\bkur (jus )?(nem|dabu|iegu)\w*|\bwhere (do|did) you (get|got|obtain)\w*/, '_wherefrom'],
 ];
 
