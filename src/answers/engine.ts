@@ -96,8 +96,13 @@ const MAX_SUGGESTIONS = 3;
 
 const STOP_SPELLER = new Speller([...STOP_WORDS.lv, ...STOP_WORDS.en]);
 const letters = (word: string) => [...word].sort().join('');
-/** Short function words with two letters swapped ("fro", "teh"), too short for the speller. */
-const STOP_ANAGRAMS = new Set([...STOP_WORDS.lv, ...STOP_WORDS.en].filter((w) => w.length === 3).map(letters));
+const STOP_LIST = [...STOP_WORDS.lv, ...STOP_WORDS.en];
+/**
+ * Short function words misspelt, too short for the speller: two letters swapped ("fro", "teh")
+ * or a letter dropped ("wat", "yor").
+ */
+const STOP_ANAGRAMS = new Set(STOP_LIST.filter((w) => w.length === 3).map(letters));
+const STOP_DROPS = new Set(STOP_LIST.filter((w) => w.length === 4).flatMap((w) => [...w].map((_, i) => w.slice(0, i) + w.slice(i + 1))));
 
 interface Term {
   stem: string | null;
@@ -226,7 +231,7 @@ export class AnswerEngine {
     const farTerm = far === undefined ? undefined : this.known(index, far, FUZZY_FACTOR);
     if (farTerm) return farTerm;
     // a misspelt function word ("manem", "yuor") says nothing about the topic
-    if (STOP_SPELLER.candidates(word).some((stop) => likelyTypo(word, stop)) || STOP_ANAGRAMS.has(letters(word))) {
+    if (STOP_SPELLER.candidates(word).some((stop) => likelyTypo(word, stop)) || STOP_ANAGRAMS.has(letters(word)) || STOP_DROPS.has(word)) {
       return { stem: null, idf: 0, factor: 0 };
     }
     return { stem: null, idf: index.maxIdf * UNKNOWN_WEIGHT, factor: 0 };

@@ -116,6 +116,7 @@ describe('AnswerEngine', () => {
 
   it('ignores function words with two letters swapped, too short for the speller', () => {
     expect(id(engine.ask('why do yuo need teh data fro', 'en'))).toBe('purposes-overview');
+    expect(id(engine.ask('wat data do yu colect', 'en'))).toBe('categories-overview');
   });
 
   it('reads cues made of function words: "say no" is an objection, "who else sees" the recipients', () => {
