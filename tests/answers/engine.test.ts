@@ -114,7 +114,7 @@ describe('AnswerEngine', () => {
     expect(id(engine.ask('do you send my data to countries outside the EU', 'en'))).toBe('transfers-outside-eu');
   });
 
-  it('ignores function words with two letters swapped, too short for the speller', () => {
+  it('ignores short function words misspelt (letters swapped or dropped), too short for the speller', () => {
     expect(id(engine.ask('why do yuo need teh data fro', 'en'))).toBe('purposes-overview');
     expect(id(engine.ask('wat data do yu colect', 'en'))).toBe('categories-overview');
   });
