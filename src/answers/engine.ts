@@ -160,7 +160,7 @@ export class AnswerEngine {
         for (const g of grams.values()) gramTop = Math.max(gramTop, g);
         for (const [entry, termScore] of terms) {
           const score = termScore * (1 - GRAM_WEIGHT + (GRAM_WEIGHT * (grams.get(entry) ?? 0)) / (gramTop || 1));
-          part.set(entry, Math.max(part.get(entry) ?? 0, score * weight * penalty));
+          part.set(entry, Math.max(part.get(entry) ?? 0, score * weight));
         }
       }
       // a sentence is read in the context of its message: "Do you keep those on file?" alone says little
@@ -196,8 +196,10 @@ export class AnswerEngine {
         else if (section === CATEGORIES) scores.set(i, Math.max(0, score - CONTACT_BOOST));
       }
     }
-    // a long message dilutes its question among context words: its scores are lifted a little
-    if (textParts[0]!.length > LONG_MESSAGE) for (const [i, score] of scores) scores.set(i, Math.min(1, score * LONG_MESSAGE_LIFT));
+    // a long message dilutes its question among context words: its scores are lifted a little;
+    // an errand's are scaled down, boosts included
+    const lift = textParts[0]!.length > LONG_MESSAGE ? LONG_MESSAGE_LIFT : 1;
+    for (const [i, score] of scores) scores.set(i, Math.min(1, score * lift) * penalty);
     const ranked = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     const { entries } = this;
     const top = ranked[0];

@@ -27,7 +27,7 @@ anything something there s whats hows wheres whos
 understand exactly document question questions answer thing things stuff happen
 happens example possible allowed able actually currently generally anyway okay ok exist exists say said ask
 asking wondering wonder curious recently yesterday ago now guess maybe perhaps bit little sure become became
-electricity electric energy ur u pls plz problem problems issue issues roughly sometimes guys guy folks lol btw`;
+electricity electric energy ur u pls plz problem problems issue issues roughly sometimes guys guy folks lol btw according accordance`;
 
 /**
  * Question words kept out of the stop list but weighed lightly (idf × LIGHT_WEIGHT): "who" tells

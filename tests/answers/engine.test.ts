@@ -105,6 +105,7 @@ describe('AnswerEngine', () => {
       'vai apstrādājat bērnu datus',
       'nav elektrības visā mājā',
       'name the exact countries you send my data to',
+      'what is the phone number of your data protection specialist',
     ];
     for (const q of silent) expect(engine.ask(q, 'en').entry, q).toBeNull();
     // the same words in questions the policy answers
