@@ -42,7 +42,9 @@ export interface Answer {
  * (dev-holdout6 read only as a summary), not on the eval set.
  *
  * A definition question ("ko uzskatāt par…", "what do you mean by…") is scored without its cue
- * words, and the definitions entries get DEFINITION_BOOST: the term asked about decides.
+ * words; the entries defining a term it names get NAMED_DEFINITION_BOOST, or when it names none,
+ * every definitions entry DEFINITION_BOOST: the term asked about decides. Asking for the company's
+ * own contact details and disagreeing with a use of one's data are boosted the same way.
  *
  * Decision: confidence = calibrate(top score). ≥ 0.5: answer with the top entry; below SURE_AT
  * also offer up to 3 runners-up that clear 0.5 themselves. < 0.5: no entry (the fallback), with
@@ -80,6 +82,8 @@ const OBJECTION_BOOST = 0.3;
 
 /** Added to the score of a definitions entry when the user asks what a term means. */
 const DEFINITION_BOOST = 0.25;
+/** Added instead, and only, to the entries defining a term the question names ("defines" in the knowledge base). */
+const NAMED_DEFINITION_BOOST = 0.35;
 const DEFINITIONS = 'definitions';
 /** Added to the controller's score, and taken from the data categories', when the user asks for the company's own contact details. */
 const CONTACT_BOOST = 0.25;
@@ -118,6 +122,8 @@ export class AnswerEngine {
   private readonly entries: KnowledgeEntry[];
   private readonly byRight = new Map<Right, number[]>();
   private readonly definitions: number[] = [];
+  /** Per language: entry → the stems of each form of the term it defines. */
+  private readonly terms: Record<Lang, [number, string[][]][]> = { lv: [], en: [] };
 
   constructor(readonly kb: KnowledgeBase) {
     // both indexes read every sample's content words: normalise each sample once
@@ -133,6 +139,10 @@ export class AnswerEngine {
     entries.forEach((entry, i) => {
       if (entry.right) this.byRight.set(entry.right, [...(this.byRight.get(entry.right) ?? []), i]);
       if (entry.section.id === DEFINITIONS) this.definitions.push(i);
+      for (const l of LANGS) {
+        const forms = entry.defines?.[l].map((term) => contentWords(term).map((word) => this.indexes[l].stem(word)));
+        if (forms) this.terms[l].push([i, forms]);
+      }
     });
     for (const lang of LANGS) {
       const other = this.indexes[lang === 'lv' ? 'en' : 'lv'];
@@ -183,9 +193,10 @@ export class AnswerEngine {
     }
     // asking what a term means: among close entries, the definition of that term
     if (definition) {
-      for (const i of this.definitions) {
+      const named = this.definesNamed(resolved);
+      for (const i of named.length > 0 ? named : this.definitions) {
         const score = scores.get(i);
-        if (score !== undefined) scores.set(i, Math.min(1, score + DEFINITION_BOOST));
+        if (score !== undefined) scores.set(i, Math.min(1, score + (named.length > 0 ? NAMED_DEFINITION_BOOST : DEFINITION_BOOST)));
       }
     }
     // asking for the company's phone or address: the controller section, not the data kept about you
@@ -212,6 +223,16 @@ export class AnswerEngine {
       .map(([i]) => entries[i]!);
     const entry = answered ? entries[top[0]]! : null;
     return { lang, entry, confidence, suggestions, ...(exercise ? { exercise } : {}) };
+  }
+
+  /** Entries defining a term the question names (all stems of one of its forms), in either language. */
+  private definesNamed(resolved: Record<Lang, Map<string, Term>>): number[] {
+    const named = new Set<number>();
+    for (const l of LANGS) {
+      const stems = new Set([...resolved[l].values()].map((term) => term.stem));
+      for (const [i, forms] of this.terms[l]) if (forms.some((form) => form.every((s) => stems.has(s)))) named.add(i);
+    }
+    return [...named];
   }
 
   /** The word as a known stem: as it is, one edit off, without a verb prefix, by prefix, two edits off. */

@@ -30,6 +30,8 @@ const entrySchema = z
     source: z.array(text).min(1),
     /** The GDPR right this entry explains: its answer offers to start a request. */
     right: z.enum(RIGHTS).optional(),
+    /** The term this entry defines, as customers write it: a definition question naming it gets this entry. */
+    defines: z.object({ lv: z.array(text).min(1), en: z.array(text).min(1) }).strict().optional(),
   })
   .strict();
 

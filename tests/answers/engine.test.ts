@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ANSWER_AT, AnswerEngine, calibrate, type Answer } from '../../src/answers/engine.js';
+import { asksDefinition } from '../../src/answers/intent.js';
 import { loadKnowledge } from '../../src/answers/knowledge.js';
 
 const engine = new AnswerEngine(loadKnowledge());
@@ -123,6 +124,13 @@ describe('AnswerEngine', () => {
   it('reads cues made of function words: "say no" is an objection, "who else sees" the recipients', () => {
     expect(id(engine.ask('can I just say no to all of this processing of my information', 'en'))).toBe('right-objection');
     expect(id(engine.ask('who else sees my data besides you', 'en'))).toBe('recipients');
+  });
+
+  it('gives a definition question to the entry defining the term it names', () => {
+    expect(id(engine.ask('vai datu glabāšana arhīvā jau skaitās apstrāde?', 'lv'))).toBe('def-processing');
+    expect(id(engine.ask('ko jūs saprotat ar vārdiem "personas dati"', 'lv'))).toBe('def-personal-data');
+    // "I think that…" is not a definition cue
+    expect(asksDefinition('kur rakstīt, ja uzskatu, ka apstrādājat datus nepareizi')).toBe(false);
   });
 
   it('reads a short sentence of a long message in its context', () => {
