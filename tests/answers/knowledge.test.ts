@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KnowledgeError, loadKnowledge } from '../../src/answers/knowledge.js';
+import { fold } from '../../src/answers/normalize.js';
 import { KNOWLEDGE_DIR } from '../../src/paths.js';
 
 const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
@@ -114,6 +115,22 @@ describe('the knowledge base', () => {
       expect(e.answer.lv, e.id).not.toBe(e.answer.en);
       expect(e.questions.lv.length + e.questions.en.length, e.id).toBeGreaterThanOrEqual(4);
       expect(e.section.title.lv && e.section.title.en, e.id).toBeTruthy();
+    }
+  });
+
+  it('defines each term once, its first form being the word its answer uses', () => {
+    const defining = [...kb.entries.values()].filter((e) => e.defines);
+    expect(defining.map((e) => e.id).sort()).toEqual(['def-anonymous-data', 'def-client', 'def-personal-data', 'def-processing']);
+    const seen = new Set<string>();
+    for (const e of defining) {
+      for (const lang of ['lv', 'en'] as const) {
+        const [first] = e.defines![lang];
+        expect(fold(e.answer[lang]), `${e.id} ${lang}: ${first}`).toContain(fold(first!).slice(0, 5));
+        for (const term of e.defines![lang]) {
+          expect(seen.has(`${lang}:${fold(term)}`), term).toBe(false);
+          seen.add(`${lang}:${fold(term)}`);
+        }
+      }
     }
   });
 });
