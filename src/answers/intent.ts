@@ -66,7 +66,7 @@ export function detectExercise(text: string): Right | null {
  * means, which the definitions section answers. Only explicit cues; a bare "what is" is too common.
  */
 const DEFINITION =
-  /\b(defin\w*|meaning|jusu izpratn\w*|izprotat|mean by|means(?! (that|i|you|we|my))|counts? as|qualif\w* as|considered|regarded as|am i (a|an|your) (client|customer)|is (a|an) (client|customer)|definicij\w*|nozime(?! ka)|nozimet|(?!uzskatu ka)uzskat\w*|skaitos|skaitas|esmu (jusu )?klient\w*|ir klient\w*|ko saucat|saprotat ar|ko (jus )?(ar (to|so|sito) )?(saprotat|domajat)|class(ed|ify)? as|what do you mean|atskiras no|differ(s|ent)? from|difference between)\b/;
+  /\b(defin\w*|meaning|jusu izpratn\w*|izprotat|mean by|means(?! (that|i|you|we|my))|counts? as|qualif\w* as|considered|regarded as|am i (a|an|your) (client|customer)|is (a|an) (client|customer)|definicij\w*|nozime(?! ka)|nozimet|(?!uzskatu ka)uzskat\w*|skaitos|skaitas|esmu (jusu )?klient\w*|ir klient\w*|ko (jus )?sauc\w*|saprotat ar|ko (jus )?(ar (to|so|sito) )?(saprotat|domajat)|class(ed|ify)? as|what do you mean|atskiras no|differ(s|ent)? from|difference between)\b/;
 
 /** The cue words themselves: in a definition question only the term asked about tells entries apart. */
 export const DEFINITION_CUE = /^(defin\w*|qualif\w*|meaning|izpratn\w*|izprotat|mean|means|considered|regarded|definicij\w*|nozime|nozimet|uzskat\w*|skaitos|skaitas|saucat|saprotat|domajat|class|classed|classify|atskiras|differ|differs|different|difference)$/;

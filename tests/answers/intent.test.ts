@@ -62,7 +62,7 @@ describe('detectExercise', () => {
 });
 
 describe('asksDefinition', () => {
-  it.each(['Ko jūs uzskatāt par personas datiem?', 'ko nozime datu apstrade', 'define data processing', 'what do you mean by a client', 'am I a customer if I only visited the website', 'definitoin of a client', 'kā jūs izprotat apstrādi'])(
+  it.each(['Ko jūs uzskatāt par personas datiem?', 'ko nozime datu apstrade', 'define data processing', 'what do you mean by a client', 'am I a customer if I only visited the website', 'definitoin of a client', 'kā jūs izprotat apstrādi', 'ko jūs saucat par datu subjektu'])(
     'asks what a term means: %s',
     (text) => expect(asksDefinition(text)).toBe(true),
   );
