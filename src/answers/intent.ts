@@ -80,8 +80,9 @@ export function asksDefinition(text: string): boolean {
  * controller section), not the contact data it keeps about the customer ("my phone number").
  */
 const CONTACT_DETAILS = /\b(telefon\w*|talrun\w*|numur\w*|e ?past\w*|epast\w*|adres\w*|phone\w*|e ?mail\w*|address\w*|adress\w*|contact\w*|kontakt\w*)\b/;
-const COMPANY = /\b(jusu|your|ur|yours|kilowats\w*|company|companys|uznemum\w*|firm\w*|office|biroj\w*|reach you|sazinaties ar jums|contact you)\b/;
-const MINE = /\b(my|mine|mans|mana|manu|manus|mani|manas|manam|savu|savus|savs|sava)\b/;
+const COMPANY = /\b(jusu|your|ur|yours|kilowats\w*|company|companys|uznemum\w*|firm\w*|office|biroj\w*|reach you|sazinaties ar jums|contact you|call you|write to you|(pie)?zvanit jums|(uz)?rakstit jums)\b/;
+/** "My phone number": the customer's own contact data. */
+const MINE = /\b(my|mine|mans|mana|manu|manus|mani|manas|manam|savu|savus|savs|sava) (\w+ )?(phone\w*|numb\w*|e ?mail\w*|address\w*|adress\w*|contact\w*|details|telefon\w*|talrun\w*|numur\w*|e ?past\w*|epast\w*|adres\w*|kontakt\w*)\b/;
 /** "Do you collect anything when I call your hotline": data about the customer again. */
 const KEEPING = /\b(collect\w*|gather\w*|store\w*|keep\w*|record\w*|process\w*|vac\w*|savac\w*|glaba\w*|uzglaba\w*|apstrad\w*|ierakst\w*)\b/;
 

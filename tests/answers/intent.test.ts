@@ -78,7 +78,7 @@ describe('asksDefinition', () => {
 });
 
 describe('asksCompanyContact', () => {
-  it.each(['jūsu uzņēmuma tālrunis un e-pasts?', 'what is the postal address of Kilowats', 'how can I contact your company', 'KILOWATS biroja adrese'])(
+  it.each(['jūsu uzņēmuma tālrunis un e-pasts?', 'what is the postal address of Kilowats', 'how can I contact your company', 'KILOWATS biroja adrese', 'gribu piezvanīt jums par saviem datiem, kāds ir numurs?'])(
     'the company’s own details: %s',
     (text) => expect(asksCompanyContact(text)).toBe(true),
   );
