@@ -66,8 +66,12 @@ const LONG_TEXT = 6;
 const MAX_SENTENCES = 12;
 /** A question of thousands of words adds nothing after this many content words. */
 const MAX_TERMS = 60;
-/** A sentence's own score counts this much; the rest is the whole text's score for the same entry. */
+/**
+ * A sentence's own score counts this much, the rest is the whole text's score for the same entry;
+ * less for a sentence of fewer than FULL_SENTENCE content words ("what protects my data there?").
+ */
 const SENTENCE_WEIGHT = 0.7;
+const FULL_SENTENCE = 4;
 /** A message with more content words than this has its scores multiplied by LONG_MESSAGE_LIFT. */
 const LONG_MESSAGE = 10;
 const LONG_MESSAGE_LIFT = 1.1;
@@ -175,7 +179,8 @@ export class AnswerEngine {
       }
       // a sentence is read in the context of its message: "Do you keep those on file?" alone says little
       for (const [entry, score] of part) {
-        const inContext = whole ? SENTENCE_WEIGHT * score + (1 - SENTENCE_WEIGHT) * (whole.get(entry) ?? 0) : score;
+        const own = SENTENCE_WEIGHT * Math.min(1, words.length / FULL_SENTENCE);
+        const inContext = whole ? own * score + (1 - own) * (whole.get(entry) ?? 0) : score;
         scores.set(entry, Math.max(scores.get(entry) ?? 0, inContext));
       }
       whole ??= part;

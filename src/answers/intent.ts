@@ -95,7 +95,7 @@ export function asksCompanyContact(text: string): boolean {
  * "Es nepiekrītu, ka izmantojat manus datus reklāmai — ko darīt?": disagreeing with a use of
  * one's data is the right to object, whereas disagreeing with the policy itself is its acceptance.
  */
-const DISAGREE = /\b(nepiekrit\w*|nepiekrist\w*|esmu pret|neesmu ar mieru|negribu|nevelos|pateikt ne|disagree\w*|don t agree|do not agree|dont agree|i m against|i am against|not ok with|not okay with|don t want|do not want|dont want|say no)\b/;
+const DISAGREE = /\b(nepiekrit\w*|nepiekrist\w*|esmu pret|neesmu ar mieru|negribu|nevelos|pateikt ne|disagree\w*|don t agree|do not agree|dont agree|i m against|i am against|not ok with|not okay with|don t want|do not want|dont want|say no|nepatik|don t like|do not like|dont like)\b/;
 const USE_OF_DATA = /\b(izmanto\w*|apstrad\w*|lieto\w*|use|using|uses|used|process\w*|reklam\w*|marketing|advertis\w*)\b/;
 const THE_POLICY = /\b(politik\w*|policy|noteikum\w*|terms)\b/;
 

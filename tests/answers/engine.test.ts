@@ -137,6 +137,10 @@ describe('AnswerEngine', () => {
     const message =
       'Last month I received a promotional SMS from you about a solar offer. Is that what my number is used for?';
     expect(id(engine.ask(message, 'en'))).toBe('purpose-marketing');
+    // a two-word sentence does not outweigh the rest of the message
+    expect(id(engine.ask('Do you use service providers outside the EU, like in India? What protects my data there?', 'en'))).toBe(
+      'transfers-outside-eu',
+    );
   });
 
   it('marks a request to exercise a right and answers with that right', () => {

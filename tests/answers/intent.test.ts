@@ -89,7 +89,7 @@ describe('asksCompanyContact', () => {
 });
 
 describe('objectsToUse', () => {
-  it.each(['nepiekrītu, ka mani dati tiek lietoti statistikai', 'I disagree with you using my details for marketing', 'esmu pret to, ka apstrādājat manu tālruni'])(
+  it.each(['nepiekrītu, ka mani dati tiek lietoti statistikai', 'I disagree with you using my details for marketing', 'esmu pret to, ka apstrādājat manu tālruni', 'man nepatīk, ka manus datus lieto analīzēm'])(
     'disagrees with a use of data: %s',
     (text) => expect(objectsToUse(text)).toBe(true),
   );
