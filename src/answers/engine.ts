@@ -186,31 +186,20 @@ export class AnswerEngine {
       whole ??= part;
     }
     // asking to exercise a right: the entry explaining that right answers it
-    if (exercise) {
-      for (const i of this.byRight.get(exercise) ?? []) scores.set(i, Math.min(1, (scores.get(i) ?? 0) + EXERCISE_BOOST));
-    }
+    if (exercise) boost(scores, this.byRight.get(exercise) ?? [], EXERCISE_BOOST, true);
     // disagreeing with a use of one's data: the right to object, not the policy's acceptance
-    if (!exercise && objectsToUse(text)) {
-      for (const i of this.byRight.get('objection') ?? []) {
-        const score = scores.get(i);
-        if (score !== undefined) scores.set(i, Math.min(1, score + OBJECTION_BOOST));
-      }
-    }
+    else if (objectsToUse(text)) boost(scores, this.byRight.get('objection') ?? [], OBJECTION_BOOST);
     // asking what a term means: among close entries, the definition of that term
     if (definition) {
       const named = this.definesNamed(resolved);
-      for (const i of named.length > 0 ? named : this.definitions) {
-        const score = scores.get(i);
-        if (score !== undefined) scores.set(i, Math.min(1, score + (named.length > 0 ? NAMED_DEFINITION_BOOST : DEFINITION_BOOST)));
-      }
+      if (named.length > 0) boost(scores, named, NAMED_DEFINITION_BOOST);
+      else boost(scores, this.definitions, DEFINITION_BOOST);
     }
     // asking for the company's phone or address: the controller section, not the data kept about you
     if (asksCompanyContact(text)) {
-      for (const [i, score] of scores) {
-        const section = this.entries[i]!.section.id;
-        if (section === CONTROLLER) scores.set(i, Math.min(1, score + CONTACT_BOOST));
-        else if (section === CATEGORIES) scores.set(i, Math.max(0, score - CONTACT_BOOST));
-      }
+      const bySection = (id: string) => [...scores.keys()].filter((i) => this.entries[i]!.section.id === id);
+      boost(scores, bySection(CONTROLLER), CONTACT_BOOST);
+      boost(scores, bySection(CATEGORIES), -CONTACT_BOOST);
     }
     // a long message dilutes its question among context words: its scores are lifted a little;
     // an errand's are scaled down, boosts included
@@ -311,6 +300,14 @@ export class AnswerEngine {
       result.set(entry, COVERAGE_WEIGHT * (covered / mass) + (1 - COVERAGE_WEIGHT) * (best.get(entry) ?? 0));
     }
     return result;
+  }
+}
+
+/** Adds `amount` to the entries' scores (kept in 0..1); only to entries already scored unless `add`. */
+function boost(scores: Map<number, number>, entries: Iterable<number>, amount: number, add = false): void {
+  for (const i of entries) {
+    const score = scores.get(i);
+    if (score !== undefined || add) scores.set(i, Math.min(1, Math.max(0, (score ?? 0) + amount)));
   }
 }
 
