@@ -55,9 +55,12 @@ export const OFF_TOPIC =
  * Errands and questions the policy does not answer even when one of their words matches it.
  * Each pattern runs on folded text; a match scales the question's scores down.
  */
+/** An errand pattern prefixed with this applies only to a question that names no data at all. */
+const NOT_ABOUT_DATA = String.raw`^(?!.*\b(dati|datu|datus|datiem|datos|data|informacij\w*|information|info|details|personal|personas|privat\w*|privacy)\b)`;
+
 const ERRANDS: string[] = [
   // paying, signing or ending a contract, becoming a partner — unless it is about data (the policy names contracts only as a purpose and a legal basis)
-  String.raw`^(?!.*\b(dat\w*|informacij\w*|information|info|details|personal|personas|privat\w*|privacy)\b).*(\b(ka|kur|how|where)\b.*\b(samaks\w*|apmaks\w*|nomaks\w*|maksat|pay|paying|payment)\b|\b(ka|kur|how|where|can|var\w*)\b.*\b(sign\w*|cancel\w*|terminat\w*|conclud\w*|end|close|get|noslegt|nosledz\w*|izbeigt|izbeidz\w*|parakst\w*|anul\w*|atteikt\w*|slegt|sledz\w*|dabut)\b.*\b(contract\w*|agreement\w*|ligum\w*)\b|\b(ka|kur|how|where)\b.*\b(contract\w*|agreement\w*|ligum\w*)\b.*\b(sign\w*|cancel\w*|terminat\w*|noslegt|izbeigt|parakstit|anulet)\b|\b(become|becoming|klut|kluvu)\b.*\b(partner\w*|partneri\w*)\b)`,
+  String.raw`${NOT_ABOUT_DATA}.*(\b(ka|kur|how|where)\b.*\b(samaks\w*|apmaks\w*|nomaks\w*|maksat|pay|paying|payment)\b|\b(ka|kur|how|where|can|var\w*)\b.*\b(sign\w*|cancel\w*|terminat\w*|conclud\w*|end|close|get|noslegt|nosledz\w*|izbeigt|izbeidz\w*|parakst\w*|anul\w*|atteikt\w*|slegt|sledz\w*|dabut)\b.*\b(contract\w*|agreement\w*|ligum\w*)\b|\b(ka|kur|how|where)\b.*\b(contract\w*|agreement\w*|ligum\w*)\b.*\b(sign\w*|cancel\w*|terminat\w*|noslegt|izbeigt|parakstit|anulet)\b|\b(become|becoming|klut|kluvu)\b.*\b(partner\w*|partneri\w*)\b)`,
   // what something costs; opening hours
   String.raw`\bcik (maksa|izmaksa)\b`,
   String.raw`\bhow much\b.*\bcost`,
@@ -75,9 +78,25 @@ const ERRANDS: string[] = [
   String.raw`\b(bill|bills|invoice\w*|rekin\w*)\b.*\b(not (received|recieved|arrived|come)|didn t (get|receive|come|arrive)|never (came|arrived)|nav (atnac\w*|sanemt\w*|pienac\w*)|nesanem\w*|neatnac\w*|nepienac\w*)\b`,
   String.raw`\b(nav (atnac\w*|pienac\w*)|nesanemu|neesmu sanem\w*|haven t (got|received)|didn t (get|receive))\b.*\b(bill|bills|invoice\w*|rekin\w*)\b`,
   // moving house with a contract
-  String.raw`\b(take|move|transfer|parrakst\w*|parcelt|parvest|parnest) (\w+ ){0,3}(contract\w*|agreement\w*|ligum\w*)\b`,
+  String.raw`\b(take|move|transfer|hand|nodot|parrakst\w*|parcelt|parvest|parnest) (\w+ ){0,3}(contract\w*|agreement\w*|ligum\w*)\b`,
   String.raw`\b(contract\w*|agreement\w*|ligum\w*)\b.*\b(new address|jaun\w* adres\w*|new flat|jauno dzivokli)\b`,
-  String.raw`^(?!.*\b(dat\w*|informacij\w*|information|info|details|personal|personas)\b).*\b(moving|move|moved|relocat\w*|parvack\w*|parvacos|parcel\w*)\b.*\b(contract\w*|agreement\w*|ligum\w*)\b`,
+  String.raw`${NOT_ABOUT_DATA}.*\b(moving|move|moved|relocat\w*|parvack\w*|parvacos|parcel\w*)\b.*\b(contract\w*|agreement\w*|ligum\w*)\b`,
+  // billing and contract administration: when or where to pay, contract terms, customer numbers, invoice copies, call-backs
+  String.raw`${NOT_ABOUT_DATA}.*\b(kad|when|lidz kuram|until when|uz kuru|which account|kuru kontu)\b(?!.*\b(not|don t|dont|can t|cannot|never|unable)\b).*\b((ja)?samaks\w*|(ja)?apmaks\w*|parskaitit|pay|paying|payment|transfer the money)\b`,
+  String.raw`${NOT_ABOUT_DATA}.*\b(due date|apmaksas termin\w*|samaksas termin\w*|payment reference|transfer the money)\b`,
+  String.raw`${NOT_ABOUT_DATA}.*\b(ligum\w*|contract\w*)\b.*\b(beidzas|beigsies|termin\w*|ends?|length|minimum|minimal\w*|automatic\w*|automatisk\w*|pagarin\w*)\b`,
+  String.raw`${NOT_ABOUT_DATA}.*\b(minimal\w*|minimum|kad beidzas|when does)\b.*\b(ligum\w*|contract\w*)\b`,
+  String.raw`\b(where|kur|find|atrast|atrodu|atrodams)\b.*\b(customer|client|klienta|liguma|contract) (number|numur\w*)\b`,
+  String.raw`${NOT_ABOUT_DATA}.*(\b(cop(y|ies)|kopij\w*|duplicate|dublikat\w*)\b.*\b(invoice\w*|bill|bills|rekin\w*)\b|\b(invoice\w*|bill|bills|rekin\w*)\b.*\b(cop(y|ies)|kopij\w*|duplicate|dublikat\w*)\b)`,
+  String.raw`${NOT_ABOUT_DATA}.*\b(change|mainit|nomainit|parcelt)\b.*\b(payment date|due date|apmaksas datum\w*|maksajuma datum\w*)\b`,
+  String.raw`\b(call me|call me back|(pie|at)?zvaniet man|(pie|at)?zvanit man|atzvaniet)\b`,
+  String.raw`\b(sadales tikl\w*|network fee|distribution fee)\b`,
+  // signing up for offers or asking about current promotions (not how offers use one's data)
+  String.raw`\b(sign up|signing up|subscribe|pieteikt\w*|pierakstit\w*)\b.*\b(newsletter\w*|jaunum\w*|offers|piedavajum\w*)\b`,
+  String.raw`\b(akcij\w*|promotion\w*) (\w+ )?(tagad|now|currently|pasreiz|sobrid)\b|\bkadas akcijas\b|\bany (promotions|deals)\b`,
+  String.raw`\b(offer|piedavajum\w*)\b.*\b(still valid|valid|deriga|derigs|speka)\b`,
+  // which language to talk in
+  String.raw`\b(runat|sarunaties|parunat|speak|talk|chat)\b.*\b(krievisk\w*|anglisk\w*|latvisk\w*|russian|english|latvian)\b`,
   // a data protection officer
   String.raw`\b(datu aizsardzibas|data protection) (specialist\w*|speciali\w*|inspektor\w*|atbildig\w*)\b`,
   // a power cut

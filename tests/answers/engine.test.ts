@@ -133,6 +133,22 @@ describe('AnswerEngine', () => {
     expect(asksDefinition('kur rakstīt, ja uzskatu, ka apstrādājat datus nepareizi')).toBe(false);
   });
 
+  it('refuses billing and contract administration that names no data', () => {
+    const errands = [
+      'when is my next bill due to be paid',
+      'līdz kuram datumam jāapmaksā rēķins',
+      'where do I find my client number',
+      'send me a duplicate of the March invoice',
+      'kad beidzas mans līgums',
+      'can someone call me back tomorrow',
+      'how do I subscribe to your newsletter',
+      'vai varu runāt ar jums krieviski',
+    ];
+    for (const q of errands) expect(engine.ask(q, 'en').entry, q).toBeNull();
+    expect(id(engine.ask('how long do you keep my data after my contract ends', 'en'))).toBe('retention');
+    expect(id(engine.ask('can I get a copy of all the data you have about me', 'en'))).toBe('right-access');
+  });
+
   it('reads a short sentence of a long message in its context', () => {
     const message =
       'Last month I received a promotional SMS from you about a solar offer. Is that what my number is used for?';
