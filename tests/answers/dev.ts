@@ -8,7 +8,8 @@ import { evaluate, readQuestions } from '../eval/run.js';
 /** One line per dev set (tests/answers/*.jsonl): in-scope top-1 per language and refusals. */
 const dir = resolve(ROOT, 'tests/answers');
 const engine = new AnswerEngine(loadKnowledge());
-const pct = (ok: number, all: number) => `${((100 * ok) / (all || 1)).toFixed(1).padStart(5)} % ${`(${ok}/${all})`.padEnd(9)}`;
+const pct = (ok: number, all: number) =>
+  all === 0 ? '    —'.padEnd(17) : `${((100 * ok) / all).toFixed(1).padStart(5)} % ${`(${ok}/${all})`.padEnd(9)}`;
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.jsonl'))
   .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
