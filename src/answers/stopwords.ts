@@ -49,7 +49,7 @@ export const STOP_WORDS: Record<Lang, ReadonlySet<string>> = { lv: toSet(LV), en
  * Electricity itself is not here: it is the company's business, the context of many privacy questions.
  */
 export const OFF_TOPIC =
-  /^(tarif|cena|cenas|cenu|kwh|skaititaj|radijum|atslegum|parole|paroli|lietotn|vakanc|laikapstak|tariff|price|prices|pricing|meter|outage|outages|password|login|logins|discount|discounts|app|apps|vacanc|hiring|job|jobs|weather|joke|jokes|restaurant|pieslegums|pieslegumu|piesleguma|lauzt|extend|extension|renew|renewal|refund|refunds|leak|leaks|leaked|hack|hacked|hacker|hackers|secure|officer|dpo|cookie|cookies|penalty|penalties|camera|cameras|solar|panel|panels|saules|paneli|panelus|paneliem|cloud|clouds|makoni|makonis|makonos|kid|kids|child|children|childrens|minors|kamera|kameras|kameru|kameram|kamerus)$|^(tarif|skaititaj|lietotn|vakanc|tariff|meter|password|vacanc|kilovat|pagarin|sikdatn|noplud|uzlauz|hakeri|drosib|securit|encrypt|sifret|apgrozij|turnover|ligumsod|nepilngadig|bern|siltumsuk|uzlad|atlaid|cenrad|charger|renewabl|atjaunojam|cctv|videonov|surveil)/;
+  /^(tarif|cena|cenas|cenu|kwh|skaititaj|radijum|atslegum|parole|paroli|lietotn|vakanc|laikapstak|tariff|price|prices|pricing|meter|outage|outages|password|login|logins|discount|discounts|app|apps|vacanc|hiring|job|jobs|weather|joke|jokes|restaurant|pieslegums|pieslegumu|piesleguma|lauzt|extend|extension|renew|renewal|refund|refunds|leak|leaks|leaked|hack|hacked|hacker|hackers|secure|officer|dpo|cookie|cookies|penalty|penalties|camera|cameras|gas|gaze|gazi|gazes|promocode|coupon|coupons|kupons|kuponu|reminder|reminders|aws|azure|solar|panel|panels|saules|paneli|panelus|paneliem|cloud|clouds|makoni|makonis|makonos|kid|kids|child|children|childrens|minors|kamera|kameras|kameru|kameram|kamerus)$|^(tarif|skaititaj|lietotn|vakanc|tariff|meter|password|vacanc|kilovat|pagarin|sikdatn|noplud|uzlauz|hakeri|drosib|securit|encrypt|sifret|apgrozij|turnover|ligumsod|nepilngadig|bern|siltumsuk|uzlad|atlaid|cenrad|atgadinajum|makon|charger|renewabl|atjaunojam|cctv|videonov|surveil)/;
 
 /**
  * Errands and questions the policy does not answer even when one of their words matches it.
@@ -84,6 +84,11 @@ const ERRANDS: string[] = [
   // billing and contract administration: when or where to pay, contract terms, customer numbers, invoice copies, call-backs
   String.raw`${NOT_ABOUT_DATA}.*\b(kad|when|lidz kuram|until when|uz kuru|which account|kuru kontu)\b(?!.*\b(not|don t|dont|can t|cannot|never|unable)\b).*\b((ja)?samaks\w*|(ja)?apmaks\w*|parskaitit|pay|paying|payment|transfer the money)\b`,
   String.raw`${NOT_ABOUT_DATA}.*\b(due date|apmaksas termin\w*|samaksas termin\w*|payment reference|transfer the money)\b`,
+  String.raw`${NOT_ABOUT_DATA}.*\b(iban|bank account|konta numur\w*|kontu|card|karti|kartes|cash|skaidra naud\w*)\b.*\b(pay|paying|samaks\w*|apmaks\w*|parskait\w*)\b`,
+  String.raw`${NOT_ABOUT_DATA}.*\b(pay|paying|samaks\w*|apmaks\w*|parskait\w*)\b.*\b(iban|bank account|card|karti|kartes|cash|skaidra naud\w*)\b`,
+  String.raw`${NOT_ABOUT_DATA}.*\b(noradit|norada|rakstit|jaraksta|write|put|enter)\b.*\b(maksajuma merk\w*|payment reference|reference)\b`,
+  String.raw`\b(termination fee|early termination|exit fee|soda naud\w*)\b`,
+  String.raw`\b(price|prices|cena|cenas|cenu|tarif\w*)\b.*\b(going up|increas\w*|rise|rising|higher|change|changes|changing|pieaug\w*|celas|mainas|mainis\w*|palielin\w*)\b`,
   String.raw`${NOT_ABOUT_DATA}.*\b(ligum\w*|contract\w*)\b.*\b(beidzas|beigsies|termin\w*|ends?|length|minimum|minimal\w*|automatic\w*|automatisk\w*|pagarin\w*)\b`,
   String.raw`${NOT_ABOUT_DATA}.*\b(minimal\w*|minimum|kad beidzas|when does)\b.*\b(ligum\w*|contract\w*)\b`,
   String.raw`\b(where|kur|find|atrast|atrodu|atrodams)\b.*\b(customer|client|klienta|liguma|contract) (number|numur\w*)\b`,
@@ -93,7 +98,10 @@ const ERRANDS: string[] = [
   String.raw`\b(sadales tikl\w*|network fee|distribution fee)\b`,
   // signing up for offers or asking about current promotions (not how offers use one's data)
   String.raw`\b(sign up|signing up|subscribe|pieteikt\w*|pierakstit\w*)\b.*\b(newsletter\w*|jaunum\w*|offers|piedavajum\w*)\b`,
-  String.raw`\b(akcij\w*|promotion\w*) (\w+ )?(tagad|now|currently|pasreiz|sobrid)\b|\bkadas akcijas\b|\bany (promotions|deals)\b`,
+  String.raw`\b(akcij\w*|promotion\w*) (\w+ )?(tagad|now|currently|pasreiz|sobrid)\b|\b(tagad|now|currently|pasreiz|sobrid) (\w+ )?(akcij\w*|promotion\w*)|\bkadas akcijas\b|\bany (promotions|deals)\b|\bpromo codes?\b`,
+  // a complaint about service or staff rather than about data
+  String.raw`${NOT_ABOUT_DATA}.*\b(agent|operator\w*|technician|staff|employee\w*|darbiniek\w*|konsultant\w*|call cent\w*|customer service|klientu centr\w*)\b.*\b(complain about|file a complaint|make a complaint|lodge a complaint|sudzet\w*|sudzibu par|iesniegt sudzibu|ridiculous|rude|rupj\w*|hung up|never picks|neatbild\w*|nometa|nolika)\b`,
+  String.raw`${NOT_ABOUT_DATA}.*\b(complain about|file a complaint|make a complaint|lodge a complaint|sudzet\w*|sudzibu par|iesniegt sudzibu|ridiculous|rude|rupj\w*|hung up|never picks|neatbild\w*)\b.*\b(agent|operator\w*|technician|staff|employee\w*|darbiniek\w*|konsultant\w*|call cent\w*|customer service|klientu centr\w*)\b`,
   String.raw`\b(offer|piedavajum\w*)\b.*\b(still valid|valid|deriga|derigs|speka)\b`,
   // which language to talk in
   String.raw`\b(runat|sarunaties|parunat|speak|talk|chat)\b.*\b(krievisk\w*|anglisk\w*|latvisk\w*|russian|english|latvian)\b`,

@@ -143,10 +143,15 @@ describe('AnswerEngine', () => {
       'can someone call me back tomorrow',
       'how do I subscribe to your newsletter',
       'vai varu runāt ar jums krieviski',
+      'your support agent was rude to me and I want to complain about him',
+      'why are your prices going up in January',
+      'can I pay the bill with a card in your office',
+      'vai jūs pārdodat arī gāzi',
     ];
     for (const q of errands) expect(engine.ask(q, 'en').entry, q).toBeNull();
     expect(id(engine.ask('how long do you keep my data after my contract ends', 'en'))).toBe('retention');
     expect(id(engine.ask('can I get a copy of all the data you have about me', 'en'))).toBe('right-access');
+    expect(id(engine.ask('I want to complain about how you handle my personal data', 'en'))).toBe('complaint-company');
   });
 
   it('reads a short sentence of a long message in its context', () => {
