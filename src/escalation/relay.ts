@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { errorInfo } from '../core/bot.js';
+import { backoff } from '../ops/backoff.js';
 import { redisOf, tryLock, unlock } from './redis.js';
 
 /** One message on its way to Slack or to a customer; persisted before the first attempt. */
@@ -183,8 +184,7 @@ export class Relay {
         return true;
       }
       job.attempts++;
-      const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (job.attempts - 1));
-      job.nextAt = Date.now() + Math.max(Math.round(delay * (0.75 + Math.random() / 2)), retryAfterMs(err));
+      job.nextAt = Date.now() + backoff(job.attempts, this.baseDelayMs, this.maxDelayMs, retryAfterMs(err));
       await this.jobs.set(key, job);
       this.log.warn({ job: job.id, kind: job.kind, attempts: job.attempts, err: errorInfo(err).name }, 'relay delivery failed, will retry');
       return false;

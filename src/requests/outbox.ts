@@ -5,6 +5,7 @@ import { RIGHTS, LANGS, type Right, type Lang } from '../answers/schema.js';
 import type { Core } from '../core/bot.js';
 import { CHANNELS, type Channel, type Reply } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
+import { backoff } from '../ops/backoff.js';
 import type { Store } from '../state/store.js';
 import type { Failure, RequestApiClient } from './client.js';
 import { addCalendarMonth, newRequestSchema, REQUEST_STATUSES, type Created, type NewRequest, type RequestStatus } from './contract.js';
@@ -78,15 +79,6 @@ export interface RequestView {
 const NOTIFY_TRIES = 5;
 /** The first send waits a moment so the "recorded" reply reaches the chat before the reference. */
 const FIRST_SEND_DELAY_MS = 300;
-
-/** A Retry-After beyond this is taken as a misconfiguration, not obeyed. */
-const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
-
-/** Exponential backoff with full jitter, capped; never sooner than the server's Retry-After. */
-function backoff(attempt: number, baseMs: number, maxMs: number, retryAfterMs = 0, random = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
-  return Math.max(Math.min(retryAfterMs, MAX_RETRY_AFTER_MS), Math.floor(random() * ceiling));
-}
 
 export class Outbox {
   private readonly items: Keyv<OutboxItem>;
