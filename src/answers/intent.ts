@@ -13,12 +13,14 @@ const MARKETING = String.raw`(marketing\w*|mark[e]?tin\w*|reklam\w*|advert\w*|ad
 /** Checked in order: the narrow patterns (consent, portability, marketing opt-out) first. */
 const RIGHT_PATTERNS: [Right, RegExp][] = [
   ['consent', /\b(atsauc\w*|atsauk\w*|atteik\w*|withdraw\w*|revok\w*|retract\w*)\b.*\b(piekrisan\w*|consent\w*)|\b(piekrisan\w*|consent\w*)\b.*\b(atsauc\w*|atsauk\w*|withdraw\w*|revok\w*)\b/],
-  ['portability', /\b(parnes\w*|portab\w*|export\w*|machine readable|masinlasam\w*|transfer\w* (my |all )?(personal )?data to|move (my |all )?(personal )?data)\b|\b(cit\w*|another|other|new)\b( \w+)? (uznemum\w*|tirgotaj\w*|sniedzej\w*|provider\w*|compan\w*|supplier\w*)\b/],
+  ['portability', /\b(parnes\w*|portab\w*|export\w*|machine readable|masinlasam\w*|transfer\w* (my |all )?(personal )?data to|move (my |all )?(personal )?data)\b/],
   ['objection', new RegExp(String.raw`\b(iebilst\w*|iebilde\w*|object\w*|opt(ing)? out|unsubscrib\w*|atrakstit\w*)\b|\b(stop\w*|partrauc\w*|beidz\w*|parstaj\w*|nesutiet|nezvaniet|remove me|izslegt\w*|izsledziet|dont send|do not send|don t send|don t want|do not want|negribu|nevelos)\b.*\b${MARKETING}\b|\b${MARKETING}\b.*\b(stop\w*|partrauc\w*|nesutiet|unsubscrib\w*|no more)\b`)],
-  ['erasure', /\b(iz)?dze[s]\w*|\b(delete\w*|erase\w*|erasure|remove\w*|wipe\w*|forget me|aizmirst\w*|iznicin\w*|destroy\w*)\b/],
+  ['erasure', /\b(iz)?dze[s]\w*|\b(delete\w*|erase\w*|erasure|remove\w*|wipe\w*|forget me|aizmirst\w*|iznicin\w*|destroy\w*|gone)\b/],
   ['rectification', /\b(iz)?labo\w*|\b(nomain\w*|mainit|atjaunin\w*|correct\w*|rectif\w*|fix|update|amend\w*|change|nepareiz\w*)\b/],
   ['restriction', /\b(ierobez\w*|restrict\w*|limit\w*|iesald\w*|freez\w*|suspend\w*)\b/],
   ['objection', /\b(stop (using|processing)|partrauciet (izmantot|apstradat)|neapstradajiet|beidziet)\b/],
+  // "another supplier" alone: the data is to go there, unless erasure or another right is named above
+  ['portability', /\b(cit\w*|another|other|new)\b( \w+)? (uznemum\w*|tirgotaj\w*|sniedzej\w*|provider\w*|compan\w*|supplier\w*)\b/],
   ['access', /\b(kopij\w*|piekluv\w*|redzet|apskatit|see|view|copy|copies|access|izsniedz\w*|atsutiet|nosutiet|send me|give me|show me|paradiet|download\w*|lejupield\w*)\b/],
 ];
 

@@ -4,6 +4,8 @@ import { asksCompanyContact, asksDefinition, detectExercise, objectsToUse } from
 describe('detectExercise', () => {
   it.each([
     ['dzēsiet manus datus', 'erasure'],
+    ['I moved to a new provider, please wipe my data', 'erasure'],
+    ['Pārgāju pie cita tirgotāja, lūdzu nosūtiet manus datus viņiem', 'portability'],
     ['gribu redzēt savus datus', 'access'],
     ['I want to see my data', 'access'],
     ['dzesiet manus datus', 'erasure'],
