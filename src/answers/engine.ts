@@ -156,9 +156,10 @@ export class AnswerEngine {
 
   ask(text: string, defaultLang: Lang): Answer {
     const lang = detectLang(text, defaultLang, (word) => this.onlyIn.get(word));
-    const exercise = detectExercise(text) ?? undefined;
-    const penalty = OFF_TOPIC_QUESTION.test(normalize(truncate(text))) ? OFF_TOPIC_PENALTY : 1;
-    const definition = asksDefinition(text);
+    const norm = normalize(truncate(text));
+    const exercise = detectExercise(text, norm) ?? undefined;
+    const penalty = OFF_TOPIC_QUESTION.test(norm) ? OFF_TOPIC_PENALTY : 1;
+    const definition = asksDefinition(text, norm);
     const scores = new Map<number, number>();
     // the sentences of a long text repeat its words: resolve each word once per language
     const resolved = { lv: new Map<string, Term>(), en: new Map<string, Term>() };
@@ -188,7 +189,7 @@ export class AnswerEngine {
     // asking to exercise a right: the entry explaining that right answers it
     if (exercise) boost(scores, this.byRight.get(exercise) ?? [], EXERCISE_BOOST, true);
     // disagreeing with a use of one's data: the right to object, not the policy's acceptance
-    else if (objectsToUse(text)) boost(scores, this.byRight.get('objection') ?? [], OBJECTION_BOOST);
+    else if (objectsToUse(text, norm)) boost(scores, this.byRight.get('objection') ?? [], OBJECTION_BOOST);
     // asking what a term means: among close entries, the definition of that term
     if (definition) {
       const named = this.definesNamed(resolved);
@@ -196,7 +197,7 @@ export class AnswerEngine {
       else boost(scores, this.definitions, DEFINITION_BOOST);
     }
     // asking for the company's phone or address: the controller section, not the data kept about you
-    if (asksCompanyContact(text)) {
+    if (asksCompanyContact(text, norm)) {
       const bySection = (id: string) => [...scores.keys()].filter((i) => this.entries[i]!.section.id === id);
       boost(scores, bySection(CONTROLLER), CONTACT_BOOST);
       boost(scores, bySection(CATEGORIES), -CONTACT_BOOST);

@@ -48,9 +48,13 @@ const ABOUT_POLITE = /\b(right|rights|tiesibas|how|what|why|when|ka|kapec|kads|k
 /** A bare Latvian infinitive: "dzēst manus datus", "atsaukt piekrišanu". */
 const INFINITIVE = /^(iz)?(dzest|labot|izlabot|atsaukt|ierobezot|iebilst|parnest|izsniegt|nosutit|atsutit|partraukt|nomainit)\b/;
 
+/*
+ * Each check below reads the folded text; `norm` is normalize(truncate(text)), passed in by a
+ * caller that runs several checks on one message so it is folded once.
+ */
+
 /** The right the user wants to exercise now, or null when they ask about something. */
-export function detectExercise(text: string): Right | null {
-  const norm = normalize(truncate(text));
+export function detectExercise(text: string, norm = normalize(truncate(text))): Right | null {
   // one word ("delete", "dzēšana") names a topic, it does not ask for anything
   if (!norm.includes(' ')) return null;
   const right = RIGHT_PATTERNS.find(([, pattern]) => pattern.test(norm))?.[0];
@@ -73,8 +77,8 @@ const DEFINITION =
 /** The cue words themselves: in a definition question only the term asked about tells entries apart. */
 export const DEFINITION_CUE = /^(defin\w*|qualif\w*|meaning|izpratn\w*|izprotat|mean|means|considered|regarded|definicij\w*|nozime|nozimet|uzskat\w*|skaitos|skaitas|saucat|saprotat|domajat|class|classed|classify|atskiras|differ|differs|different|difference)$/;
 
-export function asksDefinition(text: string): boolean {
-  return DEFINITION.test(normalize(truncate(text)));
+export function asksDefinition(text: string, norm = normalize(truncate(text))): boolean {
+  return DEFINITION.test(norm);
 }
 
 /**
@@ -88,8 +92,7 @@ const MINE = /\b(my|mine|mans|mana|manu|manus|mani|manas|manam|savu|savus|savs|s
 /** "Do you collect anything when I call your hotline": data about the customer again. */
 const KEEPING = /\b(collect\w*|gather\w*|store\w*|keep\w*|record\w*|process\w*|vac\w*|savac\w*|glaba\w*|uzglaba\w*|apstrad\w*|ierakst\w*)\b/;
 
-export function asksCompanyContact(text: string): boolean {
-  const norm = normalize(truncate(text));
+export function asksCompanyContact(text: string, norm = normalize(truncate(text))): boolean {
   return CONTACT_DETAILS.test(norm) && COMPANY.test(norm) && !MINE.test(norm) && !KEEPING.test(norm);
 }
 
@@ -101,7 +104,6 @@ const DISAGREE = /\b(nepiekrit\w*|nepiekrist\w*|esmu pret|neesmu ar mieru|negrib
 const USE_OF_DATA = /\b(izmanto\w*|apstrad\w*|lieto\w*|use|using|uses|used|process\w*|reklam\w*|marketing|advertis\w*)\b/;
 const THE_POLICY = /\b(politik\w*|policy|noteikum\w*|terms)\b/;
 
-export function objectsToUse(text: string): boolean {
-  const norm = normalize(truncate(text));
+export function objectsToUse(text: string, norm = normalize(truncate(text))): boolean {
   return DISAGREE.test(norm) && USE_OF_DATA.test(norm) && !THE_POLICY.test(norm);
 }

@@ -1,5 +1,8 @@
-/** Longer input is cut here: a question, even a long paragraph, fits; a pasted document does not need to. */
-export const MAX_INPUT_CHARS = 2000;
+/**
+ * Longer input is cut here (the engine's own bound, so no channel has to remember it): a question,
+ * even a long paragraph, fits; a pasted document does not need to.
+ */
+export const MAX_INPUT_CHARS = 1000;
 
 const MARKS = /\p{M}+/gu;
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;

@@ -12,7 +12,7 @@ function isStop(word: string): boolean {
 const COUNTRY_US_UPPER = /(?<!\p{Lu} )\bU\.?S\.?(?![\p{L}])/gu;
 const THE_US = /\bthe u\.?s\.?a?(?![\p{L}])/giu;
 
-export function usAsCountry(text: string): string {
+function usAsCountry(text: string): string {
   return text.replace(THE_US, 'the USA').replace(COUNTRY_US_UPPER, 'USA');
 }
 

@@ -3,9 +3,6 @@ import type { App } from '../app.js';
 import type { Ctx } from '../core/bot.js';
 import { answerReply, didYouMeanReply, languageButtons, noAnswerReply, topicReply, topicsReply } from './replies.js';
 
-/** Longer texts are not questions the matcher can do better with; the cap bounds its work. */
-const MAX_QUESTION = 1000;
-
 /**
  * Commands (start, help, language, topics, forget) and answers from the engine. Installed after
  * escalation and requests, so whatever reaches it is a command, a button or a question.
@@ -20,7 +17,7 @@ export function installConversation(app: App): void {
     if (ctx.command !== undefined) return command(ctx, ctx.command);
     if (ctx.msg.button !== undefined) return button(ctx, ctx.msg.button);
     if (!ctx.args) return ctx.reply(ctx.t('conversation:helpHint'));
-    return question(ctx, ctx.args.slice(0, MAX_QUESTION));
+    return question(ctx, ctx.args);
   });
 
   async function command(ctx: Ctx, name: string): Promise<void> {
@@ -78,6 +75,7 @@ export function installConversation(app: App): void {
       return answered(ctx, answerReply(ctx, kb, { entry, lang, suggestions, right: answer.exercise ?? entry.right }), entry.id);
     }
     ctx.session.unanswered += 1;
+    ctx.core.events.emit('unanswered', { channel: ctx.msg.channel, lang: answer.lang });
     if (answer.suggestions.length) return ctx.reply(didYouMeanReply(ctx, answer.suggestions, answer.lang));
     ctx.core.events.emit('fallback', { channel: ctx.msg.channel, lang: answer.lang });
     ctx.reply(noAnswerReply(ctx));

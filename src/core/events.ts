@@ -10,6 +10,8 @@ export interface CoreEvents {
   message: [{ channel: Channel; ms: number }];
   answered: [{ channel: Channel; entryId: string; lang: Lang }];
   fallback: [{ channel: Channel; lang: Lang }];
+  /** A question the policy did not answer: a fallback, or only "did you mean" suggestions. */
+  unanswered: [{ channel: Channel; lang: Lang }];
   forgotten: [{ channel: Channel }];
   /** Rights requests (src/requests): `id` is the local outbox id, `ref` the company's reference. */
   'request.created': [{ id: string; type: Right; channel: Channel; dueAt: string }];
@@ -18,9 +20,8 @@ export interface CoreEvents {
   'request.retry': [{ id: string; attempt: number; reason: string }];
   /** A message refused by the per-user rate limit (src/ops). */
   'rate.limited': [{ channel: Channel }];
-  /** Escalation (src/escalation): a customer asked for a human; the ticket was resolved. */
+  /** Escalation (src/escalation): a customer asked for a human. */
   'escalation.opened': [{ channel: Channel; ticketId: string }];
-  'escalation.resolved': [{ channel: Channel; ticketId: string }];
 }
 
 export class CoreEmitter extends EventEmitter<CoreEvents> {}

@@ -102,7 +102,7 @@ export class Escalation {
     const ticket = await this.tickets.byThread(deskChannel, threadTs);
     if (!ticket || ticket.status === 'resolved') return false;
     if (ticket.status === 'open') await this.act(ticket.id, 'claim', agent);
-    await this.toCustomer(ticket, this.t(ticket)('escalation:agentReply', { text }));
+    await this.toCustomer(ticket, { text: this.t(ticket)('escalation:agentReply', { text }) });
     return true;
   }
 
@@ -119,11 +119,10 @@ export class Escalation {
     if (refused) return { ok: false, reason: refused };
     await this.relay.enqueue(`desk:${id}`, 'update', { id });
     if (action === 'claim') {
-      await this.toCustomer(ticket, this.t(ticket)('escalation:agentJoined'));
+      await this.toCustomer(ticket, { text: this.t(ticket)('escalation:agentJoined') });
     } else {
-      await this.toCustomer(ticket, this.t(ticket)('escalation:resolved'));
+      await this.toCustomer(ticket, { text: this.t(ticket)('escalation:resolved') });
       await this.clearSession(ticket);
-      this.app.core.events.emit('escalation.resolved', { channel: ticket.channel, ticketId: id });
     }
     return { ok: true, ticket };
   }
@@ -164,8 +163,8 @@ export class Escalation {
     return this.app.core.i18n.getFixedT(ticket.lang);
   }
 
-  private toCustomer(ticket: Ticket, text: string): Promise<void> {
-    return this.relay.enqueue(`customer:${ticket.id}`, 'push', { channel: ticket.channel, chatId: ticket.chatId, replies: [{ text }] });
+  private toCustomer(ticket: Ticket, ...replies: Reply[]): Promise<void> {
+    return this.relay.enqueue(`customer:${ticket.id}`, 'push', { channel: ticket.channel, chatId: ticket.chatId, replies });
   }
 
   /** Hands the customer back to the bot now; the middleware also checks the status, in case a turn raced. */
@@ -200,8 +199,7 @@ export class Escalation {
     this.app.log.error({ ticketId: ticket.id }, 'escalation: the support channel refused the ticket; check SLACK_SUPPORT_CHANNEL and invite the app');
     await this.tickets.update(ticket.id, (t) => void (t.status = 'resolved'));
     await this.clearSession(ticket);
-    const replies: Reply[] = [{ text: this.t(ticket)('escalation:undeliverable') }, ...this.contacts(ticket.lang)];
-    await this.relay.enqueue(`customer:${ticket.id}`, 'push', { channel: ticket.channel, chatId: ticket.chatId, replies });
+    await this.toCustomer(ticket, { text: this.t(ticket)('escalation:undeliverable') }, ...this.contacts(ticket.lang));
   }
 
   private async withDesk({ id }: { id: string }, run: (desk: Desk, ticket: Ticket) => Promise<void>): Promise<void> {

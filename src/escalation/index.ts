@@ -30,16 +30,11 @@ export function installEscalation(app: App): Escalation {
   const stats = new Stats(app.store.kv('stats'), app.config.SUPPORT_TIMEZONE);
   installed.set(app, { escalation, stats });
   app.core.use(escalation.middleware);
-  // A question is unanswered when the conversation counted it so: a plain fallback or only "did you mean".
-  app.core.use(async (ctx, next) => {
-    const before = ctx.session.unanswered;
-    await next();
-    if (ctx.session.unanswered > before) stats.count('unanswered');
-  });
   app.core.onForget(async (_key, session) => {
     if (session.ticketId) await escalation.forget(session.ticketId);
   });
   app.core.events.on('answered', () => stats.count('answered'));
+  app.core.events.on('unanswered', () => stats.count('unanswered'));
   app.core.events.on('escalation.opened', () => stats.count('escalations'));
   const announce = (notice: RequestNotice) =>
     escalation.announceRequest(notice).catch((err: unknown) => app.log.error({ err: errorInfo(err), requestId: notice.id }, 'request announcement not queued'));

@@ -19,14 +19,14 @@ async function run(check: Check): Promise<boolean> {
 }
 
 /** `/healthz` (the process answers), `/readyz` (its dependencies answer), `/metrics` (Prometheus). */
-export function opsRoutes(currentChecks: () => Map<string, Check>, register: Registry): Hono {
+export function opsRoutes(checks: ReadonlyMap<string, Check>, register: Registry): Hono {
   const routes = new Hono();
   const started = Date.now();
   routes.get('/healthz', (c) => c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) }));
   routes.get('/readyz', async (c) => {
-    const checks = [...currentChecks()];
-    const results = await Promise.all(checks.map(([, check]) => run(check)));
-    const status = Object.fromEntries(checks.map(([name], i) => [name, results[i] ? 'ok' : 'down']));
+    const current = [...checks];
+    const results = await Promise.all(current.map(([, check]) => run(check)));
+    const status = Object.fromEntries(current.map(([name], i) => [name, results[i] ? 'ok' : 'down']));
     const ready = results.every(Boolean);
     return c.json({ status: ready ? 'ready' : 'not ready', checks: status }, ready ? 200 : 503);
   });

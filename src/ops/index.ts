@@ -4,8 +4,6 @@ import { escalationOf } from '../escalation/index.js';
 import { createMetrics } from './metrics.js';
 import { RateLimiter, rateLimit } from './ratelimit.js';
 
-export type { Check };
-
 const SWEEP_MS = 60_000;
 const checksOf = new WeakMap<App, Map<string, Check>>();
 
@@ -24,9 +22,7 @@ export function installOps(app: App): void {
     // Escalation installs after ops: look it up at scrape time.
     openEscalations: async () => (await escalationOf(app)?.escalation.tickets.countOpen()) ?? 0,
   });
-  // Features install after ops: look for the request API when asked, not now.
-  const current = () => (app.requests ? new Map([...checks, ['requestApi', () => requestApiReachable(app)]]) : checks);
-  app.http.route('/', opsRoutes(current, register));
+  app.http.route('/', opsRoutes(checks, register));
 
   const limiter = new RateLimiter(app.config.RATE_LIMIT_PER_MINUTE);
   app.core.use(rateLimit(limiter));
@@ -38,18 +34,6 @@ export function installOps(app: App): void {
     },
     stop: async () => clearInterval(sweeper),
   });
-}
-
-/**
- * Any answer from the request API but a 5xx or an auth refusal means it is there and takes our
- * token; asking for a request that does not exist costs it nothing.
- */
-async function requestApiReachable(app: App): Promise<boolean> {
-  const result = await app.requests?.client.get('readiness-probe');
-  if (!result) return false;
-  if (result.ok) return true;
-  const status = 'status' in result ? result.status : undefined;
-  return status !== undefined && status < 500 && status !== 401 && status !== 403;
 }
 
 /** Makes `/readyz` also require `check` (e.g. the request API); call after installOps. */

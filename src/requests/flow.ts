@@ -52,7 +52,6 @@ export interface FlowDeps {
   /** Records the confirmed request durably; throws if it could not. */
   submit(ctx: Ctx, draft: CompleteDraft): Promise<void>;
   status(ctx: Ctx): Promise<void>;
-  now?: () => number;
 }
 
 /** Reads our flow from the session through zod; a broken or foreign-version draft is dropped, not trusted. */
@@ -85,10 +84,8 @@ function parseRight(s: string | undefined): Right | undefined {
 }
 
 export function requestFlow(deps: FlowDeps): Middleware {
-  const now = deps.now ?? Date.now;
-
   function save(ctx: Ctx, step: Step, draft: Draft): void {
-    ctx.session.flow = { name: FLOW, step, data: { ...draft, at: now() } };
+    ctx.session.flow = { name: FLOW, step, data: { ...draft, at: Date.now() } };
   }
 
   function cancelButton(ctx: Ctx): Button {
@@ -240,7 +237,7 @@ export function requestFlow(deps: FlowDeps): Middleware {
       return show(ctx, state.step, state.draft, ctx.t('requests:resumed'));
     }
     if (ctx.command || (button && !rq)) return next();
-    if (!rq && now() - state.draft.at > RESUME_AFTER_MS) return show(ctx, state.step, state.draft, ctx.t('requests:resumed'));
+    if (!rq && Date.now() - state.draft.at > RESUME_AFTER_MS) return show(ctx, state.step, state.draft, ctx.t('requests:resumed'));
     if (ctx.msg.unsupported) return show(ctx, state.step, state.draft, ctx.t('requests:noDocuments'));
     return answer(ctx, state, rq, text);
   };

@@ -4,6 +4,7 @@ import { detectExercise } from '../answers/intent.js';
 import { detectLang } from '../answers/lang.js';
 import type { App } from '../app.js';
 import type { Ctx } from '../core/bot.js';
+import { addReadyCheck } from '../ops/index.js';
 import { RequestApiClient } from './client.js';
 import { newRequestSchema } from './contract.js';
 import { requestFlow, type CompleteDraft } from './flow.js';
@@ -22,7 +23,6 @@ export interface Requests {
   /** Open requests (sending, received, in progress), soonest due first: ids, types, statuses, due dates. */
   listOpen(): Promise<RequestView[]>;
   outbox: Outbox;
-  client: RequestApiClient;
   /** The request API base URL (the embedded stand-in's once started). */
   apiUrl(): string;
 }
@@ -98,6 +98,18 @@ export function installRequests(app: App): Requests {
     });
   }
   app.services.push({ name: 'requests', start: () => outbox.start(), stop: () => outbox.stop() });
+  addReadyCheck(app, 'requestApi', () => reachable(client));
 
-  return { listOpen: () => outbox.listOpen(), outbox, client, apiUrl };
+  return { listOpen: () => outbox.listOpen(), outbox, apiUrl };
+}
+
+/**
+ * Any answer from the request API but a 5xx or an auth refusal means it is there and takes our
+ * token; asking for a request that does not exist costs it nothing.
+ */
+async function reachable(client: RequestApiClient): Promise<boolean> {
+  const result = await client.get('readiness-probe');
+  if (result.ok) return true;
+  const status = 'status' in result ? result.status : undefined;
+  return status !== undefined && status < 500 && status !== 401 && status !== 403;
 }

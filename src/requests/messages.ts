@@ -1,6 +1,7 @@
 import type { TFunction } from 'i18next';
 import type { Lang } from '../answers/schema.js';
 import type { Reply } from '../core/types.js';
+import { addCalendarMonth } from './contract.js';
 import type { OutboxItem, RequestView } from './outbox.js';
 
 /** Replies shared by the flow and the outbox; every string comes from locales/<lang>/requests.json. */
@@ -17,7 +18,7 @@ export function acceptedReplies(t: TFunction, item: OutboxItem, timeZone: string
   const lang = item.lang;
   return [
     {
-      text: t('requests:accepted', { right: t(`requests:right.${item.type}`), ref: item.ref, due: formatDate(item.dueAt ?? item.receivedAt, lang, timeZone) }),
+      text: t('requests:accepted', { right: t(`requests:right.${item.type}`), ref: item.ref, due: formatDate(item.dueAt ?? addCalendarMonth(new Date(item.receivedAt)).toISOString(), lang, timeZone) }),
       buttons: statusButton(t),
     },
   ];

@@ -29,7 +29,6 @@ const itemSchema = z.object({
   receivedAt: z.string(),
   state: z.enum(['pending', 'accepted', 'rejected']),
   attempts: z.number().int().nonnegative(),
-  nextAttemptAt: z.number(),
   ref: z.string().optional(),
   apiStatus: z.enum(REQUEST_STATUSES).optional(),
   dueAt: z.string().optional(),
@@ -130,7 +129,6 @@ export class Outbox {
       receivedAt: input.request.submittedAt,
       state: 'pending',
       attempts: 0,
-      nextAttemptAt: now,
     });
     // Index first: an index entry without its item is dropped at the next attempt, an item without one would never be sent.
     if (!(await this.pending.set(item.id, now))) throw new Error('outbox: store refused the index');
@@ -271,14 +269,14 @@ export class Outbox {
     await this.notify(done);
   }
 
-  private async retry(item: OutboxItem, failure: Failure): Promise<void> {
+  private async retry(item: OutboxItem, failure: Exclude<Failure, { kind: 'permanent' }>): Promise<void> {
     const attempts = item.attempts + 1;
     const retryAfter = failure.kind === 'retryable' ? failure.retryAfterMs : undefined;
     const delay = backoff(attempts, this.opts.baseMs, this.opts.maxMs, retryAfter);
-    const next: OutboxItem = { ...item, forgotten: await this.forgottenMeanwhile(item), attempts, nextAttemptAt: Date.now() + delay };
+    const next: OutboxItem = { ...item, forgotten: await this.forgottenMeanwhile(item), attempts };
     await this.items.set(item.id, next);
-    await this.pending.set(item.id, next.nextAttemptAt);
-    const reason = failure.kind === 'permanent' ? 'permanent' : failure.reason;
+    await this.pending.set(item.id, Date.now() + delay);
+    const { reason } = failure;
     this.opts.log.warn({ requestId: item.id, attempt: attempts, status: failure.status, reason, retryInMs: delay }, 'request not delivered yet; will retry');
     this.opts.core.events.emit('request.retry', { id: item.id, attempt: attempts, reason });
     this.schedule(item.id, delay);

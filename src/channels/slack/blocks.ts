@@ -1,7 +1,9 @@
+import type { Answer } from '../../answers/engine.js';
 import type { KnowledgeEntry, Lang } from '../../answers/schema.js';
 import type { TFunction } from '../../i18n/index.js';
 import type { DeskNote, RequestNotice, Ticket } from '../../escalation/index.js';
 import type { DayCounts } from '../../escalation/stats.js';
+import type { RequestView } from '../../requests/index.js';
 
 /** Block Kit blocks: loose JSON on purpose, Slack validates them. */
 export type Block = Record<string, unknown>;
@@ -31,15 +33,9 @@ function context(text: string): Block {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(text) }] };
 }
 
-export interface StaffAnswer {
-  lang: Lang;
-  entry: KnowledgeEntry | null;
-  confidence: number;
-  suggestions: KnowledgeEntry[];
-}
 
 /** The answer a customer would get, plus what staff need to check it: the verbatim policy text and its section. */
-export function staffAnswer(t: TFunction, a: StaffAnswer): Message {
+export function staffAnswer(t: TFunction, a: Answer): Message {
   const { lang } = a;
   const related = a.suggestions.map((s) => `• ${esc(s.questions[lang][0] ?? s.id)} (\`${s.id}\`)`).join('\n');
   if (!a.entry) {
@@ -81,7 +77,7 @@ export function ticketMessage(t: TFunction, ticket: Ticket, formatTime: (at: num
   ];
   if (ticket.erased) blocks.push(section(t('slack:erased')));
   else if (ticket.turns.length) {
-    const lines = ticket.turns.map((turn) => `*${turn.from === 'user' ? t('slack:customer') : 'Thunder'}:* ${esc(turn.text)}`);
+    const lines = ticket.turns.map((turn) => `*${turn.from === 'user' ? t('slack:customer') : t('slack:bot')}:* ${esc(turn.text)}`);
     // Keep the latest turns when the transcript is too long for one block.
     let transcript = lines.join('\n');
     while (transcript.length > MAX_SECTION && lines.length > 1) transcript = (lines.shift(), lines.join('\n'));
@@ -118,19 +114,10 @@ export function requestNotice(t: TFunction, r: RequestNotice, formatDate: (iso: 
   return { text, blocks: [section(text)] };
 }
 
-export interface OpenRequest {
-  id: string;
-  /** The company's reference, once its request API has accepted the request. */
-  ref?: string;
-  type: string;
-  status: string;
-  dueAt: string;
-}
-
 /** Open requests, overdue first, then by due date. */
-export function requestList(t: TFunction, requests: OpenRequest[], now: number, formatDate: (iso: string) => string): Message {
+export function requestList(t: TFunction, requests: RequestView[], now: number, formatDate: (iso: string) => string): Message {
   if (!requests.length) return { text: t('slack:requestsNone'), blocks: [section(t('slack:requestsNone'))] };
-  const overdue = (r: OpenRequest) => Date.parse(r.dueAt) < now;
+  const overdue = (r: RequestView) => Date.parse(r.dueAt) < now;
   const sorted = [...requests].sort((a, b) => Number(overdue(b)) - Number(overdue(a)) || a.dueAt.localeCompare(b.dueAt));
   const lines = sorted.map((r) =>
     t(overdue(r) ? 'slack:requestLineOverdue' : 'slack:requestLine', {

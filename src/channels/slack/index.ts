@@ -18,9 +18,6 @@ const HUMAN_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
 /** Slack gives up redelivering an event long before this. */
 const SEEN_MS = 60 * 60 * 1000;
 
-/** Slack's limit on a message is 40k characters; questions are far shorter. */
-const MAX_QUESTION = 1000;
-
 /**
  * Slack for staff: the privacy assistant (DM, @mention, /privacy) and the support desk (ticket
  * threads, claim/resolve buttons, request announcements). On when SLACK_BOT_TOKEN is set.
@@ -72,12 +69,12 @@ export function installSlack(app: App): BoltApp | undefined {
   }
 
   const answer = (question: string): Message => {
-    const a = app.engine.ask(question.slice(0, MAX_QUESTION), staffLang);
+    const a = app.engine.ask(question, staffLang);
     return staffAnswer(app.core.i18n.getFixedT(a.lang), a);
   };
 
   // Slack redelivers an event when our 200 did not reach it; the event id makes the second one a no-op.
-  const seen = firstSeen(app.store.kv<number>('slack-event', SEEN_MS));
+  const seen = firstSeen(app.store.kv<number>('slack-event', SEEN_MS, { durable: false }));
   bolt.use(async ({ body, next }) => {
     const eventId = 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : undefined;
     if (eventId && !(await seen(eventId))) return;

@@ -38,13 +38,13 @@ export function installTelegram(app: App, opts: TelegramOptions = {}): Bot | und
   // Telegram ordering per chat: a chat's next update waits until its previous replies are sent.
   bot.use(sequentialize((ctx) => String(ctx.chat?.id ?? ctx.from?.id ?? '')));
   bot.use(async (ctx) => {
-    if (ctx.callbackQuery) {
-      await ctx.answerCallbackQuery().catch((err: unknown) => log.warn({ err: errorInfo(err) }, 'telegram: answerCallbackQuery failed'));
-    }
+    // The button's spinner is stopped while the core works, not before: no extra round trip per press.
+    const ack = ctx.callbackQuery
+      ? ctx.answerCallbackQuery().catch((err: unknown) => log.warn({ err: errorInfo(err) }, 'telegram: answerCallbackQuery failed'))
+      : undefined;
     const incoming = toIncoming(ctx.update);
-    if (!incoming) return;
-    const replies = await core.handle(incoming);
-    await deliver(ctx.api, incoming.chatId, replies);
+    if (incoming) await deliver(ctx.api, incoming.chatId, await core.handle(incoming));
+    await ack;
   });
   bot.catch((err) => {
     log.error({ err: errorInfo(err.error), updateId: err.ctx.update.update_id }, 'telegram: update failed');

@@ -28,7 +28,6 @@ export function installWeb(app: App): void {
     webPage({
       i18n: core.i18n,
       embedOrigins: app.config.WEB_EMBED_ORIGINS.split(' '),
-      defaultLang: core.defaultLang,
       ttlDays: app.config.STATE_TTL_DAYS,
       langOf: (l) => core.langOf(l),
     }),

@@ -11,8 +11,8 @@ export interface PageOptions {
   i18n: i18n;
   /** CSP frame-ancestors: who may embed the page. */
   embedOrigins: string[];
-  defaultLang: Lang;
   ttlDays: number;
+  /** The language for a locale; the default language for none or an unknown one. */
   langOf(locale: string | undefined): Lang;
 }
 
@@ -23,7 +23,7 @@ function scriptJson(value: unknown): string {
 
 function preferredLang(header: string | undefined, opts: PageOptions): Lang {
   const first = header?.split(',')[0]?.split(';')[0]?.trim();
-  return first ? opts.langOf(first) : opts.defaultLang;
+  return opts.langOf(first || undefined);
 }
 
 /** The chat page and its assets, read once: plain HTML, CSS and JS, no build step. */

@@ -7,7 +7,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import { z } from 'zod';
-import { addCalendarMonth, newRequestSchema, type NewRequest, type RequestState, type RequestStatus } from '../contract.js';
+import { addCalendarMonth, newRequestSchema, REQUEST_STATUSES, type NewRequest, type RequestState, type RequestStatus } from '../contract.js';
 
 /**
  * A stand-in for the company's request API (docs/request-api.openapi.yaml), kept in a local SQLite
@@ -17,7 +17,7 @@ import { addCalendarMonth, newRequestSchema, type NewRequest, type RequestState,
 const stored = z.object({
   id: z.string(),
   type: newRequestSchema.shape.type,
-  status: z.enum(['received', 'in_progress', 'completed', 'rejected']),
+  status: z.enum(REQUEST_STATUSES),
   receivedAt: z.string(),
   dueAt: z.string(),
   updatedAt: z.string(),
@@ -105,7 +105,10 @@ export function createStandin(opts: StandinOptions): Standin {
     }
     const hash = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex');
     const run = (locks.get(key) ?? Promise.resolve()).then(() => file(key, hash, parsed.data));
-    locks.set(key, run.catch(() => undefined));
+    const settled = run.catch(() => undefined);
+    locks.set(key, settled);
+    // the last POST of a key drops its lock, so the map does not grow with every request
+    void settled.then(() => locks.get(key) === settled && locks.delete(key));
     const result = await run;
     if (result === 'reuse') return problem(c, 422, 'idempotency_key_reuse', 'This Idempotency-Key was used with a different request.');
     c.header('Location', `/v1/requests/${result.record.id}`);
