@@ -14,6 +14,17 @@ export const RIGHTS = [
 ] as const;
 export type Right = (typeof RIGHTS)[number];
 
+/**
+ * What a message is: a policy question an entry answers, a wish to exercise a right now, a
+ * conversation move (a person, my requests' status, greeting, thanks, help), a language Thunder
+ * does not serve, or none of these (the fallback).
+ */
+export const INTENTS = ['policy', 'exercise', 'human', 'status', 'greeting', 'thanks', 'help', 'other_language', 'none'] as const;
+export type Intent = (typeof INTENTS)[number];
+/** The conversation intents the knowledge base holds sample messages for. */
+export const CONVERSATION_INTENTS = ['human', 'status', 'greeting', 'thanks', 'help'] as const satisfies readonly Intent[];
+export type ConversationIntent = (typeof CONVERSATION_INTENTS)[number];
+
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)');
 const text = z.string().trim().min(1);
 const bilingual = z.object({ lv: text, en: text }).strict();
@@ -42,6 +53,13 @@ export const sectionFileSchema = z
   })
   .strict();
 
+export const intentsFileSchema = z
+  .object({
+    intents: z.array(z.object({ intent: z.enum(CONVERSATION_INTENTS), samples: bilingualList }).strict()).min(1),
+  })
+  .strict();
+export type IntentsFile = z.infer<typeof intentsFileSchema>;
+
 export type Entry = z.infer<typeof entrySchema>;
 export type SectionFile = z.infer<typeof sectionFileSchema>;
 export interface Section {
@@ -58,4 +76,6 @@ export interface KnowledgeBase {
   /** By `order`, then id. */
   sections: Section[];
   entries: Map<string, KnowledgeEntry>;
+  /** Sample messages per conversation intent. */
+  intents: Map<ConversationIntent, { lv: string[]; en: string[] }>;
 }
