@@ -33,6 +33,8 @@ const bilingualList = z.object({ lv: z.array(text).min(1), en: z.array(text).min
 const entrySchema = z
   .object({
     id,
+    /** A short topic name for buttons ("did you mean", follow-ups): never words put in the customer's mouth. */
+    title: bilingual,
     answer: bilingual,
     questions: bilingualList,
     keywords: z.object({ lv: z.array(text), en: z.array(text) }).strict(),
@@ -43,6 +45,8 @@ const entrySchema = z
     right: z.enum(RIGHTS).optional(),
     /** The term this entry defines, as customers write it: a definition question naming it gets this entry. */
     defines: z.object({ lv: z.array(text).min(1), en: z.array(text).min(1) }).strict().optional(),
+    /** The company's contacts, on the entry that states them: the honest hand-off quotes them. */
+    contacts: z.object({ email: z.email(), phone: text }).strict().optional(),
   })
   .strict();
 
