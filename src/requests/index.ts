@@ -1,7 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { detectExercise } from '../answers/intent.js';
-import { detectLang } from '../answers/lang.js';
+import type { Lang } from '../answers/schema.js';
 import type { App } from '../app.js';
 import type { Ctx } from '../core/bot.js';
 import { addReadyCheck } from '../ops/index.js';
@@ -81,6 +80,8 @@ export function installRequests(app: App): Requests {
     ctx.reply(statusReply(ctx.t, ctx.lang, views, stale, config.SUPPORT_TIMEZONE));
   }
 
+  const detectExercise = (text: string) => app.engine.ask(text, 'lv').exercise ?? null;
+  const detectLang = (text: string, fallback: Lang) => app.engine.language(text, fallback);
   core.use(requestFlow({ detectExercise, detectLang, submit, status }));
   core.onForget((_key, session) => outbox.forget(session.requestIds));
 
