@@ -15,6 +15,7 @@ import { loadKnowledge } from './answers/knowledge.js';
 import { installConversation } from './conversation/index.js';
 import { installEscalation } from './escalation/index.js';
 import { installSlack } from './channels/slack/index.js';
+import { installMeta } from './channels/meta/index.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -66,6 +67,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   installConversation(app);
   installTelegram(app);
   installSlack(app);
+  installMeta(app);
   if (config.WEB_CHAT) installWeb(app);
   return app;
 }
