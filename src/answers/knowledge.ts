@@ -2,13 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { load } from 'js-yaml';
 import type { z } from 'zod';
+import { KnowledgeError } from '../core/errors.js';
 import { KNOWLEDGE_DIR, ROOT } from '../paths.js';
-import { sectionFileSchema, type KnowledgeBase, type KnowledgeEntry, type Section, type SectionFile } from './schema.js';
 
-/** A knowledge file that cannot be used; the message names the file, entry and field. */
-export class KnowledgeError extends Error {
-  override name = 'KnowledgeError';
-}
+export { KnowledgeError };
+import { sectionFileSchema, type KnowledgeBase, type KnowledgeEntry, type Section, type SectionFile } from './schema.js';
 
 function displayPath(file: string): string {
   const rel = relative(ROOT, file);
