@@ -5,7 +5,7 @@ import type { TFunction } from 'i18next';
 import { AnswerEngine, type Answer } from '../answers/engine.js';
 import { KnowledgeError, loadKnowledge } from '../answers/knowledge.js';
 import { ExitCode } from '../core/errors.js';
-import { LANGS, type Lang } from '../answers/schema.js';
+import { LANGS, type Intent, type Lang, type Right } from '../answers/schema.js';
 import { createI18n } from '../i18n/index.js';
 
 /** One line of `thunder ask --json`: the contract the held-out evaluation reads. */
@@ -16,6 +16,11 @@ export interface AskRecord {
   confidence: number;
   answer: string;
   suggestions: string[];
+  intent: Intent;
+  /** The right the user asks to exercise (intent `exercise`). */
+  right?: Right;
+  /** The language Thunder does not serve that the message is in (intent `other_language`). */
+  otherLang?: string;
 }
 
 /** The entry's answer, or the fallback when there is none. */
@@ -31,6 +36,9 @@ function record(q: string, answer: Answer, t: TFunction): AskRecord {
     confidence: answer.confidence,
     answer: answerText(answer, t),
     suggestions: answer.suggestions.map((s) => s.id),
+    intent: answer.intent,
+    ...(answer.exercise && { right: answer.exercise }),
+    ...(answer.otherLang && { otherLang: answer.otherLang }),
   };
 }
 
