@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+
+export { ConfigError };
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -86,13 +89,6 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
 
 /** Parses the environment once; empty strings count as unset so `.env` templates stay harmless. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -6,7 +6,7 @@ import type { Button, Reply } from '../core/types.js';
 const MAX_ENTRY_BUTTONS = 4;
 
 function entryButton(entry: KnowledgeEntry, lang: Lang): Button {
-  return { label: entry.questions[lang][0]!, data: `a:${entry.id}` };
+  return { label: entry.title[lang], data: `a:${entry.id}` };
 }
 
 export interface AnswerParts {

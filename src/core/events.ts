@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Right } from '../answers/schema.js';
+import type { Right } from '../domain.js';
 import type { Channel, Lang } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Lang } from '../answers/schema.js';
+import type { Lang } from '../domain.js';
 
 export type { Lang };
 export const CHANNELS = ['telegram', 'slack', 'web', 'messenger', 'instagram', 'whatsapp'] as const;

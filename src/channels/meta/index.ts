@@ -1,25 +1,56 @@
+import { Hono } from 'hono';
+import type { i18n } from 'i18next';
 import type Keyv from 'keyv';
-import type { App } from '../../app.js';
-import { errorInfo } from '../../core/bot.js';
-import { parseSession } from '../../core/session.js';
+import type { Logger } from 'pino';
+import { errorInfo } from '../../core/errors.js';
+import type { CoreEmitter } from '../../core/events.js';
+import type { Feature } from '../../core/feature.js';
+import type { Session } from '../../core/session.js';
 import type { Incoming, Reply } from '../../core/types.js';
-import { escalationOf } from '../../escalation/index.js';
-import type { DeskNote } from '../../escalation/desk.js';
+import type { Lang } from '../../domain.js';
+import type { DeskNote, Escalation } from '../../escalation/index.js';
 import { redisOf } from '../../escalation/redis.js';
 import { limitBody } from '../../http/json.js';
-import { addReadyCheck } from '../../ops/index.js';
 import { GraphClient, GraphError } from './graph.js';
 import { parseWebhook, type MetaChannel, type MetaEvent } from './inbound.js';
 import { renderSendApi, renderWhatsApp, reengageTemplate, type Messaging, type RenderWords } from './render.js';
 import { ChatSequencer } from './sequencer.js';
 import { verifySignature } from './signature.js';
-import { HUMAN_AGENT_MS, windowFor } from './window.js';
+import { windowFor } from './window.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** Meta redelivers for up to a week (WhatsApp); a message id is remembered that long. */
-const SEEN_MS = 7 * DAY_MS;
+export const SEEN_MS = 7 * 24 * 60 * 60 * 1000;
 /** Meta's webhook bodies are a few KB; batches stay far below this. */
 const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface MetaOptions {
+  appSecret: string;
+  verifyToken: string;
+  /** Messenger and Instagram (the Page's token); either channel family may be off. */
+  pageToken: string | undefined;
+  whatsapp: { token: string; phoneNumberId: string } | undefined;
+  /** META_GRAPH_URL: the versioned Graph base. */
+  graphUrl: string;
+  humanAgentTag: boolean;
+  reengageTemplate: string | undefined;
+  orderWindowMs: number;
+  defaultLang: Lang;
+  /** The core's turn: a message in, its replies out. */
+  handle(msg: Incoming): Promise<Reply[]>;
+  /** A customer's stored session, to read its language and open ticket. */
+  session(key: string): Promise<Session | undefined>;
+  /** Tickets, the durable queue and the desk note when a customer can't be reached. */
+  escalation: Escalation;
+  i18n: i18n;
+  events: CoreEmitter;
+  log: Logger;
+  /** Message ids seen (TTL SEEN_MS). */
+  seen: Keyv<number>;
+  /** When each chat last wrote (the start of its 24-hour window). */
+  lastInbound: Keyv<number>;
+  /** Agent replies waiting behind WhatsApp's re-engagement template. */
+  held: Keyv<Reply[]>;
+}
 
 /** One queued send: a single Graph payload, so a retry never repeats the parts that went out. */
 interface SendJob {
@@ -29,45 +60,33 @@ interface SendJob {
   human: boolean;
 }
 
-export interface MetaChannelHandle {
-  /** Resolves once every received message has been handled (tests, shutdown). */
-  idle(): Promise<void>;
-}
-
 /**
  * Facebook Messenger, Instagram Direct and WhatsApp through Meta's one webhook (`/meta/webhook`)
- * and the Graph API. On when META_APP_SECRET is set; each channel needs its token.
+ * and the Graph API.
  */
-export function installMeta(app: App): MetaChannelHandle | undefined {
-  const { config, core, log } = app;
-  const secret = config.META_APP_SECRET;
-  const verifyToken = config.META_VERIFY_TOKEN;
-  if (!secret || !verifyToken) return undefined;
-  const graph = new GraphClient({ baseUrl: config.META_GRAPH_URL });
-  const escalation = escalationOf(app)?.escalation;
-  const relay = escalation?.relay;
+export function createMeta(opts: MetaOptions): Feature {
+  const { escalation, events, log, lastInbound, held } = opts;
+  const graph = new GraphClient({ baseUrl: opts.graphUrl });
+  const relay = escalation.relay;
   const tokens: Partial<Record<MetaChannel, string>> = {
-    ...(config.MESSENGER_PAGE_TOKEN ? { messenger: config.MESSENGER_PAGE_TOKEN, instagram: config.MESSENGER_PAGE_TOKEN } : {}),
-    ...(config.WHATSAPP_TOKEN ? { whatsapp: config.WHATSAPP_TOKEN } : {}),
+    ...(opts.pageToken ? { messenger: opts.pageToken, instagram: opts.pageToken } : {}),
+    ...(opts.whatsapp ? { whatsapp: opts.whatsapp.token } : {}),
   };
   const on = (Object.keys(tokens) as MetaChannel[]).sort();
-  const seen = firstSeen(app.store.kv<number>('meta-seen', SEEN_MS, { durable: false }));
-  /** When each chat last wrote to us: the start of its 24-hour window. */
-  const lastInbound = app.store.kv<number>('meta-window', HUMAN_AGENT_MS + DAY_MS);
-  /** Agent replies waiting for a WhatsApp customer to answer the re-engagement template. */
-  const held = app.store.kv<Reply[]>('meta-held', HUMAN_AGENT_MS);
-  /** Channels whose token Meta called expired (190): /readyz is down until a restart with a new one. */
+  const seen = firstSeen(opts.seen);
+  /** Channels whose token Meta called expired (190): /readyz is down until a send succeeds again. */
   const expired = new Set<MetaChannel>();
   /** Sends per chat waiting in the durable queue: later messages queue behind them to keep order. */
   const queued = new Map<string, number>();
-  const keywords = keywordMap(app);
-  const policy = { humanAgentTag: config.META_HUMAN_AGENT_TAG, reengageTemplate: Boolean(config.WHATSAPP_REENGAGE_TEMPLATE) };
-  const words = (lang: 'lv' | 'en'): RenderWords => ({ choose: core.i18n.t('meta:choose', { lng: lang }), more: core.i18n.t('meta:more', { lng: lang }) });
+  const keywords = keywordMap(opts.i18n);
+  const policy = { humanAgentTag: opts.humanAgentTag, reengageTemplate: Boolean(opts.reengageTemplate) };
+  const words = (lang: Lang): RenderWords => ({ choose: opts.i18n.t('meta:choose', { lng: lang }), more: opts.i18n.t('meta:more', { lng: lang }) });
+  const langOf = async (key: string): Promise<Lang> => (await opts.session(key))?.lang ?? opts.defaultLang;
 
   const sequencer = new ChatSequencer<MetaEvent>(
     (ev) => handleEvent(ev),
     (err) => log.error({ err: errorInfo(err) }, 'meta: message failed'),
-    config.META_ORDER_WINDOW_MS,
+    opts.orderWindowMs,
   );
 
   async function handleEvent(ev: MetaEvent): Promise<void> {
@@ -78,7 +97,7 @@ export function installMeta(app: App): MetaChannelHandle | undefined {
       await held.delete(key);
       await deliver(ev.channel, ev.userId, waiting, 'response');
     }
-    const replies = await core.handle(toIncoming(ev, keywords));
+    const replies = await opts.handle(toIncoming(ev, keywords));
     await deliver(ev.channel, ev.userId, replies, 'response');
   }
 
@@ -106,7 +125,7 @@ export function installMeta(app: App): MetaChannelHandle | undefined {
       } catch (err) {
         if (err instanceof GraphError && !err.retryable) return failed(channel, chatId, human, err);
         log.warn({ channel, err: errorInfo(err) }, 'meta: send failed, queued for retry');
-        core.events.emit('delivery.failed', { channel, reason: 'retry' });
+        events.emit('delivery.failed', { channel, reason: 'retry' });
         return enqueue(payloads.slice(i).map((payload) => ({ channel, chatId, payload, human })));
       }
     }
@@ -115,18 +134,16 @@ export function installMeta(app: App): MetaChannelHandle | undefined {
   async function wordsFor(key: string, replies: Reply[]): Promise<RenderWords> {
     // Only a list needs words of its own, so the session is read only then.
     const needs = replies.some((r) => (r.buttons ?? []).flat().length > 3);
-    const lang = needs ? (parseSession(await core.sessions.get(key)).lang ?? config.DEFAULT_LANG) : config.DEFAULT_LANG;
-    return words(lang);
+    return words(needs ? await langOf(key) : opts.defaultLang);
   }
 
   async function post(channel: MetaChannel, payload: unknown): Promise<void> {
-    const path = channel === 'whatsapp' ? `/${config.WHATSAPP_PHONE_NUMBER_ID}/messages` : '/me/messages';
+    const path = channel === 'whatsapp' ? `/${opts.whatsapp?.phoneNumberId}/messages` : '/me/messages';
     await graph.post(channel, path, tokens[channel]!, payload);
     expired.delete(channel);
   }
 
   async function enqueue(jobs: SendJob[]): Promise<void> {
-    if (!relay) throw new Error('meta: no durable queue');
     for (const job of jobs) {
       const key = `${job.channel}:${job.chatId}`;
       queued.set(key, (queued.get(key) ?? 0) + 1);
@@ -134,14 +151,14 @@ export function installMeta(app: App): MetaChannelHandle | undefined {
     }
   }
 
-  relay?.on('meta.send', async (data) => {
+  relay.on('meta.send', async (data) => {
     const job = data as SendJob;
     const key = `${job.channel}:${job.chatId}`;
     try {
       await post(job.channel, job.payload);
     } catch (err) {
       if (!(err instanceof GraphError) || err.retryable) {
-        core.events.emit('delivery.failed', { channel: job.channel, reason: 'retry' });
+        events.emit('delivery.failed', { channel: job.channel, reason: 'retry' });
         throw err;
       }
       await failed(job.channel, job.chatId, job.human, err);
@@ -152,7 +169,7 @@ export function installMeta(app: App): MetaChannelHandle | undefined {
   });
 
   async function failed(channel: MetaChannel, chatId: string, human: boolean, err: GraphError): Promise<void> {
-    core.events.emit('delivery.failed', { channel, reason: err.failure });
+    events.emit('delivery.failed', { channel, reason: err.failure });
     if (err.failure === 'window' || err.failure === 'unreachable') return closed(channel, chatId, human, err.failure === 'window' ? 'window' : 'unavailable');
     if (err.failure === 'token') {
       expired.add(channel);
@@ -170,49 +187,40 @@ export function installMeta(app: App): MetaChannelHandle | undefined {
   async function closed(channel: MetaChannel, chatId: string, human: boolean, reason: 'window' | 'unavailable'): Promise<void> {
     const key = `${channel}:${chatId}`;
     if (!human) {
-      const ticketId = parseSession(await core.sessions.get(key)).ticketId;
-      const ticket = ticketId ? await escalation?.tickets.get(ticketId) : undefined;
+      const ticketId = (await opts.session(key))?.ticketId;
+      const ticket = ticketId ? await escalation.tickets.get(ticketId) : undefined;
       if (ticket && ticket.status !== 'resolved') return void log.info({ channel, reason }, 'meta: bot notice not delivered while an agent has the chat');
     }
     log.info({ channel, reason }, 'meta: customer unreachable, handed to the desk');
-    await escalation?.unreachable({ key, channel, chatId }, note(channel, reason));
+    await escalation.unreachable({ key, channel, chatId, lang: opts.defaultLang }, note(channel, reason));
   }
 
   async function reengage(chatId: string, replies: Reply[]): Promise<void> {
     const key = `whatsapp:${chatId}`;
-    const lang = parseSession(await core.sessions.get(key)).lang ?? config.DEFAULT_LANG;
+    const lang = await langOf(key);
     try {
-      await post('whatsapp', reengageTemplate(chatId, config.WHATSAPP_REENGAGE_TEMPLATE!, lang));
+      await post('whatsapp', reengageTemplate(chatId, opts.reengageTemplate!, lang));
     } catch (err) {
       if (err instanceof GraphError && !err.retryable) return failed('whatsapp', chatId, true, err);
       throw err;
     }
     await held.set(key, [...((await held.get(key)) ?? []), ...replies]);
-    await escalation?.unreachable({ key, channel: 'whatsapp', chatId }, note('whatsapp', 'reengaged'));
+    await escalation.unreachable({ key, channel: 'whatsapp', chatId, lang }, note('whatsapp', 'reengaged'));
   }
 
-  for (const channel of on) {
-    core.registerSender(channel, { send: (chatId, replies) => deliver(channel, chatId, replies, 'push') });
-  }
-  core.onForget(async (key) => {
-    if (!on.some((c) => key.startsWith(`${c}:`))) return;
-    await lastInbound.delete(key);
-    await held.delete(key);
-  });
-  addReadyCheck(app, 'meta', async () => expired.size === 0);
-
-  app.http.get('/meta/webhook', (c) => {
+  const routes = new Hono();
+  routes.get('/webhook', (c) => {
     // Meta's subscription handshake: no signature on GET, only the verify token.
-    const ok = c.req.query('hub.mode') === 'subscribe' && c.req.query('hub.verify_token') === verifyToken;
+    const ok = c.req.query('hub.mode') === 'subscribe' && c.req.query('hub.verify_token') === opts.verifyToken;
     const challenge = c.req.query('hub.challenge');
     if (!ok || !challenge) return c.text('', 403);
     return c.text(challenge, 200);
   });
-  app.http.post('/meta/webhook', limitBody(MAX_BODY_BYTES), async (c) => {
+  routes.post('/webhook', limitBody(MAX_BODY_BYTES), async (c) => {
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const signature = c.req.header('x-hub-signature-256');
     if (!signature) return c.text('', 401);
-    if (!verifySignature(raw, signature, secret)) {
+    if (!verifySignature(raw, signature, opts.appSecret)) {
       log.warn('meta: webhook with a bad signature refused');
       return c.text('', 403);
     }
@@ -233,14 +241,24 @@ export function installMeta(app: App): MetaChannelHandle | undefined {
   });
 
   /** Each message id once (Meta redelivers, also after a 200), then in order per chat. */
-  async function intake(events: MetaEvent[]): Promise<void> {
-    const fresh = await Promise.all(events.map((ev) => seen(`${ev.channel}:${ev.id}`)));
-    events.filter((_, i) => fresh[i]).forEach((ev) => sequencer.add(`${ev.channel}:${ev.userId}`, ev));
+  async function intake(list: MetaEvent[]): Promise<void> {
+    const fresh = await Promise.all(list.map((ev) => seen(`${ev.channel}:${ev.id}`)));
+    list.filter((_, i) => fresh[i]).forEach((ev) => sequencer.add(`${ev.channel}:${ev.userId}`, ev));
   }
 
-  app.channels.push(`${on.join(', ')} (meta /meta/webhook)`);
-  app.services.push({ name: 'meta', start: async () => {}, stop: () => sequencer.idle() });
-  return { idle: () => sequencer.idle() };
+  return {
+    name: 'meta',
+    channel: `${on.join(', ')} (meta /meta/webhook)`,
+    senders: Object.fromEntries(on.map((channel) => [channel, { send: (chatId: string, replies: Reply[]) => deliver(channel, chatId, replies, 'push') }])),
+    onForget: async (key) => {
+      if (!on.some((c) => key.startsWith(`${c}:`))) return;
+      await lastInbound.delete(key);
+      await held.delete(key);
+    },
+    readyChecks: { meta: async () => expired.size === 0 },
+    routes: [{ path: '/meta', routes }],
+    services: [{ name: 'meta', start: async () => {}, stop: () => sequencer.idle() }],
+  };
 }
 
 function note(channel: MetaChannel, reason: 'window' | 'unavailable' | 'reengaged'): Extract<DeskNote, { kind: 'unreachable' }> {
@@ -248,10 +266,10 @@ function note(channel: MetaChannel, reason: 'window' | 'unavailable' | 'reengage
 }
 
 /** Meta has no slash commands: a message that is only a command's keyword ("forget", "aizmirst") is that command. */
-function keywordMap(app: App): Map<string, string> {
+function keywordMap(i18n: i18n): Map<string, string> {
   const map = new Map<string, string>();
   for (const lng of ['lv', 'en']) {
-    const byCommand = app.core.i18n.t('meta:keywords', { lng, returnObjects: true }) as unknown as Record<string, string[]>;
+    const byCommand = i18n.t('meta:keywords', { lng, returnObjects: true }) as unknown as Record<string, string[]>;
     for (const [command, words] of Object.entries(byCommand)) for (const w of words) map.set(normalizeKeyword(w), command);
   }
   return map;

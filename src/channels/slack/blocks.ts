@@ -37,7 +37,7 @@ function context(text: string): Block {
 /** The answer a customer would get, plus what staff need to check it: the verbatim policy text and its section. */
 export function staffAnswer(t: TFunction, a: Answer): Message {
   const { lang } = a;
-  const related = a.suggestions.map((s) => `• ${esc(s.questions[lang][0] ?? s.id)} (\`${s.id}\`)`).join('\n');
+  const related = a.suggestions.map((s) => `• ${esc(s.title[lang])} (\`${s.id}\`)`).join('\n');
   if (!a.entry) {
     const blocks = [section(t('slack:noAnswer'))];
     if (related) blocks.push(section(`*${t('slack:didYouMean')}*\n${related}`));
@@ -49,7 +49,7 @@ export function staffAnswer(t: TFunction, a: Answer): Message {
     section(`*${t('slack:policyQuote')}*\n${e.source.map((q) => `> ${esc(q)}`).join('\n')}`),
     context(t('slack:answerMeta', { section: esc(e.section.title[lang]), id: e.id, confidence: Math.round(a.confidence * 100) })),
   ];
-  if (related) blocks.push(context(`${t('slack:related')} ${a.suggestions.map((s) => esc(s.questions[lang][0] ?? s.id)).join(' · ')}`));
+  if (related) blocks.push(context(`${t('slack:related')} ${a.suggestions.map((s) => esc(s.title[lang])).join(' · ')}`));
   return { text: e.answer[lang], blocks };
 }
 
