@@ -4,6 +4,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { AnswerEngine } from './answers/engine.js';
 import { loadKnowledge } from './answers/knowledge.js';
+import { createMeta, SEEN_MS as META_SEEN_MS } from './channels/meta/index.js';
+import { HUMAN_AGENT_MS } from './channels/meta/window.js';
 import { createSlack, SEEN_MS, slackDeskClient } from './channels/slack/index.js';
 import { SlackDesk } from './channels/slack/desk.js';
 import { createTelegram } from './channels/telegram/index.js';
@@ -171,6 +173,34 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         visitors: store.kv('web-visitor', ttl),
         embedOrigins: config.WEB_EMBED_ORIGINS.split(' '),
         ttlDays: config.STATE_TTL_DAYS,
+      }),
+    );
+  }
+
+  if (config.META_APP_SECRET && config.META_VERIFY_TOKEN) {
+    const whatsappToken = config.WHATSAPP_TOKEN;
+    const phoneNumberId = config.WHATSAPP_PHONE_NUMBER_ID;
+    channels.push(
+      createMeta({
+        appSecret: config.META_APP_SECRET,
+        verifyToken: config.META_VERIFY_TOKEN,
+        pageToken: config.MESSENGER_PAGE_TOKEN,
+        whatsapp: whatsappToken && phoneNumberId ? { token: whatsappToken, phoneNumberId } : undefined,
+        graphUrl: config.META_GRAPH_URL,
+        humanAgentTag: config.META_HUMAN_AGENT_TAG,
+        reengageTemplate: config.WHATSAPP_REENGAGE_TEMPLATE,
+        orderWindowMs: config.META_ORDER_WINDOW_MS,
+        defaultLang: config.DEFAULT_LANG,
+        handle: (msg) => core.handle(msg),
+        session: (key) => core.readSession(key),
+        escalation,
+        i18n,
+        events: core.events,
+        log,
+        seen: store.kv<number>('meta-seen', META_SEEN_MS, { durable: false }),
+        // The window record outlives HUMAN_AGENT's 7 days by a day, so "older than 7 days" is still known.
+        lastInbound: store.kv<number>('meta-window', HUMAN_AGENT_MS + DAY_MS),
+        held: store.kv('meta-held', HUMAN_AGENT_MS),
       }),
     );
   }

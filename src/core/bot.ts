@@ -168,6 +168,12 @@ export class Core {
     await sender.send(chatId, replies);
   }
 
+  /** A user's stored session, read outside a turn; undefined when there is none. */
+  async readSession(key: string): Promise<Session | undefined> {
+    const raw = await this.sessions.get(key);
+    return raw ? this.codec.parse(raw) : undefined;
+  }
+
   /**
    * Changes a user's stored session outside a turn (staff resolved the ticket). It runs in the
    * user's queue, so a turn in progress cannot write its older copy over the change.

@@ -13,6 +13,8 @@ import type { Channel } from './types.js';
 export interface CoreEvents {
   message: [{ channel: Channel; ms: number }];
   forgotten: [{ channel: Channel }];
+  /** A platform refused a message for good or for now (`reason` is the adapter's class, e.g. Meta's `window`, `token`). */
+  'delivery.failed': [{ channel: Channel; reason: string }];
 }
 
 export class CoreEmitter extends EventEmitter<CoreEvents> {}

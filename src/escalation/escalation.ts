@@ -121,7 +121,7 @@ export class Escalation {
     const ticket = await this.tickets.byThread(deskChannel, threadTs);
     if (!ticket || ticket.status === 'resolved') return false;
     if (ticket.status === 'open') await this.act(ticket.id, 'claim', agent);
-    await this.toCustomer(ticket, { text: this.t(ticket)('escalation:agentReply', { text }) });
+    await this.toCustomer(ticket, { text: this.t(ticket)('escalation:agentReply', { text }), human: true });
     return true;
   }
 
@@ -160,6 +160,40 @@ export class Escalation {
       await this.relay.enqueue(`desk:${ticketId}`, 'update', { id: ticketId });
       await this.relay.enqueue(`desk:${ticketId}`, 'note', { id: ticketId, note: { kind: 'forgotten' } });
     }
+  }
+
+  /**
+   * A channel cannot reach the customer (Meta's 24-hour window, messages turned off): the open
+   * ticket's thread gets a note, or a new ticket hands the conversation to the desk with it.
+   * `lang` is used when the customer has no session.
+   */
+  async unreachable(customer: Pick<Ticket, 'key' | 'channel' | 'chatId' | 'lang'>, note: Extract<DeskNote, { kind: 'unreachable' }>): Promise<void> {
+    let session: Session | undefined;
+    await this.deps.editSession(customer.key, (s) => {
+      session = s;
+      return false;
+    });
+    const current = session?.ticketId ? await this.tickets.get(session.ticketId) : undefined;
+    if (current && current.status !== 'resolved') {
+      await this.relay.enqueue(`desk:${current.id}`, 'note', { id: current.id, note });
+      return;
+    }
+    if (!this.desk) {
+      this.deps.log.warn({ channel: customer.channel, reason: note.reason }, 'escalation: customer unreachable and no desk to tell');
+      return;
+    }
+    const ticket: Ticket = {
+      id: newTicketId(), ...customer, lang: session?.lang ?? customer.lang, status: 'open',
+      createdAt: Date.now(), acked: true, erased: false, turns: session?.turns.slice() ?? [],
+    };
+    await this.tickets.save(ticket);
+    await this.deps.editSession(customer.key, (s) => {
+      s.ticketId = ticket.id;
+      return true;
+    });
+    await this.relay.enqueue(`desk:${ticket.id}`, 'post', { id: ticket.id });
+    await this.relay.enqueue(`desk:${ticket.id}`, 'note', { id: ticket.id, note });
+    this.deps.events.emit('escalation.opened', { channel: customer.channel, ticketId: ticket.id });
   }
 
   async announceRequest(notice: RequestNotice): Promise<void> {
