@@ -1,8 +1,26 @@
+import { z } from 'zod';
 import type { AnswerEngine } from '../answers/engine.js';
 import type { Ctx } from '../core/bot.js';
 import type { Feature } from '../core/feature.js';
+import type { Channel } from '../core/types.js';
 import type { Lang } from '../domain.js';
 import { answerReply, didYouMeanReply, languageButtons, noAnswerReply, topicReply, topicsReply } from './replies.js';
+
+declare module '../core/events.js' {
+  interface CoreEvents {
+    answered: [{ channel: Channel; entryId: string; lang: Lang }];
+    /** A question the policy did not answer: a fallback, or only "did you mean" suggestions. */
+    unanswered: [{ channel: Channel; lang: Lang }];
+    fallback: [{ channel: Channel; lang: Lang }];
+  }
+}
+
+declare module '../core/session.js' {
+  interface SessionFields {
+    /** Unanswered questions in a row; escalation offers a person after two. */
+    unanswered: number;
+  }
+}
 
 export interface ConversationOptions {
   engine: AnswerEngine;
@@ -91,7 +109,7 @@ export function createConversation({ engine, ttlDays: days }: ConversationOption
     ctx.reply(reply);
   }
 
-  return { name: 'conversation', middleware: [middleware] };
+  return { name: 'conversation', session: { unanswered: z.number().int().nonnegative().default(0) }, middleware: [middleware] };
 }
 
 function setLang(ctx: Ctx, lang: Lang): void {
