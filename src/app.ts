@@ -12,7 +12,7 @@ import { installOps } from './ops/index.js';
 import { installRequests, type Requests } from './requests/index.js';
 import { AnswerEngine } from './answers/engine.js';
 import { loadKnowledge } from './answers/knowledge.js';
-import { installConversation } from './conversation/index.js';
+import { installConversation, installIntentRouter } from './conversation/index.js';
 import { installEscalation } from './escalation/index.js';
 import { installSlack } from './channels/slack/index.js';
 
@@ -61,6 +61,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const engine = new AnswerEngine(loadKnowledge());
   const app: App = { config, log, store, core, http, engine, services: [stateSweeper(store, log)], channels: [] };
   installOps(app);
+  installIntentRouter(app);
   installEscalation(app);
   app.requests = installRequests(app);
   installConversation(app);

@@ -7,6 +7,8 @@ export const turnSchema = z.object({ from: z.enum(['user', 'bot']), text: z.stri
 /** Per-user state; read back through zod because the store is a boundary (older versions, other instances). */
 export const sessionSchema = z.object({
   lang: z.enum(['lv', 'en']).optional(),
+  /** The user chose `lang` (button, /language): answers stay in it whatever language a question is in. */
+  langChosen: z.boolean().default(false),
   /** Last turns of the conversation, for the human agent's context. */
   turns: z.array(turnSchema).default([]),
   /** Unanswered questions in a row; escalation is offered after two. */

@@ -35,6 +35,8 @@ export interface Reply {
   quote?: string[];
   /** Rows of buttons. */
   buttons?: Button[][];
+  /** What the bot waits for next (a form step: name, contact, details), so a channel can hint the input. */
+  input?: string;
 }
 
 /** Sends replies to a chat outside a request/response turn (relayed agent replies, request updates). */

@@ -2,6 +2,7 @@ import type { App } from '../app.js';
 import type { Ctx, Middleware } from '../core/bot.js';
 import { parseSession } from '../core/session.js';
 import type { Reply } from '../core/types.js';
+import { contactsOf, type Contacts } from './contacts.js';
 import type { Desk, DeskNote, RequestNotice } from './desk.js';
 import { isOpen, nextOpening, parseSupportHours, type SupportHours } from './hours.js';
 import { isPermanent, PermanentError, Relay, type Job } from './relay.js';
@@ -20,6 +21,7 @@ export class Escalation {
   readonly tickets: Tickets;
   readonly relay: Relay;
   readonly hours: SupportHours;
+  readonly contacts: Contacts;
   private desk: Desk | undefined;
 
   constructor(private readonly app: App) {
@@ -28,6 +30,7 @@ export class Escalation {
     const base = app.config.RELAY_RETRY_BASE_MS;
     this.relay = new Relay(app.store.kv<Job>('relay', ttl), app.log, { baseDelayMs: base, tickMs: Math.min(1000, base) });
     this.hours = parseSupportHours(app.config.SUPPORT_HOURS, app.config.SUPPORT_TIMEZONE);
+    this.contacts = contactsOf(app.engine.kb);
     this.relay.on('post', (d) => this.postTicket(d as { id: string }));
     this.relay.on('update', (d) => this.withDesk(d as { id: string }, (desk, t) => desk.updateTicket(t)));
     this.relay.on('note', (d) => {
@@ -45,6 +48,16 @@ export class Escalation {
     this.desk = desk;
   }
 
+  /** A person can join a chat now: a desk is configured and support is at work. Only then is one offered. */
+  available(now = new Date()): boolean {
+    return this.desk !== undefined && isOpen(now, this.hours);
+  }
+
+  /** Where no person can join: the company's e-mail and phone, and how to write to it. */
+  contactText(lang: 'lv' | 'en'): string {
+    return this.app.core.i18n.getFixedT(lang)('escalation:contacts', { ...this.contacts });
+  }
+
   readonly middleware: Middleware = async (ctx, next) => {
     const id = ctx.session.ticketId;
     const ticket = id ? await this.tickets.get(id) : undefined;
@@ -53,18 +66,11 @@ export class Escalation {
     const forgetting = ctx.command === 'forget' || ctx.msg.button?.startsWith('forget:');
     if (ticket && ticket.status !== 'resolved' && !forgetting) return this.fromCustomer(ctx, ticket);
     if (ctx.command === 'human') return this.open(ctx);
-    await next();
-    if (ctx.session.unanswered === 2 && !ctx.session.ticketId) {
-      ctx.reply({ text: ctx.t('escalation:offer'), buttons: [[{ label: ctx.t('escalation:offerButton'), data: 'cmd:human' }]] });
-    }
+    return next();
   };
 
   private async open(ctx: Ctx): Promise<void> {
-    if (!this.desk) {
-      ctx.reply(ctx.t('escalation:unavailable'));
-      for (const r of this.contacts(ctx.lang)) ctx.reply(r);
-      return;
-    }
+    if (!this.desk) return ctx.reply(`${ctx.t('escalation:unavailable')} ${this.contactText(ctx.lang)}`);
     const now = new Date();
     const expectedAt = isOpen(now, this.hours) ? undefined : nextOpening(now, this.hours).getTime();
     const ticket: Ticket = {
@@ -153,12 +159,6 @@ export class Escalation {
     }).format(at);
   }
 
-  /** The company's contacts are a policy fact: they come from the knowledge base, never from code. */
-  private contacts(lang: 'lv' | 'en'): Reply[] {
-    const entry = this.app.engine.kb.entries.get('controller');
-    return entry ? [{ text: entry.answer[lang], section: entry.section.title[lang] }] : [];
-  }
-
   private t(ticket: Ticket) {
     return this.app.core.i18n.getFixedT(ticket.lang);
   }
@@ -199,7 +199,7 @@ export class Escalation {
     this.app.log.error({ ticketId: ticket.id }, 'escalation: the support channel refused the ticket; check SLACK_SUPPORT_CHANNEL and invite the app');
     await this.tickets.update(ticket.id, (t) => void (t.status = 'resolved'));
     await this.clearSession(ticket);
-    await this.toCustomer(ticket, { text: this.t(ticket)('escalation:undeliverable') }, ...this.contacts(ticket.lang));
+    await this.toCustomer(ticket, { text: `${this.t(ticket)('escalation:undeliverable')} ${this.contactText(ticket.lang)}` });
   }
 
   private async withDesk({ id }: { id: string }, run: (desk: Desk, ticket: Ticket) => Promise<void>): Promise<void> {
