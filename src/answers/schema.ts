@@ -1,18 +1,7 @@
 import { z } from 'zod';
+import { RIGHTS } from '../domain.js';
 
-export const LANGS = ['lv', 'en'] as const;
-export type Lang = (typeof LANGS)[number];
-
-export const RIGHTS = [
-  'access',
-  'rectification',
-  'erasure',
-  'restriction',
-  'objection',
-  'portability',
-  'consent',
-] as const;
-export type Right = (typeof RIGHTS)[number];
+export { LANGS, RIGHTS, type Lang, type Right } from '../domain.js';
 
 /**
  * What a message is: a policy question an entry answers, a wish to exercise a right now, a

@@ -1,43 +1,49 @@
-import type { Answer } from '../answers/engine.js';
-import type { Lang } from '../answers/schema.js';
-import type { App } from '../app.js';
+import type { Answer, AnswerEngine } from '../answers/engine.js';
 import type { Ctx } from '../core/bot.js';
-import { escalationOf } from '../escalation/index.js';
+import type { Feature } from '../core/feature.js';
+import type { Lang } from '../domain.js';
+import type { Contacts } from '../escalation/contacts.js';
 import { answerReply, didYouMeanReply, languageButtons, noAnswerReply, smallTalkReply, topicReply, topicsReply, type Handoff } from './replies.js';
 import { followLang, intentRouter, understand } from './understand.js';
 
-export { intentRouter } from './understand.js';
-
-/** The intent router: mounted after the rate limit and before escalation and requests (see understand.ts). */
-export function installIntentRouter(app: App): void {
-  app.core.use(intentRouter(app.engine));
+export interface ConversationOptions {
+  engine: AnswerEngine;
+  /** How long the bot keeps a conversation, told in /start. */
+  ttlDays: number;
+  /** Whether a person can join now (escalation), and the company's contacts. */
+  handoff: Handoff & { contacts: Contacts };
 }
 
 /**
- * Commands (start, help, language, topics, forget) and answers from the engine. Installed after
+ * Reads free text once, early: mount after the rate limit and before escalation and requests, so
+ * "gribu runāt ar cilvēku" starts the same hand-off as /human (see understand.ts).
+ */
+export function createIntents({ engine }: { engine: AnswerEngine }): Feature {
+  return { name: 'intents', middleware: [intentRouter(engine)] };
+}
+
+/**
+ * Commands (start, help, language, topics, forget) and answers from the engine. Mounted after
  * escalation and requests, so whatever reaches it is a command, a button or a question.
  */
-export function installConversation(app: App): void {
-  const { engine } = app;
+export function createConversation({ engine, ttlDays: days, handoff }: ConversationOptions): Feature {
   const { kb } = engine;
-  const days = app.config.STATE_TTL_DAYS;
-  const escalation = escalationOf(app)?.escalation;
-  if (!escalation) throw new Error('installEscalation must run before installConversation');
-  const handoff: Handoff = { available: () => escalation.available(), contactText: (lang) => escalation.contactText(lang) };
-
-  app.core.use(async (ctx) => {
+  const middleware = async (ctx: Ctx): Promise<void> => {
     if (ctx.msg.unsupported) return ctx.reply(ctx.t('conversation:unsupported'));
     if (ctx.command !== undefined) return command(ctx, ctx.command);
     if (ctx.msg.button !== undefined) return button(ctx, ctx.msg.button);
     if (!ctx.args) return ctx.reply(ctx.t('conversation:helpHint'));
     return question(ctx, understand(engine, ctx));
-  });
+  };
 
   async function command(ctx: Ctx, name: string): Promise<void> {
     switch (name) {
       case 'start': {
         // The web page has its own "delete my chat" link; elsewhere /forget does it.
-        const privacy = ctx.msg.channel === 'web' ? ctx.t('conversation:privacyWeb', { count: days, link: ctx.t('web:forget') }) : ctx.t('conversation:privacy', { count: days });
+        const privacy =
+          ctx.msg.channel === 'web'
+            ? ctx.t('conversation:privacyWeb', { count: days, link: ctx.t('web:forget') })
+            : ctx.t('conversation:privacy', { count: days });
         ctx.reply({
           text: `${ctx.t('conversation:start')}\n\n${privacy}`,
           buttons: [languageButtons(ctx), [{ label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' }]],
@@ -101,7 +107,7 @@ export function installConversation(app: App): void {
   function otherLanguage(ctx: Ctx, code: string | undefined): void {
     const i18n = ctx.core.i18n;
     const lng = code && i18n.hasResourceBundle(code, 'conversation') ? code : 'en';
-    const { email, phone } = escalation!.contacts;
+    const { email, phone } = handoff.contacts;
     ctx.reply({ text: i18n.getFixedT(lng)('conversation:otherLanguage', { email, phone }), buttons: [languageButtons(ctx)] });
   }
 
@@ -110,6 +116,8 @@ export function installConversation(app: App): void {
     ctx.core.events.emit('answered', { channel: ctx.msg.channel, entryId, lang: ctx.lang });
     ctx.reply(reply);
   }
+
+  return { name: 'conversation', middleware: [middleware] };
 }
 
 /** An explicit choice: answers stay in this language, whatever language the next question is in. */

@@ -1,7 +1,8 @@
 import type { i18n, TFunction } from 'i18next';
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
-import type { Lang } from '../answers/schema.js';
+import type { Lang } from '../domain.js';
+import { ErrorCode, errorInfo, ThunderError } from './errors.js';
 import { CoreEmitter } from './events.js';
 import { KeyedQueue } from './queue.js';
 import { freshSession, MAX_TURNS, parseSession, type Session } from './session.js';
@@ -106,14 +107,17 @@ export class Core {
       },
       core,
     };
+    let failed = false;
     try {
       await this.compose(ctx, 0);
     } catch (err) {
+      failed = true;
       this.log.error({ err: errorInfo(err), channel: msg.channel }, 'handler failed');
       ctx.replies.length = 0;
       ctx.reply(ctx.t('core:error'));
     }
-    if (this.sessionKept(ctx)) {
+    // Like grammY: a turn that threw keeps the stored session as it was, not half-changed.
+    if (!failed && this.sessionKept(ctx)) {
       if (ctx.private) recordTurns(ctx.session, ctx.t('core:privateTurn'), []);
       else recordTurns(ctx.session, text || (msg.button ? `[${msg.button}]` : ''), ctx.replies);
       await this.sessions.set(key, ctx.session);
@@ -124,7 +128,14 @@ export class Core {
 
   private compose(ctx: Ctx, i: number): Promise<void> {
     const mw = this.stack[i];
-    return mw ? mw(ctx, () => this.compose(ctx, i + 1)) : Promise.resolve();
+    if (!mw) return Promise.resolve();
+    let called = false;
+    return mw(ctx, () => {
+      // A second call would run the rest of the stack twice (two replies, two session writes).
+      if (called) return Promise.reject(new ThunderError(ErrorCode.NextCalledTwice, 'next() called twice by one middleware'));
+      called = true;
+      return this.compose(ctx, i + 1);
+    });
   }
 
   /** After /forget the session is gone and must not be written back. */
@@ -150,8 +161,22 @@ export class Core {
   /** Delivers replies outside a turn; throws when the channel is off or delivery fails (callers retry). */
   async push(channel: Channel, chatId: string, replies: Reply[]): Promise<void> {
     const sender = this.senders.get(channel);
-    if (!sender) throw new Error(`channel ${channel} has no sender`);
+    if (!sender) throw new ThunderError(ErrorCode.ChannelOff, `channel ${channel} has no sender`);
     await sender.send(chatId, replies);
+  }
+
+  /**
+   * Changes a user's stored session outside a turn (staff resolved the ticket). It runs in the
+   * user's queue, so a turn in progress cannot write its older copy over the change.
+   * `edit` returns false to leave the session unwritten.
+   */
+  editSession(key: string, edit: (session: Session) => boolean): Promise<void> {
+    return this.queue.run(key, async () => {
+      const raw = await this.sessions.get(key);
+      if (!raw) return;
+      const session = parseSession(raw);
+      if (edit(session)) await this.sessions.set(key, session);
+    });
   }
 
   onForget(hook: ForgetHook): void {
@@ -175,9 +200,4 @@ function recordTurns(session: Session, userText: string, replies: Reply[]): void
   if (userText) session.turns.push({ from: 'user', text: userText.slice(0, 1000), at });
   for (const r of replies) session.turns.push({ from: 'bot', text: r.text.slice(0, 1000), at });
   session.turns = session.turns.slice(-MAX_TURNS);
-}
-
-/** Error details safe for logs: name, message and stack, never the context (it holds user text). */
-export function errorInfo(err: unknown): { name: string; message: string; stack?: string | undefined } {
-  return err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { name: 'unknown', message: String(err) };
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Right } from '../answers/schema.js';
+import type { Right } from '../domain.js';
 import type { Channel, Lang } from './types.js';
 
 /**
@@ -20,6 +20,8 @@ export interface CoreEvents {
   'request.retry': [{ id: string; attempt: number; reason: string }];
   /** A message refused by the per-user rate limit (src/ops). */
   'rate.limited': [{ channel: Channel }];
+  /** A platform refused a message for good or for now (`reason` is the adapter's class, e.g. Meta's `window`, `token`). */
+  'delivery.failed': [{ channel: Channel; reason: string }];
   /** Escalation (src/escalation): a customer asked for a human. */
   'escalation.opened': [{ channel: Channel; ticketId: string }];
 }

@@ -44,7 +44,7 @@ export type OutboxItem = z.infer<typeof itemSchema>;
 export interface OutboxOptions {
   store: Store;
   client: RequestApiClient;
-  core: Core;
+  core: Pick<Core, 'events' | 'i18n' | 'push'>;
   log: Logger;
   /** First retry waits up to this; doubles per attempt (full jitter). */
   baseMs: number;

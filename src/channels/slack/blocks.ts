@@ -95,6 +95,9 @@ export function ticketMessage(t: TFunction, ticket: Ticket, formatTime: (at: num
   return { text: t('slack:ticketText', { id: ticket.id, channel: ticket.channel, status: status(t, ticket) }), blocks };
 }
 
+/** How staff know the Meta channels. */
+const CHANNEL_NAMES: Record<string, string> = { messenger: 'Messenger', instagram: 'Instagram', whatsapp: 'WhatsApp' };
+
 export function noteText(t: TFunction, note: DeskNote): string {
   switch (note.kind) {
     case 'customer':
@@ -103,6 +106,8 @@ export function noteText(t: TFunction, note: DeskNote): string {
       return t('slack:noteUnsupported', { what: esc(note.what) });
     case 'forgotten':
       return t('slack:noteForgotten');
+    case 'unreachable':
+      return t(`slack:noteUnreachable.${note.reason}`, { channel: CHANNEL_NAMES[note.channel] ?? note.channel });
   }
 }
 
