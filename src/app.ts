@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { AnswerEngine } from './answers/engine.js';
 import { loadKnowledge } from './answers/knowledge.js';
 import { createMeta, SEEN_MS as META_SEEN_MS } from './channels/meta/index.js';
@@ -10,9 +13,8 @@ import { createWeb } from './channels/web/index.js';
 import type { Config } from './config/index.js';
 import { createConversation, createIntents } from './conversation/index.js';
 import { Core } from './core/bot.js';
-import type { Feature, ReadyCheck, Service } from './core/feature.js';
-import { parseSession, type Session } from './core/session.js';
-import type { Channel } from './core/types.js';
+import { type Feature, mountFeatures, type ReadyCheck, type Service } from './core/feature.js';
+import type { Session } from './core/session.js';
 import { DAY_MS } from './domain.js';
 import { createEscalation, type Escalation, type Stats } from './escalation/index.js';
 import { contactsOf } from './escalation/contacts.js';
@@ -24,7 +26,9 @@ import { createLogger, type Logger } from './log/logger.js';
 import { createOps } from './ops/index.js';
 import { createRequests, type Requests } from './requests/index.js';
 import { Store } from './state/store.js';
+import { ROOT } from './paths.js';
 import { stateSweeper } from './state/sweeper.js';
+import { createVersion } from './version/index.js';
 
 export type { Service };
 
@@ -119,6 +123,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     timeZone,
   });
 
+  const version = createVersion({ version: packageVersion() });
   const intents = createIntents({ engine });
   const conversation = createConversation({ engine, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
 
@@ -185,10 +190,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         orderWindowMs: config.META_ORDER_WINDOW_MS,
         defaultLang: config.DEFAULT_LANG,
         handle: (msg) => core.handle(msg),
-        session: async (key) => {
-          const raw = await core.sessions.get(key);
-          return raw ? parseSession(raw) : undefined;
-        },
+        session: (key) => core.readSession(key),
         escalation,
         i18n,
         events: core.events,
@@ -202,7 +204,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   }
 
   const stateFeature: Feature = { name: 'state', readyChecks: { store: () => store.ping() }, services: [stateSweeper(store, log)] };
-  const observed = [stateFeature, escalationFeature, requests, conversation, ...channels, ...(opts.extraFeatures ?? [])];
+  const observed = [stateFeature, escalationFeature, requests, version, conversation, ...channels, ...(opts.extraFeatures ?? [])];
   const ops = createOps({
     events: core.events,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
@@ -221,20 +223,18 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   //   intents    free text read once: "I want a person" / "my requests' status" run /human, /status
   //   escalation while a ticket is open, the customer talks to the agent, not the bot
   //   requests   a rights request in progress takes the customer's answers
+  //   version    /version
   //   conversation commands, buttons and questions: whatever is left
   //   channels   started last, so nothing arrives before the features behind them run
-  const features = [stateFeature, ops, intents, escalationFeature, requests, conversation, ...channels, ...(opts.extraFeatures ?? [])];
+  const features = [stateFeature, ops, intents, escalationFeature, requests, version, conversation, ...channels, ...(opts.extraFeatures ?? [])];
   const http = new Hono();
   rootErrors(http, log);
-  const services: Service[] = [];
-  for (const feature of features) {
-    core.use(...(feature.middleware ?? []));
-    for (const [channel, sender] of Object.entries(feature.senders ?? {})) core.registerSender(channel as Channel, sender);
-    if (feature.onForget) core.onForget(feature.onForget);
-    for (const { path, routes } of feature.routes ?? []) http.route(path, routes);
-    services.push(...(feature.services ?? []));
-  }
-  const on = features.flatMap((f) => (f.channel ? [f.channel] : []));
+  const { services, channels: on } = mountFeatures(core, http, features);
 
   return { config, log, store, core, http, services, channels: on, engine, escalation, stats, requests };
+}
+
+function packageVersion(): string {
+  const pkg = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')));
+  return pkg.version;
 }

@@ -5,7 +5,7 @@ import type { TFunction } from 'i18next';
 import { AnswerEngine, type Answer } from '../answers/engine.js';
 import { KnowledgeError, loadKnowledge } from '../answers/knowledge.js';
 import { ExitCode } from '../core/errors.js';
-import { LANGS, type Intent, type Lang, type Right } from '../answers/schema.js';
+import { LANGS, type Intent, type Lang, type Right } from '../domain.js';
 import { createI18n } from '../i18n/index.js';
 
 /** One line of `thunder ask --json`: the contract the held-out evaluation reads. */

@@ -1,10 +1,30 @@
+import { z } from 'zod';
 import type { Answer, AnswerEngine } from '../answers/engine.js';
 import type { Ctx } from '../core/bot.js';
 import type { Feature } from '../core/feature.js';
+import type { Channel } from '../core/types.js';
 import type { Lang } from '../domain.js';
 import type { Contacts } from '../escalation/contacts.js';
 import { answerReply, didYouMeanReply, languageButtons, noAnswerReply, smallTalkReply, topicReply, topicsReply, type Handoff } from './replies.js';
 import { followLang, intentRouter, understand } from './understand.js';
+
+declare module '../core/events.js' {
+  interface CoreEvents {
+    answered: [{ channel: Channel; entryId: string; lang: Lang }];
+    /** A question the policy did not answer: a fallback, or only "did you mean" suggestions. */
+    unanswered: [{ channel: Channel; lang: Lang }];
+    fallback: [{ channel: Channel; lang: Lang }];
+  }
+}
+
+declare module '../core/session.js' {
+  interface SessionFields {
+    /** Unanswered questions in a row; after two the fallback asks outright whether a person should answer. */
+    unanswered: number;
+    /** The user chose `lang` (button, /language): answers stay in it whatever language a question is in. */
+    langChosen: boolean;
+  }
+}
 
 export interface ConversationOptions {
   engine: AnswerEngine;
@@ -117,7 +137,7 @@ export function createConversation({ engine, ttlDays: days, handoff }: Conversat
     ctx.reply(reply);
   }
 
-  return { name: 'conversation', middleware: [middleware] };
+  return { name: 'conversation', session: { unanswered: z.number().int().nonnegative().default(0), langChosen: z.boolean().default(false) }, middleware: [middleware] };
 }
 
 /** An explicit choice: answers stay in this language, whatever language the next question is in. */

@@ -1,4 +1,5 @@
-import type { KnowledgeBase, KnowledgeEntry, Lang } from '../answers/schema.js';
+import type { KnowledgeBase, KnowledgeEntry } from '../answers/schema.js';
+import type { Lang } from '../domain.js';
 import type { Ctx } from '../core/bot.js';
 import type { Button, Reply } from '../core/types.js';
 

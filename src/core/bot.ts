@@ -5,7 +5,7 @@ import type { Lang } from '../domain.js';
 import { ErrorCode, errorInfo, ThunderError } from './errors.js';
 import { CoreEmitter } from './events.js';
 import { KeyedQueue } from './queue.js';
-import { freshSession, MAX_TURNS, parseSession, type Session } from './session.js';
+import { MAX_TURNS, SessionCodec, type Session, type SessionShape } from './session.js';
 import type { Channel, Incoming, Reply, Sender } from './types.js';
 
 export interface Ctx {
@@ -56,6 +56,7 @@ export class Core {
   private readonly stack: Middleware[] = [];
   private readonly senders = new Map<Channel, Sender>();
   private readonly forgetHooks: ForgetHook[] = [];
+  private readonly codec = new SessionCodec();
   /** Per-user queue so two messages of one user never race on the session. */
   private readonly queue = new KeyedQueue();
   /** One fixed t per language: `ctx.t` is read many times per turn. */
@@ -84,7 +85,7 @@ export class Core {
 
   private async run(key: string, msg: Incoming): Promise<Reply[]> {
     const started = performance.now();
-    const session = parseSession(await this.sessions.get(key));
+    const session = this.codec.parse(await this.sessions.get(key));
     session.chatId = msg.chatId;
     const core = this;
     const text = msg.text?.trim() ?? '';
@@ -154,6 +155,11 @@ export class Core {
     return base === 'lv' || base === 'en' ? base : this.defaultLang;
   }
 
+  /** Adds a feature's session fields (see SessionFields); each feature's part is validated on its own. */
+  addSessionFields(shape: SessionShape): void {
+    this.codec.add(shape);
+  }
+
   registerSender(channel: Channel, sender: Sender): void {
     this.senders.set(channel, sender);
   }
@@ -165,6 +171,12 @@ export class Core {
     await sender.send(chatId, replies);
   }
 
+  /** A user's stored session, read outside a turn; undefined when there is none. */
+  async readSession(key: string): Promise<Session | undefined> {
+    const raw = await this.sessions.get(key);
+    return raw ? this.codec.parse(raw) : undefined;
+  }
+
   /**
    * Changes a user's stored session outside a turn (staff resolved the ticket). It runs in the
    * user's queue, so a turn in progress cannot write its older copy over the change.
@@ -174,7 +186,7 @@ export class Core {
     return this.queue.run(key, async () => {
       const raw = await this.sessions.get(key);
       if (!raw) return;
-      const session = parseSession(raw);
+      const session = this.codec.parse(raw);
       if (edit(session)) await this.sessions.set(key, session);
     });
   }
@@ -188,7 +200,7 @@ export class Core {
     for (const hook of this.forgetHooks) await hook(ctx.key, ctx.session);
     await this.sessions.delete(ctx.key);
     forgotten.add(ctx);
-    ctx.session = freshSession();
+    ctx.session = this.codec.fresh();
     this.events.emit('forgotten', { channel: ctx.msg.channel });
   }
 }

@@ -1,6 +1,8 @@
 import type Keyv from 'keyv';
+import { z } from 'zod';
 import { errorInfo } from '../core/errors.js';
 import type { Feature } from '../core/feature.js';
+import type { Channel } from '../core/types.js';
 import type { RequestNotice } from './desk.js';
 import { Escalation, type EscalationDeps } from './escalation.js';
 import { Stats } from './stats.js';
@@ -9,6 +11,20 @@ export type { Desk, DeskNote, RequestNotice } from './desk.js';
 export type { Ticket } from './tickets.js';
 export { Escalation } from './escalation.js';
 export { Stats } from './stats.js';
+
+declare module '../core/events.js' {
+  interface CoreEvents {
+    /** A customer asked for a human. */
+    'escalation.opened': [{ channel: Channel; ticketId: string }];
+  }
+}
+
+declare module '../core/session.js' {
+  interface SessionFields {
+    /** Open escalation ticket: while set, messages go to the human agent. */
+    ticketId?: string;
+  }
+}
 
 export interface EscalationOptions extends EscalationDeps {
   /** Daily counters for `/privacy stats`. */
@@ -39,6 +55,7 @@ export function createEscalation(opts: EscalationOptions): EscalationFeature {
   events.on('request.rejected', ({ id, type, status, code }) => void announce({ kind: 'rejected', id, type, status, code }));
   return {
     name: 'escalation',
+    session: { ticketId: z.string().optional() },
     middleware: [escalation.middleware],
     onForget: async (_key, session) => {
       if (session.ticketId) await escalation.forget(session.ticketId);

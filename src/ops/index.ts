@@ -1,8 +1,16 @@
 import type { CoreEmitter } from '../core/events.js';
 import type { Feature, ReadyCheck } from '../core/feature.js';
+import type { Channel } from '../core/types.js';
 import { opsRoutes } from './health.js';
 import { createMetrics, type Gauges } from './metrics.js';
 import { RateLimiter, rateLimit } from './ratelimit.js';
+
+declare module '../core/events.js' {
+  interface CoreEvents {
+    /** A message refused by the per-user rate limit. */
+    'rate.limited': [{ channel: Channel }];
+  }
+}
 
 const SWEEP_MS = 60_000;
 

@@ -1,10 +1,13 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { detectExercise } from '../answers/intent.js';
 import { detectLang } from '../answers/lang.js';
 import type { Core, Ctx } from '../core/bot.js';
 import { ErrorCode, ThunderError } from '../core/errors.js';
 import type { Feature, Service } from '../core/feature.js';
+import type { Channel } from '../core/types.js';
+import type { Right } from '../domain.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../state/store.js';
 import { RequestApiClient } from './client.js';
@@ -15,6 +18,25 @@ import { Outbox, type RequestView } from './outbox.js';
 import { startStandin, type RunningStandin } from './standin/server.js';
 
 export type { RequestView };
+
+declare module '../core/events.js' {
+  interface CoreEvents {
+    /** `id` is the local outbox id, `ref` the company's reference. */
+    'request.created': [{ id: string; type: Right; channel: Channel; dueAt: string }];
+    'request.accepted': [{ id: string; type: Right; channel: Channel; ref: string; dueAt: string }];
+    'request.rejected': [{ id: string; type: Right; channel: Channel; status: number; code: string }];
+    'request.retry': [{ id: string; attempt: number; reason: string }];
+  }
+}
+
+declare module '../core/session.js' {
+  interface SessionFields {
+    /** A rights request being filled in (see flow.ts, which validates `data`). */
+    flow?: { name: string; step: string; data: Record<string, unknown> };
+    /** Rights requests filed from this chat (ids in the outbox), for /status. */
+    requestIds: string[];
+  }
+}
 
 /** Enough for /status; older ids drop off. */
 const MAX_IDS = 20;
@@ -117,6 +139,10 @@ export function createRequests(opts: RequestsOptions): Requests {
 
   return {
     name: 'requests',
+    session: {
+      flow: z.object({ name: z.string(), step: z.string(), data: z.record(z.string(), z.unknown()) }).optional(),
+      requestIds: z.array(z.string()).default([]),
+    },
     middleware: [requestFlow({ detectExercise, detectLang, submit, status })],
     onForget: (_key, session) => outbox.forget(session.requestIds),
     readyChecks: { requestApi: () => reachable(client) },

@@ -1,5 +1,6 @@
 import type { Answer } from '../../answers/engine.js';
-import type { KnowledgeEntry, Lang } from '../../answers/schema.js';
+import type { KnowledgeEntry } from '../../answers/schema.js';
+import type { Lang } from '../../domain.js';
 import type { TFunction } from '../../i18n/index.js';
 import type { DeskNote, RequestNotice, Ticket } from '../../escalation/index.js';
 import type { DayCounts } from '../../escalation/stats.js';

@@ -1,6 +1,6 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
-import { LANGS, type Lang } from '../../answers/schema.js';
+import { LANGS, type Lang } from '../../domain.js';
 import { KeyedQueue } from '../../core/queue.js';
 import type { Reply } from '../../core/types.js';
 
