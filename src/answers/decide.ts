@@ -14,7 +14,7 @@ export interface Decision {
  * A wish to exercise a right is chosen over a question about the right's entry when it holds at
  * least this share of their joint probability ("I want to see my data" is both).
  */
-const EXERCISE_SHARE = 0.4;
+const EXERCISE_SHARE = 0.25;
 
 /**
  * The top class answers when its calibrated probability reaches `answerAt`; otherwise nothing

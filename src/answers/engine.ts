@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { decide, isExercise } from './decide.js';
-import { features, langFeatures, tokens } from './features.js';
+import { features, langFeatures, tokens, type Features } from './features.js';
 import { LinearModel, softmax } from './model.js';
 import { truncate } from './normalize.js';
 import { Speller } from './spell.js';
@@ -16,6 +16,7 @@ import {
   partnersOf,
   readTrainingFiles,
   trainIntentModel,
+  trainActModel,
   trainLangModel,
   type Artefact,
   type Calibration,
@@ -62,6 +63,10 @@ const SUGGEST_AT = 0.1;
 const MAX_SUGGESTIONS = 3;
 /** Lv or en is told only when it has this share of their joint probability; else the default. */
 const LANG_SHARE = 0.7;
+/** The act model's probability of a request at which a right's entry becomes a wish to exercise it. */
+const ACT_AT = 0.5;
+/** …and at which a question another entry answers becomes a wish to exercise the likeliest right. */
+const ACT_OTHER_AT = 0.8;
 /** Shorter unknown words are not corrected: too many known words are one edit away. */
 const MIN_TYPO = 4;
 
@@ -77,6 +82,7 @@ const artefactSchema = z.object({
   calibration: z.object({ temperature: z.number().positive(), answerAt: z.number(), otherLangAt: z.number() }),
   intent: storedModel,
   lang: storedModel,
+  act: storedModel,
 });
 
 /** The prebuilt models (npm run train), or null when there are none. */
@@ -94,6 +100,8 @@ export interface EngineOptions {
 export class AnswerEngine {
   private readonly intentModel: LinearModel;
   private readonly langModel: LinearModel;
+  /** Asking about something or asking for it to be done. */
+  private readonly actModel: LinearModel;
   private readonly calibration: Calibration;
   private readonly byRight = new Map<Right, KnowledgeEntry>();
   private readonly partners: Map<string, string>;
@@ -112,10 +120,12 @@ export class AnswerEngine {
     if (artefact && this.prebuilt) {
       this.intentModel = LinearModel.load(artefact.intent);
       this.langModel = LinearModel.load(artefact.lang);
+      this.actModel = LinearModel.load(artefact.act);
     } else {
       const samples = labelledSamples(kb, files);
       this.intentModel = trainIntentModel(kb, samples);
       this.langModel = trainLangModel(kb, samples);
+      this.actModel = trainActModel(samples, (label) => kb.entries.has(label));
     }
     this.calibration = artefact?.calibration ?? DEFAULT_CALIBRATION;
     this.partners = partnersOf(kb);
@@ -140,7 +150,9 @@ export class AnswerEngine {
     const empty = { terms, candidates: [], languages, evidence: [] };
     if (other) return { ...empty, answer: { intent: 'other_language', lang, entry: null, confidence: other.p, suggestions: [], otherLang: other.lang } };
     const feats = features(text, this.corrections(terms));
-    if (terms.length === 0 && ![...feats.keys()].some((key) => key.startsWith('p|'))) return { ...empty, answer: { intent: 'none', lang, entry: null, confidence: 0, suggestions: [] } };
+    // no word, and no emoji the model has seen ("🔥🔥🔥", "12345"): nothing to go on
+    const known = [...feats.keys()].some((key) => (key.startsWith('p|') || /\p{L}/u.test(text)) && !/^[nq]\|/.test(key) && this.intentModel.has(key));
+    if (!known) return { ...empty, answer: { intent: 'none', lang, entry: null, confidence: 0, suggestions: [] } };
     const logits = this.intentModel.logits(feats);
     const decision = decide(logits, this.intentModel.classes, this.calibration, this.partners);
     const { label, confidence, ranked } = decision;
@@ -152,11 +164,11 @@ export class AnswerEngine {
         .map((r) => this.kb.entries.get(r.label)!);
     let answer: Answer;
     const entry = this.kb.entries.get(label);
-    if (entry) {
+    const wish = this.wish(label, feats, ranked);
+    if (wish) {
+      answer = { intent: 'exercise', lang, entry: this.byRight.get(wish) ?? null, confidence, suggestions: [], exercise: wish };
+    } else if (entry) {
       answer = { intent: 'policy', lang, entry, confidence, suggestions: confidence < SURE_AT ? suggest(entry.id) : [] };
-    } else if (isExercise(label)) {
-      const right = label.slice(EXERCISE.length) as Right;
-      answer = { intent: 'exercise', lang, entry: this.byRight.get(right) ?? null, confidence, suggestions: [], exercise: right };
     } else if (label === NONE) {
       answer = { intent: 'none', lang, entry: null, confidence, suggestions: suggest() };
     } else {
@@ -170,6 +182,22 @@ export class AnswerEngine {
       languages,
       evidence: this.intentModel.contributions(feats, top).slice(0, 12),
     };
+  }
+
+  /**
+   * The right a message asks to exercise now: when the act model reads a request, the right of the
+   * entry or exercise class that answers, else of the likeliest exercise class. Conversation and
+   * out-of-scope messages are not wishes.
+   */
+  private wish(label: string, feats: Features, ranked: { label: string; p: number }[]): Right | undefined {
+    if (isExercise(label)) return label.slice(EXERCISE.length) as Right;
+    if (!this.kb.entries.has(label)) return undefined;
+    const act = softmax(this.actModel.logits(feats))[1]!;
+    if (act < ACT_AT) return undefined;
+    const right = this.kb.entries.get(label)!.right;
+    if (right && this.kb.exercise.has(right)) return right;
+    const best = ranked.find((r) => isExercise(r.label));
+    return best && act >= ACT_OTHER_AT ? (best.label.slice(EXERCISE.length) as Right) : undefined;
   }
 
   /** Words the models never saw, read as the known word one or two edits away ("lnog" → "long"). */

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { load } from 'js-yaml';
 import type { z } from 'zod';
+import { KnowledgeError } from '../core/errors.js';
 import { KNOWLEDGE_DIR, ROOT } from '../paths.js';
 import {
   exerciseFileSchema,
@@ -16,10 +17,7 @@ import {
   type Section,
 } from './schema.js';
 
-/** A knowledge file that cannot be used; the message names the file, entry and field. */
-export class KnowledgeError extends Error {
-  override name = 'KnowledgeError';
-}
+export { KnowledgeError };
 
 function displayPath(file: string): string {
   const rel = relative(ROOT, file);

@@ -1,26 +1,8 @@
 import { z } from 'zod';
+import { LANGS, RIGHTS, type Intent, type Right } from '../domain.js';
 
-export const LANGS = ['lv', 'en'] as const;
-export type Lang = (typeof LANGS)[number];
+export { INTENTS, LANGS, RIGHTS, type Intent, type Lang, type Right } from '../domain.js';
 
-export const RIGHTS = [
-  'access',
-  'rectification',
-  'erasure',
-  'restriction',
-  'objection',
-  'portability',
-  'consent',
-] as const;
-export type Right = (typeof RIGHTS)[number];
-
-/**
- * What a message is: a policy question an entry answers, a wish to exercise a right now, a
- * conversation move (a person, my requests' status, greeting, thanks, help), a language Thunder
- * does not serve, or none of these (the fallback).
- */
-export const INTENTS = ['policy', 'exercise', 'human', 'status', 'greeting', 'thanks', 'help', 'other_language', 'none'] as const;
-export type Intent = (typeof INTENTS)[number];
 /** The conversation intents the knowledge base holds sample messages for. */
 export const CONVERSATION_INTENTS = ['human', 'status', 'greeting', 'thanks', 'help'] as const satisfies readonly Intent[];
 export type ConversationIntent = (typeof CONVERSATION_INTENTS)[number];

@@ -9,6 +9,7 @@ import {
   inputHash,
   NONE,
   trainIntentModel,
+  trainActModel,
   trainLangModel,
   type Artefact,
   type Calibration,
@@ -31,22 +32,19 @@ export interface OutOfFold {
   logits: Float64Array;
 }
 
-/** Which fold a training question is in: by a hash of its text, so it does not move when files grow. */
-function foldOf(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return (h >>> 0) % FOLDS;
-}
-
-export function crossValidate(kb: KnowledgeBase, samples: Labelled[], heldOut: (s: Labelled) => boolean): OutOfFold[] {
+export function crossValidate(kb: KnowledgeBase, labelled: Labelled[], heldOut: (s: Labelled) => boolean): OutOfFold[] {
   const classes = classesOf(kb);
   const at = new Map(classes.map((c, i) => [c, i]));
+  const samples = labelled.filter((s) => at.has(s.label));
   const rows: Sample[] = samples.map((s) => ({ features: features(s.text), label: at.get(s.label)!, weight: s.weight }));
   const index = vocabulary(rows, TRAIN_OPTIONS.minCount);
   const all = rows.map((row) => indexed(row, index));
+  // a fold holds out whole files, i.e. writers: one writer's paraphrases would otherwise sit on both sides
+  const files = [...new Set(samples.filter(heldOut).map((s) => s.file ?? ''))].sort();
+  const foldOf = new Map(files.map((file, i) => [file, i % FOLDS]));
   const out: OutOfFold[] = [];
   for (let fold = 0; fold < FOLDS; fold++) {
-    const test = samples.map((s, i) => (heldOut(s) && foldOf(s.text) === fold ? i : -1)).filter((i) => i >= 0);
+    const test = samples.map((s, i) => (heldOut(s) && foldOf.get(s.file ?? '') === fold ? i : -1)).filter((i) => i >= 0);
     const skip = new Set(test);
     const model = LinearModel.trainIndexed(classes, index, all.filter((_, i) => !skip.has(i)), TRAIN_OPTIONS);
     for (const i of test) out.push({ sample: samples[i]!, logits: model.logits(rows[i]!.features) });
@@ -94,6 +92,7 @@ export function buildArtefact(kb: KnowledgeBase, files: TrainingFile[], samples:
     calibration,
     intent: trainIntentModel(kb, samples).store(),
     lang: trainLangModel(kb, samples).store(),
+    act: trainActModel(samples, (label) => kb.entries.has(label)).store(),
   };
 }
 

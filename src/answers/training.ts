@@ -18,11 +18,15 @@ import { LANGS, RIGHTS, type KnowledgeBase, type Lang } from './schema.js';
 
 export const NONE = 'none';
 export const EXERCISE = 'exercise:';
+/** A labelled message in a language Thunder does not serve: the language model learns from it, the intent model does not. */
+export const OTHER_LANGUAGE = 'other_language';
 /** Bump when features or training change in a way the inputs' hash cannot see. */
 const METHOD_VERSION = 'linear-1';
 export const TRAINING_DIR = join(KNOWLEDGE_DIR, 'training');
 export const MODEL_FILE = join(KNOWLEDGE_DIR, 'model', 'answers.json');
 
+/** Exercise and conversation samples are a few dozen a class against ~90 an entry: each counts more. */
+const FEW_SAMPLES_WEIGHT = 2;
 /** Weight of a keyword or term (a word or two) against a sample question. */
 const TERM_WEIGHT = 0.4;
 
@@ -107,6 +111,7 @@ function entryOfQuote(kb: KnowledgeBase, quote: string): string | undefined {
 function labelOf(kb: KnowledgeBase, line: TrainingLine): string | undefined {
   if ('accept' in line || !('kind' in line)) return line.expect ?? NONE;
   const kind = line.kind.toLowerCase().replace(/[^a-z]/g, '');
+  if (kind === 'otherlanguage') return OTHER_LANGUAGE;
   if (line.right && /exercis|request|action/.test(kind)) return `${EXERCISE}${line.right}`;
   if (/^(out|none|oos|offtopic|outofscope)/.test(kind)) return NONE;
   for (const intent of kb.intents.keys()) if (kind.includes(intent) || line.intent === intent) return intent;
@@ -126,8 +131,8 @@ export function labelledSamples(kb: KnowledgeBase, files = readTrainingFiles()):
       add(entry.keywords[l], l, entry.id, TERM_WEIGHT);
     }
   }
-  for (const [right, samples] of kb.exercise) for (const l of LANGS) add(samples[l], l, `${EXERCISE}${right}`);
-  for (const [intent, samples] of kb.intents) for (const l of LANGS) add(samples[l], l, intent);
+  for (const [right, samples] of kb.exercise) for (const l of LANGS) add(samples[l], l, `${EXERCISE}${right}`, FEW_SAMPLES_WEIGHT);
+  for (const [intent, samples] of kb.intents) for (const l of LANGS) add(samples[l], l, intent, FEW_SAMPLES_WEIGHT);
   for (const topic of kb.outOfScope) {
     for (const l of LANGS) {
       add(topic.samples[l], l, NONE);
@@ -139,9 +144,9 @@ export function labelledSamples(kb: KnowledgeBase, files = readTrainingFiles()):
     const { file } = training;
     for (const line of parseTraining(training)) {
       const label = labelOf(kb, line);
-      if (label !== undefined && classes.has(label) && (LANGS as readonly string[]).includes(line.lang)) {
-        out.push({ text: line.q, lang: line.lang, label, weight: 1, file });
-      }
+      const served = (LANGS as readonly string[]).includes(line.lang);
+      if (label === OTHER_LANGUAGE && !served && kb.otherLanguages.has(line.lang)) out.push({ text: line.q, lang: line.lang, label, weight: 1, file });
+      else if (label !== undefined && classes.has(label) && served) out.push({ text: line.q, lang: line.lang, label, weight: 1, file });
     }
   }
   return out;
@@ -181,13 +186,34 @@ export interface Artefact {
   calibration: Calibration;
   intent: StoredModel;
   lang: StoredModel;
+  act: StoredModel;
 }
 
 export function trainIntentModel(kb: KnowledgeBase, samples: Labelled[]): LinearModel {
   const classes = classesOf(kb);
   const at = new Map(classes.map((c, i) => [c, i]));
-  const rows: Sample[] = samples.map((s) => ({ features: features(s.text), label: at.get(s.label)!, weight: s.weight }));
+  const rows: Sample[] = samples
+    .filter((s) => at.has(s.label))
+    .map((s) => ({ features: features(s.text), label: at.get(s.label)!, weight: s.weight }));
   return LinearModel.train(classes, rows);
+}
+
+export const ACT_CLASSES = ['ask', 'act'];
+
+/**
+ * Asking about something or asking for it to be done: every wish to exercise a right against every
+ * question the entries answer, pooled over rights so that the cues ("please", "I want", an
+ * imperative, no "can I…?") are learnt once for all of them. Both sides weigh the same in total.
+ */
+export function trainActModel(samples: Labelled[], isEntry: (label: string) => boolean): LinearModel {
+  const act = samples.filter((s) => s.label.startsWith(EXERCISE));
+  const ask = samples.filter((s) => isEntry(s.label) && s.weight >= 1);
+  const askWeight = act.length / ask.length;
+  const rows: Sample[] = [
+    ...act.map((s) => ({ features: features(s.text), label: 1, weight: 1 })),
+    ...ask.map((s) => ({ features: features(s.text), label: 0, weight: askWeight })),
+  ];
+  return LinearModel.train(ACT_CLASSES, rows, { ...TRAIN_OPTIONS, epochs: 8 });
 }
 
 /** A language with few samples weighs more per sample (by the square root of the imbalance), not fully evened out: lv and en come first. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
-import { errorInfo } from '../core/bot.js';
+import { ErrorCode, errorInfo, isRetryable, ThunderError } from '../core/errors.js';
 import { backoff } from '../ops/backoff.js';
 import { redisOf, tryLock, unlock } from './redis.js';
 
@@ -24,11 +24,6 @@ export interface RelayOptions {
   tickMs?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
-}
-
-/** A failure that retrying cannot fix (the chat is gone, the ticket no longer exists). */
-export class PermanentError extends Error {
-  override name = 'PermanentError';
 }
 
 /** Longer than a Telegram send with grammY's auto-retry may take; frees the job if an instance dies mid-send. */
@@ -173,18 +168,19 @@ export class Relay {
     if (job.nextAt > Date.now()) return false;
     const handler = this.handlers.get(job.kind);
     try {
-      if (!handler) throw new PermanentError(`no handler for ${job.kind}`);
+      if (!handler) throw new ThunderError(ErrorCode.JobUndeliverable, `no handler for ${job.kind}`);
       await handler(job.data);
       await this.jobs.delete(key);
       return true;
     } catch (err) {
-      if (isPermanent(err)) {
+      // Channels and the desk classify their platform's errors (a blocked bot, a deleted chat, a missing channel).
+      if (!isRetryable(err)) {
         this.log.warn({ job: job.id, kind: job.kind, err: errorInfo(err).name }, 'relay job dropped: cannot be delivered');
         await this.jobs.delete(key);
         return true;
       }
       job.attempts++;
-      job.nextAt = Date.now() + backoff(job.attempts, this.baseDelayMs, this.maxDelayMs, retryAfterMs(err));
+      job.nextAt = Date.now() + backoff(job.attempts, this.baseDelayMs, this.maxDelayMs, err instanceof ThunderError ? err.retryAfterMs : 0);
       await this.jobs.set(key, job);
       this.log.warn({ job: job.id, kind: job.kind, attempts: job.attempts, err: errorInfo(err).name }, 'relay delivery failed, will retry');
       return false;
@@ -209,22 +205,4 @@ export class Relay {
   private redis() {
     return redisOf(this.jobs as Keyv<unknown>);
   }
-}
-
-const TRANSIENT_SLACK = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
-
-/** Client errors the platform will keep refusing: a blocked bot, a deleted chat, a missing channel. */
-export function isPermanent(err: unknown): boolean {
-  if (err instanceof PermanentError) return true;
-  const e = err as { error_code?: unknown; code?: unknown; data?: { error?: unknown } };
-  if (typeof e?.error_code === 'number') return e.error_code >= 400 && e.error_code < 500 && e.error_code !== 429;
-  if (e?.code === 'slack_webapi_platform_error') return !TRANSIENT_SLACK.has(String(e.data?.error));
-  return false;
-}
-
-/** The platform's own "retry after" (Telegram 429 `parameters.retry_after`, Slack `retryAfter`), in ms. */
-function retryAfterMs(err: unknown): number {
-  const e = err as { parameters?: { retry_after?: unknown }; retryAfter?: unknown };
-  const seconds = Number(e?.parameters?.retry_after ?? e?.retryAfter ?? 0);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }

@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
+import { DAY_MS } from '../domain.js';
 import { redisOf } from './redis.js';
 
 export const COUNTERS = ['answered', 'unanswered', 'escalations'] as const;
@@ -9,7 +10,6 @@ export type DayCounts = Record<Counter, number>;
 // Redis hashes hold strings, and a counter nobody hit is missing: both read as numbers.
 const count = z.coerce.number().int().nonnegative().default(0);
 const dayCountsSchema = z.object({ answered: count, unanswered: count, escalations: count });
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** A week of days is shown; one more day covers the time zone edge. */
 const KEEP_MS = 8 * DAY_MS;
 

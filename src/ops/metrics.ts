@@ -68,6 +68,12 @@ export function createMetrics(events: CoreEmitter, gauges: Gauges): Registry {
     labelNames: ['channel'],
     registers,
   });
+  const deliveryFailures = new Counter({
+    name: 'thunder_delivery_failures_total',
+    help: 'Messages a platform refused, by channel and reason (Meta: retry, window, unreachable, token, invalid)',
+    labelNames: ['channel', 'reason'],
+    registers,
+  });
   for (const channel of CHANNELS) {
     messages.inc({ channel }, 0);
     answers.inc({ channel, result: 'answered' }, 0);
@@ -91,5 +97,6 @@ export function createMetrics(events: CoreEmitter, gauges: Gauges): Registry {
   events.on('request.rejected', () => requests.inc({ outcome: 'failed' }));
   events.on('request.retry', () => requests.inc({ outcome: 'retried' }));
   events.on('rate.limited', ({ channel }) => rateLimited.inc({ channel }));
+  events.on('delivery.failed', ({ channel, reason }) => deliveryFailures.inc({ channel, reason }));
   return register;
 }

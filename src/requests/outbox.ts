@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
 import { z } from 'zod';
-import { RIGHTS, LANGS, type Right, type Lang } from '../answers/schema.js';
+import { RIGHTS, LANGS, type Right, type Lang } from '../domain.js';
 import type { Core } from '../core/bot.js';
 import { CHANNELS, type Channel, type Reply } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
@@ -44,7 +44,7 @@ export type OutboxItem = z.infer<typeof itemSchema>;
 export interface OutboxOptions {
   store: Store;
   client: RequestApiClient;
-  core: Core;
+  core: Pick<Core, 'events' | 'i18n' | 'push'>;
   log: Logger;
   /** First retry waits up to this; doubles per attempt (full jitter). */
   baseMs: number;

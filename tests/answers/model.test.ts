@@ -41,8 +41,13 @@ describe('the prebuilt models (knowledge/model/answers.json)', () => {
 describe('self-consistency', () => {
   it('answers every sample message of the knowledge base with its own entry or intent', () => {
     const misses = labelledSamples(kb, [])
-      .filter((s) => s.weight === 1)
-      .map((s) => ({ q: s.text, want: s.label, got: labelOf(engine.ask(s.text, s.lang as 'lv' | 'en')) }))
+      .filter((s) => s.weight >= 1)
+      .map((s) => {
+        const a = engine.ask(s.text, s.lang as 'lv' | 'en');
+        // a right's sample question worded as a wish ("i want to fix my address") gets its entry as a wish to exercise it
+        const got = a.intent === 'exercise' && a.entry?.id === s.label ? s.label : labelOf(a);
+        return { q: s.text, want: s.label, got };
+      })
       .filter(({ q, want, got }) => got !== want && !(want === NONE && got === 'other_language') && !EXCEPTIONS.has(q));
     expect(misses).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import type { Answer } from '../../answers/engine.js';
-import type { KnowledgeEntry, Lang } from '../../answers/schema.js';
+import type { KnowledgeEntry } from '../../answers/schema.js';
+import type { Lang } from '../../domain.js';
 import type { TFunction } from '../../i18n/index.js';
 import type { DeskNote, RequestNotice, Ticket } from '../../escalation/index.js';
 import type { DayCounts } from '../../escalation/stats.js';
@@ -95,6 +96,9 @@ export function ticketMessage(t: TFunction, ticket: Ticket, formatTime: (at: num
   return { text: t('slack:ticketText', { id: ticket.id, channel: ticket.channel, status: status(t, ticket) }), blocks };
 }
 
+/** How staff know the Meta channels. */
+const CHANNEL_NAMES: Record<string, string> = { messenger: 'Messenger', instagram: 'Instagram', whatsapp: 'WhatsApp' };
+
 export function noteText(t: TFunction, note: DeskNote): string {
   switch (note.kind) {
     case 'customer':
@@ -103,6 +107,8 @@ export function noteText(t: TFunction, note: DeskNote): string {
       return t('slack:noteUnsupported', { what: esc(note.what) });
     case 'forgotten':
       return t('slack:noteForgotten');
+    case 'unreachable':
+      return t(`slack:noteUnreachable.${note.reason}`, { channel: CHANNEL_NAMES[note.channel] ?? note.channel });
   }
 }
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type Keyv from 'keyv';
 import { z } from 'zod';
-import { errorInfo, type Core } from '../../core/bot.js';
+import type { Core } from '../../core/bot.js';
+import { errorInfo } from '../../core/errors.js';
 import { apiError, limitBody, readJson, validate } from '../../http/json.js';
 import type { Reply } from '../../core/types.js';
 import type { Inbox, WebReply } from './inbox.js';
@@ -46,7 +47,7 @@ const visitorSchema = z.object({ at: z.number(), active: z.boolean().default(fal
 export type Visitor = z.infer<typeof visitorSchema>;
 
 export interface WebApiDeps {
-  core: Core;
+  core: Pick<Core, 'handle' | 'langOf' | 'log'>;
   inbox: Inbox;
   toWeb(reply: Reply): WebReply;
   /** Issued visitor ids, so a page can tell an expired session from a live one. */
@@ -80,7 +81,7 @@ export function webApi({ core, inbox, toWeb, visitors }: WebApiDeps): Hono {
     if (!body.ok) return body.res;
     const id = randomUUID();
     await visitors.set(id, { at: Date.now(), active: false, ...(body.data.locale && { locale: body.data.locale }) }, UNUSED_TTL_MS);
-    return c.json({ sessionId: id, lang: core.langOf(body.data.locale) }, 201);
+    return c.json({ sessionId: id, lang: core.langOf(body.data.locale), maxTextChars: MAX_TEXT_CHARS }, 201);
   });
 
   api.post('/messages', async (c) => {
