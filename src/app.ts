@@ -4,6 +4,7 @@ import { Core } from './core/bot.js';
 import type { Session } from './core/session.js';
 import { createI18n } from './i18n/index.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { Queue } from './state/queue.js';
 import { Store } from './state/store.js';
 import { stateSweeper } from './state/sweeper.js';
 import { installTelegram } from './channels/telegram/index.js';
@@ -29,6 +30,8 @@ export interface App {
   config: Config;
   log: Logger;
   store: Store;
+  /** The durable job queue: everything that must reach the outside goes through it. */
+  queue: Queue;
   core: Core;
   /** Routes of the one HTTP server on PORT (web chat, webhooks, Slack events, health, metrics). */
   http: Hono;
@@ -59,7 +62,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const http = new Hono();
   const engine = new AnswerEngine(loadKnowledge());
-  const app: App = { config, log, store, core, http, engine, services: [stateSweeper(store, log)], channels: [] };
+  const queue = new Queue({ space: store.kv('jobs'), log, ttlMs: config.STATE_TTL_DAYS * DAY_MS, leaseMs: config.JOB_LEASE_MS, tickMs: config.JOB_SCAN_MS });
+  const app: App = { config, log, store, queue, core, http, engine, services: [stateSweeper(store, log)], channels: [] };
   installOps(app);
   installEscalation(app);
   app.requests = installRequests(app);
@@ -67,5 +71,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   installTelegram(app);
   installSlack(app);
   if (config.WEB_CHAT) installWeb(app);
+  // Last in, first out: jobs start once every sender is there and stop before the channels do.
+  app.services.push({ name: 'queue', start: () => queue.start(), stop: () => queue.stop() });
   return app;
 }

@@ -1,6 +1,6 @@
 import type { i18n, TFunction } from 'i18next';
-import type Keyv from 'keyv';
 import type { Logger } from 'pino';
+import type { Space } from '../state/port.js';
 import type { Lang } from '../answers/schema.js';
 import { CoreEmitter } from './events.js';
 import { KeyedQueue } from './queue.js';
@@ -32,7 +32,7 @@ export type ForgetHook = (key: string, session: Session) => Promise<void>;
 
 export interface CoreOptions {
   i18n: i18n;
-  sessions: Keyv<Session>;
+  sessions: Space<Session>;
   log: Logger;
   defaultLang: Lang;
 }
@@ -47,7 +47,7 @@ export class Core {
   readonly events = new CoreEmitter();
   readonly log: Logger;
   readonly i18n: i18n;
-  readonly sessions: Keyv<Session>;
+  readonly sessions: Space<Session>;
   readonly defaultLang: Lang;
   private readonly stack: Middleware[] = [];
   private readonly senders = new Map<Channel, Sender>();

@@ -4,7 +4,7 @@ import { parseSession } from '../core/session.js';
 import type { Reply } from '../core/types.js';
 import type { Desk, DeskNote, RequestNotice } from './desk.js';
 import { isOpen, nextOpening, parseSupportHours, type SupportHours } from './hours.js';
-import { isPermanent, PermanentError, Relay, type Job } from './relay.js';
+import { isPermanent, PermanentError, Relay } from './relay.js';
 import { newTicketId, Tickets, type Ticket } from './tickets.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -25,8 +25,7 @@ export class Escalation {
   constructor(private readonly app: App) {
     const ttl = app.config.STATE_TTL_DAYS * DAY_MS;
     this.tickets = new Tickets(app.store.kv('ticket', ttl));
-    const base = app.config.RELAY_RETRY_BASE_MS;
-    this.relay = new Relay(app.store.kv<Job>('relay', ttl), app.log, { baseDelayMs: base, tickMs: Math.min(1000, base) });
+    this.relay = new Relay(app.queue, { baseDelayMs: app.config.RELAY_RETRY_BASE_MS });
     this.hours = parseSupportHours(app.config.SUPPORT_HOURS, app.config.SUPPORT_TIMEZONE);
     this.relay.on('post', (d) => this.postTicket(d as { id: string }));
     this.relay.on('update', (d) => this.withDesk(d as { id: string }, (desk, t) => desk.updateTicket(t)));

@@ -42,14 +42,8 @@ export function installEscalation(app: App): Escalation {
   app.core.events.on('request.rejected', ({ id, type, status, code }) => void announce({ kind: 'rejected', id, type, status, code }));
   app.services.push({
     name: 'escalation',
-    start: async () => {
-      await escalation.relay.start();
-      await stats.start();
-    },
-    stop: async () => {
-      await escalation.relay.stop();
-      await stats.stop();
-    },
+    start: () => stats.start(),
+    stop: () => stats.stop(),
   });
   return escalation;
 }

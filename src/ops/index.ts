@@ -1,6 +1,7 @@
 import type { App } from '../app.js';
 import { opsRoutes, type Check } from './health.js';
 import { escalationOf } from '../escalation/index.js';
+import { Counter } from 'prom-client';
 import { createMetrics } from './metrics.js';
 import { RateLimiter, rateLimit } from './ratelimit.js';
 
@@ -22,6 +23,14 @@ export function installOps(app: App): void {
     // Escalation installs after ops: look it up at scrape time.
     openEscalations: async () => (await escalationOf(app)?.escalation.tickets.countOpen()) ?? 0,
   });
+  const jobs = new Counter({
+    name: 'thunder_jobs_total',
+    help: 'Job outcomes on this instance: done, retry, failed (dropped as undeliverable), missing (listed, data gone: an error)',
+    labelNames: ['outcome', 'kind'],
+    registers: [register],
+  });
+  for (const event of ['done', 'retry', 'failed', 'missing']) jobs.inc({ outcome: event, kind: 'request.submit' }, 0);
+  app.queue.observe((outcome, kind) => jobs.inc({ outcome, kind }));
   app.http.route('/', opsRoutes(checks, register));
 
   const limiter = new RateLimiter(app.config.RATE_LIMIT_PER_MINUTE);

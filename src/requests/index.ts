@@ -39,6 +39,7 @@ export function installRequests(app: App): Requests {
   const client = new RequestApiClient({ url: apiUrl, token, timeoutMs: config.REQUEST_API_TIMEOUT_MS, log });
   const outbox = new Outbox({
     store,
+    queue: app.queue,
     client,
     core,
     log,
@@ -46,7 +47,8 @@ export function installRequests(app: App): Requests {
     maxMs: config.REQUEST_RETRY_MAX_MS,
     retentionMs: config.STATE_TTL_DAYS * DAY_MS,
     timeZone: config.SUPPORT_TIMEZONE,
-    leaseMs: 2 * config.REQUEST_API_TIMEOUT_MS + 1000,
+    parkAfterMs: config.REQUEST_PARK_AFTER_MS,
+    companyEmail: companyEmail(app),
   });
 
   const meta = store.kv<string>('requests-meta');
@@ -70,8 +72,8 @@ export function installRequests(app: App): Requests {
       channelRef: await channelRef(ctx.key),
       submittedAt: new Date().toISOString(),
     });
-    const item = await outbox.add({ channel: ctx.msg.channel, chatId: ctx.msg.chatId, lang: ctx.lang, request });
-    ctx.session.requestIds = [...ctx.session.requestIds, item.id].slice(-MAX_IDS);
+    const item = await outbox.add({ key: d.key, channel: ctx.msg.channel, chatId: ctx.msg.chatId, lang: ctx.lang, request });
+    ctx.session.requestIds = [...ctx.session.requestIds.filter((id) => id !== item.id), item.id].slice(-MAX_IDS);
     ctx.reply({ text: ctx.t('requests:recorded'), buttons: statusButton(ctx.t) });
   }
 
@@ -97,10 +99,17 @@ export function installRequests(app: App): Requests {
       },
     });
   }
-  app.services.push({ name: 'requests', start: () => outbox.start(), stop: () => outbox.stop() });
   addReadyCheck(app, 'requestApi', () => reachable(client));
 
   return { listOpen: () => outbox.listOpen(), outbox, apiUrl };
+}
+
+/** The company's e-mail, from the knowledge base's controller entry (a policy fact, never code). */
+function companyEmail(app: App): string {
+  const entry = app.engine.kb.entries.get('controller');
+  const email = entry?.answer.en.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/)?.[0];
+  if (!email) throw new Error("knowledge base: the 'controller' entry names no e-mail address");
+  return email;
 }
 
 /**

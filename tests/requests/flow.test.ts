@@ -185,7 +185,7 @@ describe('surviving restarts', () => {
       const id = await fileRequest(a.app.core, 'twice');
       const pushedA = recordingSender(a.app.core);
       const pushedB = recordingSender(b.app.core);
-      await Promise.all([a.app.requests!.outbox.start(), b.app.requests!.outbox.start()]);
+      await Promise.all([a.app.queue.start(), b.app.queue.start()]);
       const item = await until(async () => {
         const it = await a.app.requests!.outbox.get(id);
         return it?.state === 'accepted' && it.notified ? it : undefined;
@@ -195,8 +195,8 @@ describe('surviving restarts', () => {
       expect(api.standin.posts.get(item.idempotencyKey)).toBe(1);
       expect([...(pushedA.get('chat-twice') ?? []), ...(pushedB.get('chat-twice') ?? [])]).toHaveLength(1);
     } finally {
-      await a.app.requests!.outbox.stop();
-      await b.app.requests!.outbox.stop();
+      await a.app.queue.stop();
+      await b.app.queue.stop();
       await a.teardown();
       await b.teardown();
     }

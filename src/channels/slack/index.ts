@@ -1,10 +1,9 @@
 import { App as BoltApp, webApi } from '@slack/bolt';
-import type Keyv from 'keyv';
+import type { Space } from '../../state/port.js';
 import type { App } from '../../app.js';
 import { errorInfo } from '../../core/bot.js';
 import { escalationOf, type Escalation, type Stats } from '../../escalation/index.js';
 import type { TicketAction } from '../../escalation/escalation.js';
-import { redisOf } from '../../escalation/redis.js';
 import type { TFunction } from '../../i18n/index.js';
 import { plain, requestList, staffAnswer, statsMessage, type Message } from './blocks.js';
 import { SlackDesk } from './desk.js';
@@ -134,14 +133,8 @@ export function installSlack(app: App): BoltApp | undefined {
 }
 
 /** True the first time an id is seen (per instance on SQLite; across instances on Redis, atomically). */
-function firstSeen(kv: Keyv<number>): (id: string) => Promise<boolean> {
-  return async (id) => {
-    const redis = await redisOf(kv as Keyv<unknown>);
-    if (redis) return (await redis.client.set(`${redis.prefix}:seen:${id}`, '1', { NX: true, PX: SEEN_MS })) === 'OK';
-    if (await kv.get(id)) return false;
-    await kv.set(id, Date.now());
-    return true;
-  };
+function firstSeen(kv: Space<number>): (id: string) => Promise<boolean> {
+  return (id) => kv.once(id, SEEN_MS);
 }
 
 /** Claims or resolves; returns the reason to show the agent when nothing changed. */
