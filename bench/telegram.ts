@@ -11,7 +11,6 @@ import { AnswerEngine } from '../src/answers/engine.js';
 import { loadKnowledge } from '../src/answers/knowledge.js';
 import { startTestApp } from '../tests/helpers/app.js';
 import { FakeTelegram } from '../tests/helpers/fake-telegram.js';
-import { installTelegram } from '../src/channels/telegram/index.js';
 
 const { values } = parseArgs({ options: { users: { type: 'string', default: '500' }, messages: { type: 'string', default: '10' }, rtt: { type: 'string', default: '10' } } });
 const USERS = Number(values.users);
@@ -53,13 +52,8 @@ function memory() {
 
 async function round(mode: 'simple' | 'runner', firstUser: number, latencyMs: number, thinkMs = 0): Promise<Result> {
   const fake = await FakeTelegram.start({ recordCalls: false, latencyMs });
-  // The app's own Telegram channel is the runner; the baseline installs grammY's bot.start instead.
-  const t = await startTestApp(mode === 'runner' ? fake.env() : {}, { noStart: true });
-  if (mode === 'simple') {
-    t.app.config.TELEGRAM_BOT_TOKEN = fake.token;
-    t.app.config.TELEGRAM_API_ROOT = fake.apiRoot;
-    installTelegram(t.app, { polling: 'simple' });
-  }
+  // The app's own Telegram channel is the runner; the baseline polls with grammY's bot.start instead.
+  const t = await startTestApp(fake.env(), { noStart: true, telegramPolling: mode });
   for (const s of t.app.services) await s.start();
 
   const latencies: number[] = [];

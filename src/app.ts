@@ -1,30 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Hono } from 'hono';
-import type { Config } from './config/index.js';
-import { Core } from './core/bot.js';
-import type { Session } from './core/session.js';
-import { createI18n } from './i18n/index.js';
-import { createLogger, type Logger } from './log/logger.js';
-import { Queue } from './state/queue.js';
-import { Store } from './state/store.js';
-import { stateSweeper } from './state/sweeper.js';
-import { installTelegram } from './channels/telegram/index.js';
-import { installWeb } from './channels/web/index.js';
-import { installOps } from './ops/index.js';
-import { installRequests, type Requests } from './requests/index.js';
+import { z } from 'zod';
 import { AnswerEngine } from './answers/engine.js';
 import { loadKnowledge } from './answers/knowledge.js';
-import { installConversation } from './conversation/index.js';
-import { installEscalation } from './escalation/index.js';
-import { installSlack } from './channels/slack/index.js';
+import { createMeta, SEEN_MS as META_SEEN_MS } from './channels/meta/index.js';
+import { HUMAN_AGENT_MS } from './channels/meta/window.js';
+import { createSlack, SEEN_MS, slackDeskClient } from './channels/slack/index.js';
+import { SlackDesk } from './channels/slack/desk.js';
+import { createTelegram } from './channels/telegram/index.js';
+import { createWeb } from './channels/web/index.js';
+import type { Config } from './config/index.js';
+import { createConversation } from './conversation/index.js';
+import { Core } from './core/bot.js';
+import { type Feature, mountFeatures, type ReadyCheck, type Service } from './core/feature.js';
+import type { Session } from './core/session.js';
+import { DAY_MS } from './domain.js';
+import { createEscalation, type Escalation, type Stats } from './escalation/index.js';
+import { parseSupportHours } from './escalation/hours.js';
+import { formatDate, formatMoment } from './i18n/dates.js';
+import { createI18n } from './i18n/index.js';
+import { rootErrors } from './http/errors.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { createOps } from './ops/index.js';
+import { createRequests, type Requests } from './requests/index.js';
+import { Queue } from './state/queue.js';
+import { Store } from './state/store.js';
+import { ROOT } from './paths.js';
+import { stateSweeper } from './state/sweeper.js';
+import { createVersion } from './version/index.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Something started by the app that must stop cleanly on shutdown (channels, outbox, relay). */
-export interface Service {
-  name: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { Service };
 
 export interface App {
   config: Config;
@@ -35,43 +41,218 @@ export interface App {
   core: Core;
   /** Routes of the one HTTP server on PORT (web chat, webhooks, Slack events, health, metrics). */
   http: Hono;
+  /** Started in this order, stopped in reverse. */
   services: Service[];
   /** Channels that are on, for the start-up log line. */
   channels: string[];
   /** The answer engine over the knowledge base, built once at start-up. */
   engine: AnswerEngine;
-  /** Rights requests: open requests for staff (set by installRequests). */
-  requests?: Requests;
+  escalation: Escalation;
+  stats: Stats;
+  requests: Requests;
 }
 
 export interface AppOptions {
   log?: Logger;
   /** Key prefix in the store; tests use it to stay apart on one Redis. */
   storePrefix?: string;
+  /** Telegram polling mode; `simple` is the bench's baseline. */
+  telegramPolling?: 'runner' | 'simple';
+  /** Mounted last, after every built-in feature (tests and benches add their own). */
+  extraFeatures?: Feature[];
 }
 
-/** The composition root: builds every part from the config and wires them, starting nothing. */
+/**
+ * The composition root: maps the config to each feature's options, builds the features and mounts
+ * them in one explicit order, starting nothing. Only src/main.ts and tests import it.
+ */
 export function createApp(config: Config, opts: AppOptions = {}): App {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const ttl = config.STATE_TTL_DAYS * DAY_MS;
   const store = new Store({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR, prefix: opts.storePrefix ?? config.STORE_PREFIX });
+  const i18n = createI18n();
   const core = new Core({
-    i18n: createI18n(),
-    sessions: store.kv<Session>('session', config.STATE_TTL_DAYS * DAY_MS, { durable: false }),
+    i18n,
+    sessions: store.kv<Session>('session', ttl, { durable: false }),
     log,
     defaultLang: config.DEFAULT_LANG,
   });
-  const http = new Hono();
   const engine = new AnswerEngine(loadKnowledge());
-  const queue = new Queue({ space: store.kv('jobs'), log, ttlMs: config.STATE_TTL_DAYS * DAY_MS, leaseMs: config.JOB_LEASE_MS, tickMs: config.JOB_SCAN_MS });
-  const app: App = { config, log, store, queue, core, http, engine, services: [stateSweeper(store, log)], channels: [] };
-  installOps(app);
-  installEscalation(app);
-  app.requests = installRequests(app);
-  installConversation(app);
-  installTelegram(app);
-  installSlack(app);
-  if (config.WEB_CHAT) installWeb(app);
-  // Last in, first out: jobs start once every sender is there and stop before the channels do.
-  app.services.push({ name: 'queue', start: () => queue.start(), stop: () => queue.stop() });
-  return app;
+  const { kb } = engine;
+  const queue = new Queue({ space: store.kv('jobs'), log, ttlMs: ttl, leaseMs: config.JOB_LEASE_MS, tickMs: config.JOB_SCAN_MS });
+  queue.observe((outcome, kind) => core.events.emit('job', { kind, outcome }));
+  const staffLang = config.DEFAULT_LANG;
+  const timeZone = config.SUPPORT_TIMEZONE;
+
+  // Slack's Web API client serves both the desk (escalation's staff side) and the staff assistant.
+  const slackClient = config.SLACK_BOT_TOKEN ? slackDeskClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL, log) : undefined;
+  const hours = parseSupportHours(config.SUPPORT_HOURS, timeZone);
+  const desk =
+    slackClient && config.SLACK_SUPPORT_CHANNEL
+      ? new SlackDesk({
+          client: slackClient,
+          channel: config.SLACK_SUPPORT_CHANNEL,
+          t: i18n.getFixedT(staffLang),
+          formatDate: (iso) => formatDate(iso, staffLang, timeZone, 'medium'),
+          formatTime: (at) => formatMoment(at, staffLang, timeZone),
+        })
+      : undefined;
+
+  const escalationFeature = createEscalation({
+    tickets: store.kv('ticket', ttl),
+    queue,
+    stats: store.kv('stats'),
+    log,
+    i18n,
+    events: core.events,
+    push: (channel, chatId, replies) => core.push(channel, chatId, replies),
+    editSession: (key, edit) => core.editSession(key, edit),
+    hours,
+    timeZone,
+    relayRetryBaseMs: config.RELAY_RETRY_BASE_MS,
+    desk,
+    contacts: (lang) => {
+      // The company's contacts are a policy fact: they come from the knowledge base, never from code.
+      const entry = kb.entries.get('controller');
+      return entry ? [{ text: entry.answer[lang], section: entry.section.title[lang] }] : [];
+    },
+  });
+  const { escalation, stats } = escalationFeature;
+
+  const requests = createRequests({
+    store,
+    core,
+    log,
+    api: { url: config.REQUEST_API_URL, token: config.REQUEST_API_TOKEN, timeoutMs: config.REQUEST_API_TIMEOUT_MS },
+    dataDir: config.DATA_DIR,
+    refSecret: config.REQUEST_REF_SECRET,
+    retry: { baseMs: config.REQUEST_RETRY_BASE_MS, maxMs: config.REQUEST_RETRY_MAX_MS },
+    retentionMs: ttl,
+    timeZone,
+    queue,
+    parkAfterMs: config.REQUEST_PARK_AFTER_MS,
+    companyEmail: companyEmail(kb),
+  });
+
+  const version = createVersion({ version: packageVersion() });
+  const conversation = createConversation({ engine, ttlDays: config.STATE_TTL_DAYS });
+
+  const channels: Feature[] = [];
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const webhookUrl = config.TELEGRAM_WEBHOOK_URL;
+    channels.push(
+      createTelegram({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        webhook: webhookUrl ? { url: webhookUrl, secret: config.TELEGRAM_WEBHOOK_SECRET } : undefined,
+        polling: opts.telegramPolling,
+        handle: (msg) => core.handle(msg),
+        i18n,
+        log,
+      }),
+    );
+  }
+  if (config.SLACK_BOT_TOKEN && slackClient) {
+    channels.push(
+      createSlack({
+        token: config.SLACK_BOT_TOKEN,
+        deskClient: slackClient,
+        appToken: config.SLACK_APP_TOKEN,
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        apiUrl: config.SLACK_API_URL,
+        staffLang,
+        timeZone,
+        i18n,
+        log,
+        engine,
+        escalation,
+        stats,
+        requests,
+        seen: store.kv<number>('slack-event', SEEN_MS, { durable: false }),
+      }),
+    );
+  }
+  if (config.WEB_CHAT) {
+    channels.push(
+      createWeb({
+        core,
+        kb,
+        inbox: store.kv('web-inbox', ttl),
+        visitors: store.kv('web-visitor', ttl),
+        embedOrigins: config.WEB_EMBED_ORIGINS.split(' '),
+        ttlDays: config.STATE_TTL_DAYS,
+      }),
+    );
+  }
+
+  if (config.META_APP_SECRET && config.META_VERIFY_TOKEN) {
+    const whatsappToken = config.WHATSAPP_TOKEN;
+    const phoneNumberId = config.WHATSAPP_PHONE_NUMBER_ID;
+    channels.push(
+      createMeta({
+        appSecret: config.META_APP_SECRET,
+        verifyToken: config.META_VERIFY_TOKEN,
+        pageToken: config.MESSENGER_PAGE_TOKEN,
+        whatsapp: whatsappToken && phoneNumberId ? { token: whatsappToken, phoneNumberId } : undefined,
+        graphUrl: config.META_GRAPH_URL,
+        humanAgentTag: config.META_HUMAN_AGENT_TAG,
+        reengageTemplate: config.WHATSAPP_REENGAGE_TEMPLATE,
+        orderWindowMs: config.META_ORDER_WINDOW_MS,
+        defaultLang: config.DEFAULT_LANG,
+        handle: (msg) => core.handle(msg),
+        session: (key) => core.readSession(key),
+        escalation,
+        i18n,
+        events: core.events,
+        log,
+        seen: store.kv<number>('meta-seen', META_SEEN_MS, { durable: false }),
+        // The window record outlives HUMAN_AGENT's 7 days by a day, so "older than 7 days" is still known.
+        lastInbound: store.kv<number>('meta-window', HUMAN_AGENT_MS + DAY_MS),
+        held: store.kv('meta-held', HUMAN_AGENT_MS),
+      }),
+    );
+  }
+
+  const stateFeature: Feature = { name: 'state', readyChecks: { store: () => store.ping() }, services: [stateSweeper(store, log)] };
+  // Started after the channels (jobs push through their senders), stopped before them.
+  const jobsFeature: Feature = { name: 'jobs', services: [{ name: 'queue', start: () => queue.start(), stop: () => queue.stop() }] };
+  const observed = [stateFeature, escalationFeature, requests, version, conversation, ...channels, ...(opts.extraFeatures ?? [])];
+  const ops = createOps({
+    events: core.events,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    readyChecks: new Map<string, ReadyCheck>(observed.flatMap((f) => Object.entries(f.readyChecks ?? {}))),
+    gauges: {
+      async pendingRequests() {
+        return (await requests.listOpen()).filter((r) => r.status === 'sending').length;
+      },
+      openEscalations: () => escalation.tickets.countOpen(),
+    },
+  });
+
+  // The order is the middleware order and the start order (stop runs in reverse):
+  //   state      sweeps expired state; its store check leads /readyz
+  //   ops        the rate limit refuses a flood before any feature works on it
+  //   escalation while a ticket is open, the customer talks to the agent, not the bot
+  //   requests   a rights request in progress takes the customer's answers
+  //   version    /version
+  //   conversation commands, buttons and questions: whatever is left
+  //   channels   started last, so nothing arrives before the features behind them run
+  const features = [stateFeature, ops, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
+  const http = new Hono();
+  rootErrors(http, log);
+  const { services, channels: on } = mountFeatures(core, http, features);
+
+  return { config, log, store, queue, core, http, services, channels: on, engine, escalation, stats, requests };
+}
+
+/** The company's e-mail, from the knowledge base's controller entry (a policy fact, never code). */
+function companyEmail(kb: AnswerEngine['kb']): string {
+  const email = kb.entries.get('controller')?.answer.en.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/)?.[0];
+  if (!email) throw new Error("knowledge base: the 'controller' entry names no e-mail address");
+  return email;
+}
+
+function packageVersion(): string {
+  const pkg = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')));
+  return pkg.version;
 }

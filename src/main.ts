@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './log/logger.js';
-import { errorInfo } from './core/bot.js';
+import { errorInfo, ExitCode } from './core/errors.js';
 
 function config() {
   try {
@@ -13,7 +13,7 @@ function config() {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
-      process.exit(78);
+      process.exit(ExitCode.Config);
     }
     throw err;
   }
@@ -26,7 +26,7 @@ const app = createApp(cfg, { log });
 const server = serve({ fetch: app.http.fetch, hostname: cfg.HOST, port: cfg.PORT });
 await once(server, 'listening').catch((err: NodeJS.ErrnoException) => {
   log.fatal({ code: err.code, host: cfg.HOST, port: cfg.PORT }, `cannot listen on ${cfg.HOST}:${cfg.PORT} (${err.code ?? err.message}): set PORT to a free port`);
-  process.exit(1);
+  process.exit(ExitCode.Failure);
 });
 const port = (server.address() as AddressInfo).port;
 for (const service of app.services) await service.start();
@@ -45,7 +45,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'shutting down');
   setTimeout(() => {
     log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out');
-    process.exit(1);
+    process.exit(ExitCode.Failure);
   }, SHUTDOWN_TIMEOUT_MS).unref();
   let clean = true;
   await new Promise<void>((done) => server.close(() => done()));
@@ -59,7 +59,7 @@ async function shutdown(signal: string): Promise<void> {
   }
   await app.store.close();
   log.info({ clean }, 'stopped');
-  process.exit(clean ? 0 : 1);
+  process.exit(clean ? ExitCode.Ok : ExitCode.Failure);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));

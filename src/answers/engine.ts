@@ -2,14 +2,19 @@ import { LangIndex } from './index.js';
 import { GramIndex } from './ngrams.js';
 import { asksCompanyContact, asksDefinition, DEFINITION_CUE, detectExercise, objectsToUse } from './intent.js';
 import { detectLang } from './lang.js';
-import { LANGS, type KnowledgeBase, type KnowledgeEntry, type Lang, type Right } from './schema.js';
+import { LANGS, type ConversationIntent, type Intent, type KnowledgeBase, type KnowledgeEntry, type Lang, type Right } from './schema.js';
 import { unprefixLv } from './stem.js';
 import { likelyTypo, Speller } from './spell.js';
 import { OFF_TOPIC, OFF_TOPIC_QUESTION, STOP_WORDS } from './stopwords.js';
 import { normalize, truncate } from './normalize.js';
 import { contentWords, isCue } from './terms.js';
 
+export type { Intent } from './schema.js';
+export { INTENTS } from './schema.js';
+
 export interface Answer {
+  /** What the message is; `policy` and `exercise` carry an entry, every other intent has none. */
+  intent: Intent;
   /** The language to answer in: the question's, or the default when it cannot be told. */
   lang: Lang;
   /** The entry that answers the question, or null when the policy does not (or we are not sure enough). */
@@ -18,8 +23,10 @@ export interface Answer {
   confidence: number;
   /** Up to 3 other entries the user may have meant ("did you mean"). */
   suggestions: KnowledgeEntry[];
-  /** The user asks to exercise a right now ("dzēsiet manus datus"), not about it. */
+  /** The user asks to exercise a right now ("dzēsiet manus datus"), not about it; intent is `exercise`. */
   exercise?: Right;
+  /** ISO 639-1 code of a language Thunder does not serve ('ru', 'de'…); intent is `other_language`. */
+  otherLang?: string;
 }
 
 /*
@@ -128,6 +135,7 @@ export class AnswerEngine {
   private readonly definitions: number[] = [];
   /** Per language: entry → the stems of each form of the term it defines. */
   private readonly terms: Record<Lang, [number, string[][]][]> = { lv: [], en: [] };
+  private readonly said = new Map<string, { intent: ConversationIntent; lang: Lang | null }>();
 
   constructor(readonly kb: KnowledgeBase) {
     // both indexes read every sample's content words: normalise each sample once
@@ -148,6 +156,13 @@ export class AnswerEngine {
         if (forms) this.terms[l].push([i, forms]);
       }
     });
+    for (const [intent, samples] of kb.intents) {
+      for (const l of LANGS) for (const sample of samples[l]) {
+        const key = normalize(sample) || sample.trim();
+        // said the same in both languages ("👍", "ok"): the conversation's language stays
+        this.said.set(key, { intent, lang: this.said.has(key) && this.said.get(key)!.lang !== l ? null : l });
+      }
+    }
     for (const lang of LANGS) {
       const other = this.indexes[lang === 'lv' ? 'en' : 'lv'];
       for (const word of this.indexes[lang].words.keys()) if (!other.words.has(word)) this.onlyIn.set(word, lang);
@@ -155,6 +170,19 @@ export class AnswerEngine {
   }
 
   ask(text: string, defaultLang: Lang): Answer {
+    const otherLang = /\p{Script=Cyrillic}{3}/u.test(text) ? (/[іїєґ]/iu.test(text) ? 'uk' : 'ru') : undefined;
+    if (otherLang) return { intent: 'other_language', lang: defaultLang, entry: null, confidence: 1, suggestions: [], otherLang };
+    const said = this.said.get(normalize(text) || text.trim());
+    if (said) return { intent: said.intent, lang: said.lang ?? defaultLang, entry: null, confidence: 1, suggestions: [] };
+    const policy = this.policy(text, defaultLang);
+    if (policy.exercise && policy.entry) {
+      const entry = this.entries[this.byRight.get(policy.exercise)?.[0] ?? -1] ?? policy.entry;
+      return { ...policy, intent: 'exercise', entry, confidence: Math.max(policy.confidence, 0.5) };
+    }
+    return { ...policy, intent: policy.entry ? 'policy' : 'none' };
+  }
+
+  private policy(text: string, defaultLang: Lang): Omit<Answer, 'intent'> {
     const lang = detectLang(text, defaultLang, (word) => this.onlyIn.get(word));
     const norm = normalize(truncate(text));
     const exercise = detectExercise(text, norm) ?? undefined;

@@ -1,14 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { load } from 'js-yaml';
 import type { z } from 'zod';
+import { KnowledgeError } from '../core/errors.js';
 import { KNOWLEDGE_DIR, ROOT } from '../paths.js';
-import { sectionFileSchema, type KnowledgeBase, type KnowledgeEntry, type Section, type SectionFile } from './schema.js';
+import {
+  intentsFileSchema,
+  sectionFileSchema,
+  type ConversationIntent,
+  type KnowledgeBase,
+  type KnowledgeEntry,
+  type Section,
+} from './schema.js';
 
-/** A knowledge file that cannot be used; the message names the file, entry and field. */
-export class KnowledgeError extends Error {
-  override name = 'KnowledgeError';
-}
+export { KnowledgeError };
 
 function displayPath(file: string): string {
   const rel = relative(ROOT, file);
@@ -37,9 +42,9 @@ function parseYaml(file: string, text: string): unknown {
   }
 }
 
-function validate(file: string, raw: unknown): SectionFile {
+function validate<T>(schema: z.ZodType<T>, file: string, raw: unknown): T {
   const name = displayPath(file);
-  const parsed = sectionFileSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${name}: ${describeIssue(raw, issue)}`);
     throw new KnowledgeError(issues.join('\n'));
@@ -52,11 +57,20 @@ function validate(file: string, raw: unknown): SectionFile {
  * Throws a KnowledgeError naming file, entry and field for the first bad file, duplicate ids
  * and `related` ids that do not exist.
  */
-export function loadKnowledge(dir = KNOWLEDGE_DIR): KnowledgeBase {
-  const files = readdirSync(dir)
+function yamlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
     .sort()
     .map((f) => join(dir, f));
+}
+
+function readValid<T>(schema: z.ZodType<T>, file: string): T {
+  return validate(schema, file, parseYaml(file, readFileSync(file, 'utf8')));
+}
+
+export function loadKnowledge(dir = KNOWLEDGE_DIR): KnowledgeBase {
+  const files = yamlFiles(dir);
   if (files.length === 0) throw new KnowledgeError(`${displayPath(dir)}: no knowledge files (*.yaml)`);
 
   const sections: Section[] = [];
@@ -65,7 +79,7 @@ export function loadKnowledge(dir = KNOWLEDGE_DIR): KnowledgeBase {
   const sectionFiles = new Map<string, string>();
   for (const file of files) {
     const name = displayPath(file);
-    const data = validate(file, parseYaml(file, readFileSync(file, 'utf8')));
+    const data = readValid(sectionFileSchema, file);
     const previous = sectionFiles.get(data.section.id);
     if (previous) throw new KnowledgeError(`${name}: section "${data.section.id}" is also defined in ${previous}`);
     sectionFiles.set(data.section.id, name);
@@ -87,6 +101,13 @@ export function loadKnowledge(dir = KNOWLEDGE_DIR): KnowledgeBase {
     });
   }
   sections.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
-  return { sections, entries };
+  const intents = new Map<ConversationIntent, { lv: string[]; en: string[] }>();
+  for (const file of yamlFiles(join(dir, 'intents'))) {
+    for (const { intent, samples } of readValid(intentsFileSchema, file).intents) {
+      const seen = intents.get(intent);
+      intents.set(intent, seen ? { lv: [...seen.lv, ...samples.lv], en: [...seen.en, ...samples.en] } : samples);
+    }
+  }
+  return { sections, entries, intents };
 }
 

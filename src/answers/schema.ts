@@ -1,18 +1,11 @@
 import { z } from 'zod';
+import { RIGHTS, type Intent } from '../domain.js';
 
-export const LANGS = ['lv', 'en'] as const;
-export type Lang = (typeof LANGS)[number];
+export { INTENTS, LANGS, RIGHTS, type Intent, type Lang, type Right } from '../domain.js';
 
-export const RIGHTS = [
-  'access',
-  'rectification',
-  'erasure',
-  'restriction',
-  'objection',
-  'portability',
-  'consent',
-] as const;
-export type Right = (typeof RIGHTS)[number];
+/** The conversation intents the knowledge base holds sample messages for. */
+export const CONVERSATION_INTENTS = ['human', 'status', 'greeting', 'thanks', 'help'] as const satisfies readonly Intent[];
+export type ConversationIntent = (typeof CONVERSATION_INTENTS)[number];
 
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)');
 const text = z.string().trim().min(1);
@@ -22,6 +15,8 @@ const bilingualList = z.object({ lv: z.array(text).min(1), en: z.array(text).min
 const entrySchema = z
   .object({
     id,
+    /** A short topic name for buttons ("did you mean", follow-ups): never words put in the customer's mouth. */
+    title: bilingual,
     answer: bilingual,
     questions: bilingualList,
     keywords: z.object({ lv: z.array(text), en: z.array(text) }).strict(),
@@ -32,6 +27,8 @@ const entrySchema = z
     right: z.enum(RIGHTS).optional(),
     /** The term this entry defines, as customers write it: a definition question naming it gets this entry. */
     defines: z.object({ lv: z.array(text).min(1), en: z.array(text).min(1) }).strict().optional(),
+    /** The company's contacts, on the entry that states them: the honest hand-off quotes them. */
+    contacts: z.object({ email: z.email(), phone: text }).strict().optional(),
   })
   .strict();
 
@@ -41,6 +38,13 @@ export const sectionFileSchema = z
     entries: z.array(entrySchema).min(1),
   })
   .strict();
+
+export const intentsFileSchema = z
+  .object({
+    intents: z.array(z.object({ intent: z.enum(CONVERSATION_INTENTS), samples: bilingualList }).strict()).min(1),
+  })
+  .strict();
+export type IntentsFile = z.infer<typeof intentsFileSchema>;
 
 export type Entry = z.infer<typeof entrySchema>;
 export type SectionFile = z.infer<typeof sectionFileSchema>;
@@ -58,4 +62,6 @@ export interface KnowledgeBase {
   /** By `order`, then id. */
   sections: Section[];
   entries: Map<string, KnowledgeEntry>;
+  /** Sample messages per conversation intent. */
+  intents: Map<ConversationIntent, { lv: string[]; en: string[] }>;
 }

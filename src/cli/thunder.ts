@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import type { TFunction } from 'i18next';
 import { AnswerEngine, type Answer } from '../answers/engine.js';
 import { KnowledgeError, loadKnowledge } from '../answers/knowledge.js';
-import { LANGS, type Lang } from '../answers/schema.js';
+import { ExitCode } from '../core/errors.js';
+import { LANGS, type Intent, type Lang, type Right } from '../domain.js';
 import { createI18n } from '../i18n/index.js';
 
 /** One line of `thunder ask --json`: the contract the held-out evaluation reads. */
@@ -15,6 +16,11 @@ export interface AskRecord {
   confidence: number;
   answer: string;
   suggestions: string[];
+  intent: Intent;
+  /** The right the user asks to exercise (intent `exercise`). */
+  right?: Right;
+  /** The language Thunder does not serve that the message is in (intent `other_language`). */
+  otherLang?: string;
 }
 
 /** The entry's answer, or the fallback when there is none. */
@@ -30,6 +36,9 @@ function record(q: string, answer: Answer, t: TFunction): AskRecord {
     confidence: answer.confidence,
     answer: answerText(answer, t),
     suggestions: answer.suggestions.map((s) => s.id),
+    intent: answer.intent,
+    ...(answer.exercise && { right: answer.exercise }),
+    ...(answer.otherLang && { otherLang: answer.otherLang }),
   };
 }
 
@@ -71,17 +80,17 @@ async function main(argv: string[]): Promise<number> {
     });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${usage('en')}\n`);
-    return 64;
+    return ExitCode.Usage;
   }
   const { values, positionals } = parsed;
   const lang = values.lang as Lang;
   if (values.help) {
     process.stdout.write(`${usage(LANGS.includes(lang) ? lang : 'en')}\n`);
-    return 0;
+    return ExitCode.Ok;
   }
   if (positionals[0] !== 'ask' || !LANGS.includes(lang)) {
     process.stderr.write(`${usage('en')}\n`);
-    return 64;
+    return ExitCode.Usage;
   }
   let engine: AnswerEngine;
   try {
@@ -89,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (!(err instanceof KnowledgeError)) throw err;
     process.stderr.write(`${err.message}\n`);
-    return 65;
+    return ExitCode.DataError;
   }
   const question = positionals.slice(1).join(' ');
   if (question) {
@@ -98,12 +107,12 @@ async function main(argv: string[]): Promise<number> {
   } else {
     await askLines(engine, lang, t, values.json);
   }
-  return 0;
+  return ExitCode.Ok;
 }
 
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   // the reader went away (`thunder ask --json < big | head`): stop quietly
-  if (err.code === 'EPIPE') process.exit(0);
+  if (err.code === 'EPIPE') process.exit(ExitCode.Ok);
   throw err;
 });
 process.exitCode = await main(process.argv.slice(2));

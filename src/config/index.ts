@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+
+export { ConfigError };
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -60,11 +63,25 @@ export const configSchema = z.object({
   SUPPORT_TIMEZONE: z.string().min(1).refine(isTimeZone, 'expected an IANA time zone such as Europe/Riga').default('Europe/Riga'),
   /** First retry of a relayed message (Slack thread ↔ customer) when delivery fails; doubles per attempt up to 5 min. */
   RELAY_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
-
   /** How long a job stays claimed by an instance that stopped answering: the takeover time after a crash. */
   JOB_LEASE_MS: z.coerce.number().int().min(100).default(5000),
   /** How often each instance looks for due jobs (its own and those of instances that died). */
   JOB_SCAN_MS: z.coerce.number().int().min(10).default(1000),
+
+  /** Meta (Messenger, Instagram, WhatsApp): one webhook at /meta/webhook, on when META_APP_SECRET is set. */
+  META_APP_SECRET: optionalText,
+  META_VERIFY_TOKEN: optionalText,
+  MESSENGER_PAGE_TOKEN: optionalText,
+  WHATSAPP_TOKEN: optionalText,
+  WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d+$/, 'expected the numeric phone number id from WhatsApp Manager').optional(),
+  /** Graph API base with its version; tests point it at a fake. */
+  META_GRAPH_URL: z.url().default('https://graph.facebook.com/v26.0').transform((u) => u.replace(/\/+$/, '')),
+  /** Agent replies 24 h–7 d after the customer's last message go out with Meta's HUMAN_AGENT tag (needs Meta's approval). */
+  META_HUMAN_AGENT_TAG: bool.default(false),
+  /** Name of an approved WhatsApp template that invites the customer back after the 24-hour window. */
+  /** A chat's first message waits this long for others Meta delivered out of order, then all go in timestamp order. */
+  META_ORDER_WINDOW_MS: z.coerce.number().int().min(0).max(5000).default(150),
+  WHATSAPP_REENGAGE_TEMPLATE: z.string().regex(/^[a-z0-9_]{1,512}$/, 'expected a template name: lower-case letters, digits, _').optional(),
 
   REQUEST_API_URL: optionalUrl,
   REQUEST_API_TOKEN: optionalText,
@@ -78,13 +95,6 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
 
 /** Parses the environment once; empty strings count as unset so `.env` templates stay harmless. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -100,6 +110,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (raw.TELEGRAM_WEBHOOK_URL && !raw.TELEGRAM_BOT_TOKEN) {
     problems.push('TELEGRAM_BOT_TOKEN: required with TELEGRAM_WEBHOOK_URL');
+  }
+  if (raw.META_APP_SECRET && !raw.META_VERIFY_TOKEN) {
+    problems.push('META_VERIFY_TOKEN: required with META_APP_SECRET for the webhook handshake');
+  }
+  if (raw.META_APP_SECRET && !raw.MESSENGER_PAGE_TOKEN && !raw.WHATSAPP_TOKEN) {
+    problems.push('MESSENGER_PAGE_TOKEN or WHATSAPP_TOKEN: set at least one with META_APP_SECRET');
+  }
+  if (raw.WHATSAPP_TOKEN && !raw.WHATSAPP_PHONE_NUMBER_ID) {
+    problems.push('WHATSAPP_PHONE_NUMBER_ID: required with WHATSAPP_TOKEN');
   }
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   return parsed.data;

@@ -1,24 +1,46 @@
-import type { Lang } from '../answers/schema.js';
-import type { App } from '../app.js';
+import { z } from 'zod';
+import type { AnswerEngine } from '../answers/engine.js';
 import type { Ctx } from '../core/bot.js';
+import type { Feature } from '../core/feature.js';
+import type { Channel } from '../core/types.js';
+import type { Lang } from '../domain.js';
 import { answerReply, didYouMeanReply, languageButtons, noAnswerReply, topicReply, topicsReply } from './replies.js';
 
+declare module '../core/events.js' {
+  interface CoreEvents {
+    answered: [{ channel: Channel; entryId: string; lang: Lang }];
+    /** A question the policy did not answer: a fallback, or only "did you mean" suggestions. */
+    unanswered: [{ channel: Channel; lang: Lang }];
+    fallback: [{ channel: Channel; lang: Lang }];
+  }
+}
+
+declare module '../core/session.js' {
+  interface SessionFields {
+    /** Unanswered questions in a row; escalation offers a person after two. */
+    unanswered: number;
+  }
+}
+
+export interface ConversationOptions {
+  engine: AnswerEngine;
+  /** How long the bot keeps a conversation, told in /start. */
+  ttlDays: number;
+}
+
 /**
- * Commands (start, help, language, topics, forget) and answers from the engine. Installed after
+ * Commands (start, help, language, topics, forget) and answers from the engine. Mounted after
  * escalation and requests, so whatever reaches it is a command, a button or a question.
  */
-export function installConversation(app: App): void {
-  const { engine } = app;
+export function createConversation({ engine, ttlDays: days }: ConversationOptions): Feature {
   const { kb } = engine;
-  const days = app.config.STATE_TTL_DAYS;
-
-  app.core.use(async (ctx) => {
+  const middleware = async (ctx: Ctx): Promise<void> => {
     if (ctx.msg.unsupported) return ctx.reply(ctx.t('conversation:unsupported'));
     if (ctx.command !== undefined) return command(ctx, ctx.command);
     if (ctx.msg.button !== undefined) return button(ctx, ctx.msg.button);
     if (!ctx.args) return ctx.reply(ctx.t('conversation:helpHint'));
     return question(ctx, ctx.args);
-  });
+  };
 
   async function command(ctx: Ctx, name: string): Promise<void> {
     switch (name) {
@@ -86,6 +108,8 @@ export function installConversation(app: App): void {
     ctx.core.events.emit('answered', { channel: ctx.msg.channel, entryId, lang: ctx.lang });
     ctx.reply(reply);
   }
+
+  return { name: 'conversation', session: { unanswered: z.number().int().nonnegative().default(0) }, middleware: [middleware] };
 }
 
 function setLang(ctx: Ctx, lang: Lang): void {

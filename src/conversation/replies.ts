@@ -1,4 +1,5 @@
-import type { KnowledgeBase, KnowledgeEntry, Lang } from '../answers/schema.js';
+import type { KnowledgeBase, KnowledgeEntry } from '../answers/schema.js';
+import type { Lang } from '../domain.js';
 import type { Ctx } from '../core/bot.js';
 import type { Button, Reply } from '../core/types.js';
 
@@ -6,7 +7,7 @@ import type { Button, Reply } from '../core/types.js';
 const MAX_ENTRY_BUTTONS = 4;
 
 function entryButton(entry: KnowledgeEntry, lang: Lang): Button {
-  return { label: entry.questions[lang][0]!, data: `a:${entry.id}` };
+  return { label: entry.title[lang], data: `a:${entry.id}` };
 }
 
 export interface AnswerParts {

@@ -1,10 +1,11 @@
 import type { i18n, TFunction } from 'i18next';
 import type { Logger } from 'pino';
 import type { Space } from '../state/port.js';
-import type { Lang } from '../answers/schema.js';
+import type { Lang } from '../domain.js';
+import { ErrorCode, errorInfo, ThunderError } from './errors.js';
 import { CoreEmitter } from './events.js';
 import { KeyedQueue } from './queue.js';
-import { freshSession, MAX_TURNS, parseSession, type Session } from './session.js';
+import { MAX_TURNS, SessionCodec, type Session, type SessionShape } from './session.js';
 import type { Channel, Incoming, Reply, Sender } from './types.js';
 
 export interface Ctx {
@@ -26,13 +27,15 @@ export interface Ctx {
   readonly core: Core;
 }
 
+export type SessionStore = Pick<Space<Session>, 'get' | 'set' | 'delete'>;
 export type Next = () => Promise<void>;
 export type Middleware = (ctx: Ctx, next: Next) => Promise<void>;
 export type ForgetHook = (key: string, session: Session) => Promise<void>;
 
 export interface CoreOptions {
   i18n: i18n;
-  sessions: Space<Session>;
+  /** The port's session space; the unit tier passes any store with the same three calls. */
+  sessions: SessionStore;
   log: Logger;
   defaultLang: Lang;
 }
@@ -47,11 +50,12 @@ export class Core {
   readonly events = new CoreEmitter();
   readonly log: Logger;
   readonly i18n: i18n;
-  readonly sessions: Space<Session>;
+  readonly sessions: SessionStore;
   readonly defaultLang: Lang;
   private readonly stack: Middleware[] = [];
   private readonly senders = new Map<Channel, Sender>();
   private readonly forgetHooks: ForgetHook[] = [];
+  private readonly codec = new SessionCodec();
   /** Per-user queue so two messages of one user never race on the session. */
   private readonly queue = new KeyedQueue();
   /** One fixed t per language: `ctx.t` is read many times per turn. */
@@ -80,7 +84,7 @@ export class Core {
 
   private async run(key: string, msg: Incoming): Promise<Reply[]> {
     const started = performance.now();
-    const session = parseSession(await this.sessions.get(key));
+    const session = this.codec.parse(await this.sessions.get(key));
     session.chatId = msg.chatId;
     const core = this;
     const text = msg.text?.trim() ?? '';
@@ -103,14 +107,17 @@ export class Core {
       },
       core,
     };
+    let failed = false;
     try {
       await this.compose(ctx, 0);
     } catch (err) {
+      failed = true;
       this.log.error({ err: errorInfo(err), channel: msg.channel }, 'handler failed');
       ctx.replies.length = 0;
       ctx.reply(ctx.t('core:error'));
     }
-    if (this.sessionKept(ctx)) {
+    // Like grammY: a turn that threw keeps the stored session as it was, not half-changed.
+    if (!failed && this.sessionKept(ctx)) {
       if (ctx.private) recordTurns(ctx.session, ctx.t('core:privateTurn'), []);
       else recordTurns(ctx.session, text || (msg.button ? `[${msg.button}]` : ''), ctx.replies);
       await this.sessions.set(key, ctx.session);
@@ -121,7 +128,14 @@ export class Core {
 
   private compose(ctx: Ctx, i: number): Promise<void> {
     const mw = this.stack[i];
-    return mw ? mw(ctx, () => this.compose(ctx, i + 1)) : Promise.resolve();
+    if (!mw) return Promise.resolve();
+    let called = false;
+    return mw(ctx, () => {
+      // A second call would run the rest of the stack twice (two replies, two session writes).
+      if (called) return Promise.reject(new ThunderError(ErrorCode.NextCalledTwice, 'next() called twice by one middleware'));
+      called = true;
+      return this.compose(ctx, i + 1);
+    });
   }
 
   /** After /forget the session is gone and must not be written back. */
@@ -140,6 +154,11 @@ export class Core {
     return base === 'lv' || base === 'en' ? base : this.defaultLang;
   }
 
+  /** Adds a feature's session fields (see SessionFields); each feature's part is validated on its own. */
+  addSessionFields(shape: SessionShape): void {
+    this.codec.add(shape);
+  }
+
   registerSender(channel: Channel, sender: Sender): void {
     this.senders.set(channel, sender);
   }
@@ -147,8 +166,28 @@ export class Core {
   /** Delivers replies outside a turn; throws when the channel is off or delivery fails (callers retry). */
   async push(channel: Channel, chatId: string, replies: Reply[]): Promise<void> {
     const sender = this.senders.get(channel);
-    if (!sender) throw new Error(`channel ${channel} has no sender`);
+    if (!sender) throw new ThunderError(ErrorCode.ChannelOff, `channel ${channel} has no sender`);
     await sender.send(chatId, replies);
+  }
+
+  /** A user's stored session, read outside a turn; undefined when there is none. */
+  async readSession(key: string): Promise<Session | undefined> {
+    const raw = await this.sessions.get(key);
+    return raw ? this.codec.parse(raw) : undefined;
+  }
+
+  /**
+   * Changes a user's stored session outside a turn (staff resolved the ticket). It runs in the
+   * user's queue, so a turn in progress cannot write its older copy over the change.
+   * `edit` returns false to leave the session unwritten.
+   */
+  editSession(key: string, edit: (session: Session) => boolean): Promise<void> {
+    return this.queue.run(key, async () => {
+      const raw = await this.sessions.get(key);
+      if (!raw) return;
+      const session = this.codec.parse(raw);
+      if (edit(session)) await this.sessions.set(key, session);
+    });
   }
 
   onForget(hook: ForgetHook): void {
@@ -160,7 +199,7 @@ export class Core {
     for (const hook of this.forgetHooks) await hook(ctx.key, ctx.session);
     await this.sessions.delete(ctx.key);
     forgotten.add(ctx);
-    ctx.session = freshSession();
+    ctx.session = this.codec.fresh();
     this.events.emit('forgotten', { channel: ctx.msg.channel });
   }
 }
@@ -172,9 +211,4 @@ function recordTurns(session: Session, userText: string, replies: Reply[]): void
   if (userText) session.turns.push({ from: 'user', text: userText.slice(0, 1000), at });
   for (const r of replies) session.turns.push({ from: 'bot', text: r.text.slice(0, 1000), at });
   session.turns = session.turns.slice(-MAX_TURNS);
-}
-
-/** Error details safe for logs: name, message and stack, never the context (it holds user text). */
-export function errorInfo(err: unknown): { name: string; message: string; stack?: string | undefined } {
-  return err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { name: 'unknown', message: String(err) };
 }

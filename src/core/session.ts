@@ -1,34 +1,61 @@
 import { z } from 'zod';
+import { LANGS } from '../domain.js';
 
 export const MAX_TURNS = 10;
 
 export const turnSchema = z.object({ from: z.enum(['user', 'bot']), text: z.string(), at: z.number() });
 
-/** Per-user state; read back through zod because the store is a boundary (older versions, other instances). */
-export const sessionSchema = z.object({
-  lang: z.enum(['lv', 'en']).optional(),
+/** What the core itself keeps per user; read back through zod because the store is a boundary (older versions, other instances). */
+const coreSessionSchema = z.object({
+  lang: z.enum(LANGS).optional(),
   /** Last turns of the conversation, for the human agent's context. */
   turns: z.array(turnSchema).default([]),
-  /** Unanswered questions in a row; escalation is offered after two. */
-  unanswered: z.number().int().nonnegative().default(0),
-  /** An active multi-step conversation (e.g. a rights request); its owner validates `data`. */
-  flow: z.object({ name: z.string(), step: z.string(), data: z.record(z.string(), z.unknown()) }).optional(),
-  /** Open escalation ticket: while set, messages go to the human agent. */
-  ticketId: z.string().optional(),
-  /** Rights requests filed from this chat (ids in the outbox), for the status command. */
-  requestIds: z.array(z.string()).default([]),
   /** Where the channel delivers pushed messages for this user. */
   chatId: z.string().optional(),
 });
 
+/**
+ * The fields features keep in a user's session, empty in the core. A feature adds its own the
+ * grammY "flavor" way, by declaration merging, and gives their zod shape as `Feature.session`:
+ *
+ *     declare module '../core/session.js' {
+ *       interface SessionFields { ticketId?: string }
+ *     }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: extended by each feature through declaration merging
+export interface SessionFields {}
+
 export type Turn = z.infer<typeof turnSchema>;
-export type Session = z.infer<typeof sessionSchema>;
+export type Session = z.infer<typeof coreSessionSchema> & SessionFields;
 
-export function freshSession(): Session {
-  return sessionSchema.parse({});
-}
+/** A feature's session fields: a zod object shape whose every field is optional or has a default. */
+export type SessionShape = z.ZodRawShape;
 
-export function parseSession(raw: unknown): Session {
-  const parsed = sessionSchema.safeParse(raw);
-  return parsed.success ? parsed.data : freshSession();
+/**
+ * Reads sessions: the core's fields, then each feature's with the feature's own schema, so a field
+ * one feature cannot read any more (another version's) resets only that feature's part.
+ */
+export class SessionCodec {
+  private readonly parts: z.ZodObject[] = [];
+
+  /** Adds a feature's fields (while features are mounted). */
+  add(shape: SessionShape): void {
+    this.parts.push(z.object(shape));
+  }
+
+  fresh(): Session {
+    return this.parse(undefined);
+  }
+
+  parse(raw: unknown): Session {
+    const base = coreSessionSchema.safeParse(raw);
+    const session = base.success ? base.data : coreSessionSchema.parse({});
+    const source = base.success ? raw : {};
+    for (const part of this.parts) {
+      const parsed = part.safeParse(source);
+      Object.assign(session, parsed.success ? parsed.data : part.parse({}));
+    }
+    // Complete once every mounted feature's part is in.
+    return session as Session;
+  }
 }

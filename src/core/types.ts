@@ -1,7 +1,7 @@
-import type { Lang } from '../answers/schema.js';
+import type { Lang } from '../domain.js';
 
 export type { Lang };
-export const CHANNELS = ['telegram', 'slack', 'web'] as const;
+export const CHANNELS = ['telegram', 'slack', 'web', 'messenger', 'instagram', 'whatsapp'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** What a channel adapter hands the core: nothing platform-specific. */
@@ -35,6 +35,8 @@ export interface Reply {
   quote?: string[];
   /** Rows of buttons. */
   buttons?: Button[][];
+  /** Written by a person (a support agent), not by the bot: Meta lets only such text out after its 24-hour window. */
+  human?: boolean;
 }
 
 /** Sends replies to a chat outside a request/response turn (relayed agent replies, request updates). */

@@ -6,7 +6,13 @@ export type DeskNote =
   /** A sticker, photo or voice message: only its kind is passed on. */
   | { kind: 'unsupported'; what: string }
   /** The customer used /forget: the conversation is closed and erased. */
-  | { kind: 'forgotten' };
+  | { kind: 'forgotten' }
+  /**
+   * The channel will not take our message (Meta): `window` more than 24 hours since the customer
+   * wrote, `unavailable` they turned messages off, `reengaged` WhatsApp got the approved template
+   * and the agent's message waits for the customer's answer.
+   */
+  | { kind: 'unreachable'; reason: 'window' | 'unavailable' | 'reengaged'; channel: string };
 
 /** A rights request as staff see it: no personal data. */
 export type RequestNotice =

@@ -1,32 +1,57 @@
-import type { App } from '../app.js';
+import type { i18n } from 'i18next';
+import type { Logger } from 'pino';
 import type { Ctx, Middleware } from '../core/bot.js';
-import { parseSession } from '../core/session.js';
-import type { Reply } from '../core/types.js';
+import { ErrorCode, isRetryable, ThunderError } from '../core/errors.js';
+import type { CoreEmitter } from '../core/events.js';
+import type { Session } from '../core/session.js';
+import type { Channel, Reply } from '../core/types.js';
+import type { Lang } from '../domain.js';
+import { formatMoment } from '../i18n/dates.js';
 import type { Desk, DeskNote, RequestNotice } from './desk.js';
-import { isOpen, nextOpening, parseSupportHours, type SupportHours } from './hours.js';
-import { isPermanent, PermanentError, Relay } from './relay.js';
+import { isOpen, nextOpening, type SupportHours } from './hours.js';
+import type { Space } from '../state/port.js';
+import type { Queue } from '../state/queue.js';
+import { Relay } from './relay.js';
 import { newTicketId, Tickets, type Ticket } from './tickets.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type TicketAction = 'claim' | 'resolve';
 export type ActionResult = { ok: true; ticket: Ticket } | { ok: false; reason: 'missing' | 'resolved' | 'claimed' };
 
+export interface EscalationDeps {
+  tickets: Space<unknown>;
+  /** The app's durable job queue: relayed messages go through it. */
+  queue: Queue;
+  log: Logger;
+  i18n: i18n;
+  events: CoreEmitter;
+  /** Delivers replies to a customer's chat outside a turn (the core's senders). */
+  push(channel: Channel, chatId: string, replies: Reply[]): Promise<void>;
+  /** Changes a customer's stored session in that customer's queue (the core's). */
+  editSession(key: string, edit: (session: Session) => boolean): Promise<void>;
+  hours: SupportHours;
+  /** First retry of a relayed message; doubles per attempt. */
+  relayRetryBaseMs: number;
+  /** Where tickets go (the Slack support channel); without one, customers get the company's contacts. */
+  desk: Desk | undefined;
+  /** The company's contacts in a language: a policy fact, from the knowledge base. */
+  contacts(lang: Lang): Reply[];
+}
+
 /**
  * Hands a customer over to a human: tickets, the relay between the customer's chat and the
- * Slack thread, and claim/resolve. The Slack adapter attaches itself as the desk.
+ * desk's thread, and claim/resolve.
  */
 export class Escalation {
   readonly tickets: Tickets;
   readonly relay: Relay;
   readonly hours: SupportHours;
-  private desk: Desk | undefined;
+  private readonly desk: Desk | undefined;
 
-  constructor(private readonly app: App) {
-    const ttl = app.config.STATE_TTL_DAYS * DAY_MS;
-    this.tickets = new Tickets(app.store.kv('ticket', ttl));
-    this.relay = new Relay(app.queue, { baseDelayMs: app.config.RELAY_RETRY_BASE_MS });
-    this.hours = parseSupportHours(app.config.SUPPORT_HOURS, app.config.SUPPORT_TIMEZONE);
+  constructor(private readonly deps: EscalationDeps) {
+    this.tickets = new Tickets(deps.tickets);
+    this.relay = new Relay(deps.queue, { baseDelayMs: deps.relayRetryBaseMs });
+    this.hours = deps.hours;
+    this.desk = deps.desk;
     this.relay.on('post', (d) => this.postTicket(d as { id: string }));
     this.relay.on('update', (d) => this.withDesk(d as { id: string }, (desk, t) => desk.updateTicket(t)));
     this.relay.on('note', (d) => {
@@ -35,13 +60,9 @@ export class Escalation {
     });
     this.relay.on('push', (d) => {
       const { channel, chatId, replies } = d as Pick<Ticket, 'channel' | 'chatId'> & { replies: Reply[] };
-      return app.core.push(channel, chatId, replies);
+      return deps.push(channel, chatId, replies);
     });
     this.relay.on('announce', (d) => this.requireDesk().announceRequest(d as RequestNotice));
-  }
-
-  attachDesk(desk: Desk): void {
-    this.desk = desk;
   }
 
   readonly middleware: Middleware = async (ctx, next) => {
@@ -77,7 +98,7 @@ export class Escalation {
     await this.relay.enqueue(`desk:${ticket.id}`, 'post', { id: ticket.id });
     ctx.reply(ctx.t('escalation:opened', { id: ticket.id }));
     if (expectedAt) ctx.reply(ctx.t('escalation:offHours', { when: this.formatTime(expectedAt, ctx.lang) }));
-    this.app.core.events.emit('escalation.opened', { channel: ctx.msg.channel, ticketId: ticket.id });
+    this.deps.events.emit('escalation.opened', { channel: ctx.msg.channel, ticketId: ticket.id });
   }
 
   /** While a ticket is open, the customer talks to the agent, not to the bot. */
@@ -101,7 +122,7 @@ export class Escalation {
     const ticket = await this.tickets.byThread(deskChannel, threadTs);
     if (!ticket || ticket.status === 'resolved') return false;
     if (ticket.status === 'open') await this.act(ticket.id, 'claim', agent);
-    await this.toCustomer(ticket, { text: this.t(ticket)('escalation:agentReply', { text }) });
+    await this.toCustomer(ticket, { text: this.t(ticket)('escalation:agentReply', { text }), human: true });
     return true;
   }
 
@@ -142,24 +163,54 @@ export class Escalation {
     }
   }
 
+  /**
+   * A channel cannot reach the customer (Meta's 24-hour window, messages turned off): the open
+   * ticket's thread gets a note, or a new ticket hands the conversation to the desk with it.
+   * `lang` is used when the customer has no session.
+   */
+  async unreachable(customer: Pick<Ticket, 'key' | 'channel' | 'chatId' | 'lang'>, note: Extract<DeskNote, { kind: 'unreachable' }>): Promise<void> {
+    let session: Session | undefined;
+    await this.deps.editSession(customer.key, (s) => {
+      session = s;
+      return false;
+    });
+    const current = session?.ticketId ? await this.tickets.get(session.ticketId) : undefined;
+    if (current && current.status !== 'resolved') {
+      await this.relay.enqueue(`desk:${current.id}`, 'note', { id: current.id, note });
+      return;
+    }
+    if (!this.desk) {
+      this.deps.log.warn({ channel: customer.channel, reason: note.reason }, 'escalation: customer unreachable and no desk to tell');
+      return;
+    }
+    const ticket: Ticket = {
+      id: newTicketId(), ...customer, lang: session?.lang ?? customer.lang, status: 'open',
+      createdAt: Date.now(), acked: true, erased: false, turns: session?.turns.slice() ?? [],
+    };
+    await this.tickets.save(ticket);
+    await this.deps.editSession(customer.key, (s) => {
+      s.ticketId = ticket.id;
+      return true;
+    });
+    await this.relay.enqueue(`desk:${ticket.id}`, 'post', { id: ticket.id });
+    await this.relay.enqueue(`desk:${ticket.id}`, 'note', { id: ticket.id, note });
+    this.deps.events.emit('escalation.opened', { channel: customer.channel, ticketId: ticket.id });
+  }
+
   async announceRequest(notice: RequestNotice): Promise<void> {
     if (this.desk) await this.relay.enqueue('desk:requests', 'announce', notice);
   }
 
-  formatTime(at: number, lang: 'lv' | 'en'): string {
-    return new Intl.DateTimeFormat(lang === 'lv' ? 'lv-LV' : 'en-GB', {
-      timeZone: this.hours.timeZone, weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit',
-    }).format(at);
+  formatTime(at: number, lang: Lang): string {
+    return formatMoment(at, lang, this.hours.timeZone);
   }
 
-  /** The company's contacts are a policy fact: they come from the knowledge base, never from code. */
-  private contacts(lang: 'lv' | 'en'): Reply[] {
-    const entry = this.app.engine.kb.entries.get('controller');
-    return entry ? [{ text: entry.answer[lang], section: entry.section.title[lang] }] : [];
+  private contacts(lang: Lang): Reply[] {
+    return this.deps.contacts(lang);
   }
 
   private t(ticket: Ticket) {
-    return this.app.core.i18n.getFixedT(ticket.lang);
+    return this.deps.i18n.getFixedT(ticket.lang);
   }
 
   private toCustomer(ticket: Ticket, ...replies: Reply[]): Promise<void> {
@@ -167,17 +218,16 @@ export class Escalation {
   }
 
   /** Hands the customer back to the bot now; the middleware also checks the status, in case a turn raced. */
-  private async clearSession(ticket: Ticket): Promise<void> {
-    const raw = await this.app.core.sessions.get(ticket.key);
-    if (!raw) return;
-    const session = parseSession(raw);
-    if (session.ticketId !== ticket.id) return;
-    delete session.ticketId;
-    await this.app.core.sessions.set(ticket.key, session);
+  private clearSession(ticket: Ticket): Promise<void> {
+    return this.deps.editSession(ticket.key, (session) => {
+      if (session.ticketId !== ticket.id) return false;
+      delete session.ticketId;
+      return true;
+    });
   }
 
   private requireDesk(): Desk {
-    if (!this.desk) throw new PermanentError('no desk');
+    if (!this.desk) throw new ThunderError(ErrorCode.JobUndeliverable, 'no desk');
     return this.desk;
   }
 
@@ -188,14 +238,14 @@ export class Escalation {
       const desk = await this.requireDesk().postTicket(ticket);
       await this.tickets.update(id, (t) => void (t.desk = desk));
     } catch (err) {
-      if (isPermanent(err)) await this.undeliverable(ticket);
+      if (!isRetryable(err)) await this.undeliverable(ticket);
       throw err;
     }
   }
 
   /** Slack refuses the ticket for good (no such channel, app not invited): the customer must not wait for nobody. */
   private async undeliverable(ticket: Ticket): Promise<void> {
-    this.app.log.error({ ticketId: ticket.id }, 'escalation: the support channel refused the ticket; check SLACK_SUPPORT_CHANNEL and invite the app');
+    this.deps.log.error({ ticketId: ticket.id }, 'escalation: the support channel refused the ticket; check SLACK_SUPPORT_CHANNEL and invite the app');
     await this.tickets.update(ticket.id, (t) => void (t.status = 'resolved'));
     await this.clearSession(ticket);
     await this.toCustomer(ticket, { text: this.t(ticket)('escalation:undeliverable') }, ...this.contacts(ticket.lang));
@@ -203,7 +253,7 @@ export class Escalation {
 
   private async withDesk({ id }: { id: string }, run: (desk: Desk, ticket: Ticket) => Promise<void>): Promise<void> {
     const ticket = await this.tickets.get(id);
-    if (!ticket?.desk) throw new PermanentError('ticket not posted');
+    if (!ticket?.desk) throw new ThunderError(ErrorCode.JobUndeliverable, 'ticket not posted');
     await run(this.requireDesk(), ticket);
   }
 }

@@ -1,5 +1,6 @@
 import type { Space } from '../state/port.js';
 import { z } from 'zod';
+import { DAY_MS } from '../domain.js';
 
 export const COUNTERS = ['answered', 'unanswered', 'escalations'] as const;
 export type Counter = (typeof COUNTERS)[number];
@@ -7,7 +8,6 @@ export type DayCounts = Record<Counter, number>;
 
 /** A counter nobody hit is missing: it reads as 0. */
 const count = z.coerce.number().int().nonnegative().catch(0);
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** A week of days is shown; one more day covers the time zone edge. */
 const KEEP_MS = 8 * DAY_MS;
 

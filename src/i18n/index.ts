@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import i18next, { type i18n, type Resource, type ResourceLanguage, type TFunction } from 'i18next';
 import { LOCALES_DIR } from '../paths.js';
-import { LANGS } from '../answers/schema.js';
+import { LANGS } from '../domain.js';
 
 export type { TFunction };
 

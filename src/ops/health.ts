@@ -1,12 +1,10 @@
 import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
-
-/** A readiness check: resolves true when the dependency answers; a throw or timeout counts as down. */
-export type Check = () => Promise<boolean>;
+import type { ReadyCheck } from '../core/feature.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 
-async function run(check: Check): Promise<boolean> {
+async function run(check: ReadyCheck): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((done) => {
     timer = setTimeout(() => done(false), CHECK_TIMEOUT_MS);
@@ -19,7 +17,7 @@ async function run(check: Check): Promise<boolean> {
 }
 
 /** `/healthz` (the process answers), `/readyz` (its dependencies answer), `/metrics` (Prometheus). */
-export function opsRoutes(checks: ReadonlyMap<string, Check>, register: Registry): Hono {
+export function opsRoutes(checks: ReadonlyMap<string, ReadyCheck>, register: Registry): Hono {
   const routes = new Hono();
   const started = Date.now();
   routes.get('/healthz', (c) => c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) }));

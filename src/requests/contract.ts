@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHANNELS } from '../core/types.js';
-import { LANGS, RIGHTS } from '../answers/schema.js';
+import { LANGS, RIGHTS } from '../domain.js';
 
 /** The request API contract (docs/request-api.openapi.yaml) as zod schemas, shared by the client and the stand-in. */
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { RIGHTS, type Lang, type Right } from '../answers/schema.js';
+import { RIGHTS, type Lang, type Right } from '../domain.js';
 import type { Ctx, Middleware, Next } from '../core/bot.js';
 import type { Button, Reply } from '../core/types.js';
 import { MAX_DETAILS } from './contract.js';

@@ -1,10 +1,16 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { detectExercise } from '../answers/intent.js';
 import { detectLang } from '../answers/lang.js';
-import type { App } from '../app.js';
-import type { Ctx } from '../core/bot.js';
-import { addReadyCheck } from '../ops/index.js';
+import type { Core, Ctx } from '../core/bot.js';
+import { ErrorCode, ThunderError } from '../core/errors.js';
+import type { Feature, Service } from '../core/feature.js';
+import type { Channel } from '../core/types.js';
+import type { Right } from '../domain.js';
+import type { Logger } from '../log/logger.js';
+import type { Queue } from '../state/queue.js';
+import type { Store } from '../state/store.js';
 import { RequestApiClient } from './client.js';
 import { newRequestSchema } from './contract.js';
 import { requestFlow, type CompleteDraft } from './flow.js';
@@ -14,12 +20,52 @@ import { startStandin, type RunningStandin } from './standin/server.js';
 
 export type { RequestView };
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+declare module '../core/events.js' {
+  interface CoreEvents {
+    /** `id` is the local outbox id, `ref` the company's reference. */
+    'request.created': [{ id: string; type: Right; channel: Channel; dueAt: string }];
+    'request.accepted': [{ id: string; type: Right; channel: Channel; ref: string; dueAt: string }];
+    'request.rejected': [{ id: string; type: Right; channel: Channel; status: number; code: string }];
+    'request.retry': [{ id: string; attempt: number; reason: string }];
+  }
+}
+
+declare module '../core/session.js' {
+  interface SessionFields {
+    /** A rights request being filled in (see flow.ts, which validates `data`). */
+    flow?: { name: string; step: string; data: Record<string, unknown> };
+    /** Rights requests filed from this chat (ids in the outbox), for /status. */
+    requestIds: string[];
+  }
+}
+
 /** Enough for /status; older ids drop off. */
 const MAX_IDS = 20;
 
+export interface RequestsOptions {
+  store: Store;
+  /** The app's durable job queue: submissions go through it. */
+  queue: Queue;
+  core: Pick<Core, 'events' | 'i18n' | 'push'>;
+  log: Logger;
+  /** The company's request API; unset: an embedded stand-in with its data in `dataDir`. */
+  api: { url: string | undefined; token: string | undefined; timeoutMs: number };
+  dataDir: string;
+  /** Secret of the pseudonymous channel reference; unset: one generated and kept in the store. */
+  refSecret: string | undefined;
+  retry: { baseMs: number; maxMs: number };
+  /** How long a delivered request (reference, status) is kept for /status. */
+  retentionMs: number;
+  /** For due dates in messages. */
+  timeZone: string;
+  /** A request the API keeps refusing (401/403/404/422) this long is parked as failed. */
+  parkAfterMs: number;
+  /** Where a customer whose request could not be filed can write (from the knowledge base). */
+  companyEmail: string;
+}
+
 /** What other features use: staff listings (`/privacy requests`) and the outbox itself. */
-export interface Requests {
+export interface Requests extends Feature {
   /** Open requests (sending, received, in progress), soonest due first: ids, types, statuses, due dates. */
   listOpen(): Promise<RequestView[]>;
   outbox: Outbox;
@@ -27,32 +73,33 @@ export interface Requests {
   apiUrl(): string;
 }
 
-export function installRequests(app: App): Requests {
-  const { config, core, log, store } = app;
+/** Rights requests: the request flow (a middleware), the durable outbox, and the embedded stand-in API when no real one is set. */
+export function createRequests(opts: RequestsOptions): Requests {
+  const { api, core, log, store } = opts;
   let embedded: RunningStandin | undefined;
-  const token = config.REQUEST_API_TOKEN ?? (config.REQUEST_API_URL ? undefined : randomBytes(24).toString('base64url'));
+  const token = api.token ?? (api.url ? undefined : randomBytes(24).toString('base64url'));
   const apiUrl = () => {
-    if (config.REQUEST_API_URL) return config.REQUEST_API_URL;
-    if (!embedded) throw new Error('the embedded request API is not started');
+    if (api.url) return api.url;
+    if (!embedded) throw new ThunderError(ErrorCode.NotStarted, 'the embedded request API is not started');
     return embedded.url;
   };
-  const client = new RequestApiClient({ url: apiUrl, token, timeoutMs: config.REQUEST_API_TIMEOUT_MS, log });
+  const client = new RequestApiClient({ url: apiUrl, token, timeoutMs: api.timeoutMs, log });
   const outbox = new Outbox({
     store,
-    queue: app.queue,
+    queue: opts.queue,
     client,
     core,
     log,
-    baseMs: config.REQUEST_RETRY_BASE_MS,
-    maxMs: config.REQUEST_RETRY_MAX_MS,
-    retentionMs: config.STATE_TTL_DAYS * DAY_MS,
-    timeZone: config.SUPPORT_TIMEZONE,
-    parkAfterMs: config.REQUEST_PARK_AFTER_MS,
-    companyEmail: companyEmail(app),
+    baseMs: opts.retry.baseMs,
+    maxMs: opts.retry.maxMs,
+    retentionMs: opts.retentionMs,
+    timeZone: opts.timeZone,
+    parkAfterMs: opts.parkAfterMs,
+    companyEmail: opts.companyEmail,
   });
 
   const meta = store.kv<string>('requests-meta');
-  let secret: string | undefined = config.REQUEST_REF_SECRET;
+  let secret: string | undefined = opts.refSecret;
   /** Pseudonymous channel reference: the company can tell requests of one chat user apart without the raw id. */
   async function channelRef(key: string): Promise<string> {
     if (!secret) {
@@ -80,15 +127,13 @@ export function installRequests(app: App): Requests {
   async function status(ctx: Ctx): Promise<void> {
     const { views, stale } = await outbox.statusOf(ctx.session.requestIds);
     ctx.session.requestIds = views.map((v) => v.id);
-    ctx.reply(statusReply(ctx.t, ctx.lang, views, stale, config.SUPPORT_TIMEZONE));
+    ctx.reply(statusReply(ctx.t, ctx.lang, views, stale, opts.timeZone));
   }
 
-  core.use(requestFlow({ detectExercise, detectLang, submit, status }));
-  core.onForget((_key, session) => outbox.forget(session.requestIds));
-
-  if (!config.REQUEST_API_URL) {
-    const file = resolve(config.DATA_DIR, 'request-api.sqlite');
-    app.services.push({
+  const services: Service[] = [];
+  if (!api.url) {
+    const file = resolve(opts.dataDir, 'request-api.sqlite');
+    services.push({
       name: 'request-api',
       async start() {
         embedded = await startStandin({ file, token });
@@ -99,17 +144,21 @@ export function installRequests(app: App): Requests {
       },
     });
   }
-  addReadyCheck(app, 'requestApi', () => reachable(client));
 
-  return { listOpen: () => outbox.listOpen(), outbox, apiUrl };
-}
-
-/** The company's e-mail, from the knowledge base's controller entry (a policy fact, never code). */
-function companyEmail(app: App): string {
-  const entry = app.engine.kb.entries.get('controller');
-  const email = entry?.answer.en.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/)?.[0];
-  if (!email) throw new Error("knowledge base: the 'controller' entry names no e-mail address");
-  return email;
+  return {
+    name: 'requests',
+    session: {
+      flow: z.object({ name: z.string(), step: z.string(), data: z.record(z.string(), z.unknown()) }).optional(),
+      requestIds: z.array(z.string()).default([]),
+    },
+    middleware: [requestFlow({ detectExercise, detectLang, submit, status })],
+    onForget: (_key, session) => outbox.forget(session.requestIds),
+    readyChecks: { requestApi: () => reachable(client) },
+    services,
+    listOpen: () => outbox.listOpen(),
+    outbox,
+    apiUrl,
+  };
 }
 
 /**

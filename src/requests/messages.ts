@@ -1,14 +1,11 @@
 import type { TFunction } from 'i18next';
-import type { Lang } from '../answers/schema.js';
+import type { Lang } from '../domain.js';
+import { formatDate } from '../i18n/dates.js';
 import type { Reply } from '../core/types.js';
 import { addCalendarMonth } from './contract.js';
 import type { OutboxItem, RequestView } from './outbox.js';
 
 /** Replies shared by the flow and the outbox; every string comes from locales/<lang>/requests.json. */
-
-export function formatDate(iso: string, lang: Lang, timeZone: string): string {
-  return new Intl.DateTimeFormat(lang === 'lv' ? 'lv-LV' : 'en-GB', { dateStyle: 'long', timeZone }).format(new Date(iso));
-}
 
 export function statusButton(t: TFunction): Reply['buttons'] {
   return [[{ label: t('requests:button.status'), data: 'cmd:status' }]];
@@ -18,7 +15,7 @@ export function acceptedReplies(t: TFunction, item: OutboxItem, timeZone: string
   const lang = item.lang;
   return [
     {
-      text: t('requests:accepted', { right: t(`requests:right.${item.type}`), ref: item.ref, due: formatDate(item.dueAt ?? addCalendarMonth(new Date(item.receivedAt)).toISOString(), lang, timeZone) }),
+      text: t('requests:accepted', { right: t(`requests:right.${item.type}`), ref: item.ref, due: formatDate(item.dueAt ?? addCalendarMonth(new Date(item.receivedAt)).toISOString(), lang, timeZone, 'long') }),
       buttons: statusButton(t),
     },
   ];
@@ -52,7 +49,7 @@ export function statusReply(t: TFunction, lang: Lang, views: RequestView[], stal
       right: t(`requests:right.${v.type}`),
       status: t(`requests:status.${v.status}`),
       ref: v.ref ? t('requests:statusRef', { ref: v.ref }) : '',
-      due: formatDate(v.dueAt, lang, timeZone),
+      due: formatDate(v.dueAt, lang, timeZone, 'long'),
     }),
   );
   return { text: [t('requests:statusTitle'), ...lines, ...(stale ? [t('requests:statusStale')] : [])].join('\n') };

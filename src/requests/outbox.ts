@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RIGHTS, LANGS, type Right, type Lang } from '../answers/schema.js';
+import { RIGHTS, LANGS, type Right, type Lang } from '../domain.js';
 import type { Core } from '../core/bot.js';
 import { CHANNELS, type Channel, type Reply } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
@@ -48,7 +48,7 @@ export interface OutboxOptions {
   store: Store;
   queue: Queue;
   client: RequestApiClient;
-  core: Core;
+  core: Pick<Core, 'events' | 'i18n' | 'push'>;
   log: Logger;
   /** First retry waits up to this; doubles per attempt (full jitter). */
   baseMs: number;

@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { errorInfo } from '../core/bot.js';
+import { errorInfo, isRetryable, ThunderError } from '../core/errors.js';
 import { backoff } from '../ops/backoff.js';
 import type { Space } from './port.js';
+
+declare module '../core/events.js' {
+  interface CoreEvents {
+    /** A job's outcome (metrics). */
+    job: [{ kind: string; outcome: QueueEvent }];
+  }
+}
 
 /**
  * The durable job queue, on the storage port, for everything that must reach the outside
  * (request submissions, relayed messages, Meta sends).
  *
- *   queue.define('kind', { handle: async (data) => …, permanent?: (err) => boolean });
+ *   queue.define('kind', { handle: async (data) => … });
  *   await queue.add('kind', data, { group: 'chat:42' });   // written before add() resolves
  *
  * - Jobs of one `group` run one at a time, in the order added; a failing job holds back the ones
@@ -16,8 +23,8 @@ import type { Space } from './port.js';
  * - A group is worked under a lease (an owner-checked lock) that the worker extends while it runs;
  *   when an instance dies its leases expire and any live instance takes the group over on its next
  *   scan (every `tickMs`), not only at start.
- * - A failed job waits `backoff()` (full jitter, honouring `retryAfterMs` on the error) and is
- *   retried; `permanent(err)` drops it with a warning (the handler has told whoever must know).
+ * - A failed job waits `backoff()` (full jitter, honouring a ThunderError's `retryAfterMs`) and is
+ *   retried; an error that is not `retryable` drops it with a warning.
  * - A job listed but whose data is gone is logged as an error and counted, never dropped silently.
  *
  * Layout in the space: `job:<id>` (the job), index `group:<group>` (its jobs by sequence) and index
@@ -34,10 +41,6 @@ export interface JobInfo {
 
 export interface KindOptions {
   handle(data: unknown, job: JobInfo): Promise<void>;
-  /** A failure that retrying cannot fix: the job is dropped. */
-  permanent?(err: unknown): boolean;
-  /** The platform's own wait before a retry (429 retry_after), in ms. */
-  retryAfterMs?(err: unknown): number | undefined;
   /** Backoff of this kind (the queue's otherwise). */
   baseDelayMs?: number | undefined;
   maxDelayMs?: number | undefined;
@@ -268,14 +271,14 @@ export class Queue {
         this.emit('missing', job.kind);
         return undefined;
       }
-      if (kind?.permanent?.(err)) {
+      if (!isRetryable(err)) {
         this.opts.log.warn({ job: job.id, kind: job.kind, err: errorInfo(err).name }, 'queue: job dropped, it cannot be delivered');
         await done();
         this.emit('failed', job.kind);
         return undefined;
       }
       const attempts = job.attempts + 1;
-      const wait = backoff(attempts, kind?.baseDelayMs ?? this.opts.baseDelayMs ?? 1000, kind?.maxDelayMs ?? this.opts.maxDelayMs ?? 5 * 60_000, kind?.retryAfterMs?.(err) ?? retryAfterOf(err));
+      const wait = backoff(attempts, kind?.baseDelayMs ?? this.opts.baseDelayMs ?? 1000, kind?.maxDelayMs ?? this.opts.maxDelayMs ?? 5 * 60_000, err instanceof ThunderError ? err.retryAfterMs : undefined);
       const next: StoredJob = { ...job, attempts, notBefore: Date.now() + wait };
       await this.space.batch([
         { op: 'set', key: jobKey(job.id), value: next, ttlMs: this.opts.ttlMs },
@@ -291,12 +294,6 @@ export class Queue {
 /** Thrown by a handler whose job's data is gone: logged as an error and counted, then dropped. */
 export class MissingData extends Error {
   override name = 'MissingData';
-}
-
-/** An error may carry the wait its cause asked for (`retryAfterMs`). */
-function retryAfterOf(err: unknown): number | undefined {
-  const ms = (err as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-  return typeof ms === 'number' && ms > 0 ? ms : undefined;
 }
 
 /** Group names may carry a chat id: logs get only their kind. */

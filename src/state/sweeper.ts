@@ -1,5 +1,5 @@
-import type { Service } from '../app.js';
-import { errorInfo } from '../core/bot.js';
+import type { Service } from '../core/feature.js';
+import { errorInfo } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from './store.js';
 

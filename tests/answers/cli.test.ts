@@ -24,13 +24,22 @@ function thunder(args: string[], input = ''): Promise<Run> {
 const lines = (out: string) => out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('thunder ask --json', () => {
+  it('adds the intent, the right being exercised and a language it does not serve', async () => {
+    const input = ['dzēsiet manus datus', 'gribu runāt ar cilvēku', 'Как удалить мои данные?'].join('\n');
+    const out = lines((await thunder(['ask', '--json'], `${input}\n`)).stdout);
+    expect(out[0]).toMatchObject({ intent: 'exercise', right: 'erasure', entry: 'right-erasure' });
+    expect(out[1]).toMatchObject({ intent: 'human', entry: null });
+    expect(out[2]).toMatchObject({ intent: 'other_language', otherLang: 'ru', entry: null });
+  });
+
   it('answers one JSON object per input line, in order', async () => {
     const input = ['kā iesniegt sūdzību', 'How long do you keep my data?', 'What is the capital of France?', '', '🔥🔥🔥'].join('\n');
     const run = await thunder(['ask', '--json'], `${input}\n`);
     expect(run.code).toBe(0);
     const out = lines(run.stdout);
     expect(out.map((o) => o.q)).toEqual(input.split('\n'));
-    for (const o of out) expect(Object.keys(o).sort()).toEqual(['answer', 'confidence', 'entry', 'lang', 'q', 'suggestions']);
+    for (const o of out) expect(Object.keys(o).sort()).toEqual(['answer', 'confidence', 'entry', 'intent', 'lang', 'q', 'suggestions']);
+    expect(out.map((o) => o.intent)).toEqual(['policy', 'policy', 'none', 'none', 'none']);
     expect(out[0]).toMatchObject({ lang: 'lv', entry: expect.stringMatching(/^complaint-/) });
     expect(out[1]).toMatchObject({ lang: 'en', entry: 'retention' });
     expect(out[1]!.answer).toMatch(/kept|retention|long/i);

@@ -10,6 +10,7 @@ const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 const entry = (id: string, extra = '') => `
   - id: ${id}
+    title: { lv: Tēma, en: Topic }
     answer: { lv: Atbilde., en: Answer. }
     questions: { lv: [Jautājums?], en: [Question?] }
     keywords: { lv: [vārds], en: [word] }

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { escalationOf } from '../../src/escalation/index.js';
 import type { Incoming } from '../../src/core/types.js';
 import { REDIS_URL, startTestApp, uniquePrefix, type TestApp } from '../helpers/app.js';
 import { FakeSlack, SUPPORT_CHANNEL, type Payload } from '../helpers/fake-slack.js';
@@ -38,14 +37,14 @@ describe('when no person can answer right now', () => {
     tg.sendCommand(701, '/human', { lang: 'en' });
     const [opened, later] = await tg.nextMessages(701, 2);
     expect(htmlText(opened!.text)).toMatch(/T-[A-Z0-9]{6}/);
-    const when = escalationOf(t.app)!.escalation.formatTime(opening.getTime(), 'en');
+    const when = t.app.escalation.formatTime(opening.getTime(), 'en');
     expect(when).toContain(String(opening.getUTCDate()));
     expect(htmlText(later!.text)).toBe(tr('en', 'escalation:offHours', { when }));
     // Staff see the promise made to the customer on the ticket.
     const post = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL);
     const fields = JSON.stringify((post.payload.blocks as Payload[])[1]);
     expect(fields).toContain(tr('lv', 'slack:fieldPromised'));
-    expect(fields).toContain(escalationOf(t.app)!.escalation.formatTime(opening.getTime(), 'lv'));
+    expect(fields).toContain(t.app.escalation.formatTime(opening.getTime(), 'lv'));
   });
 
   it('without Slack, /human says so plainly and gives the company contacts from the policy', async () => {
@@ -94,13 +93,13 @@ describe('relay durability', () => {
     const [opened] = await first.app.core.handle(msg('/human'));
     const id = /T-[A-Z0-9]{6}/.exec(opened!.text)![0];
     const post = await slack.waitForCall('chat.postMessage', (p) => JSON.stringify(p.blocks ?? '').includes(id));
-    const tickets = escalationOf(first.app)!.escalation.tickets;
+    const tickets = first.app.escalation.tickets;
     for (let i = 0; i < 100 && !(await tickets.get(id))?.desk; i++) await new Promise((r) => setTimeout(r, 20));
 
     await slack.down();
     await first.app.core.handle(msg('Vai mani dati tiek nodoti trešajām personām?'));
     await new Promise((r) => setTimeout(r, 300));
-    expect(await escalationOf(first.app)!.escalation.relay.pending()).toBe(1);
+    expect(await first.app.escalation.relay.pending()).toBe(1);
     await first.teardown();
 
     await slack.up();
@@ -110,7 +109,7 @@ describe('relay durability', () => {
     await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === thread && String(p.text).includes('trešajām personām'));
     await new Promise((r) => setTimeout(r, 600));
     expect(slack.callsOf('chat.postMessage', (p) => String(p.text).includes('trešajām personām')).length).toBe(1);
-    expect(await escalationOf(second.app)!.escalation.relay.pending()).toBe(0);
+    expect(await second.app.escalation.relay.pending()).toBe(0);
   });
 });
 
@@ -125,12 +124,12 @@ describe('several instances on one Redis', () => {
     const id = /T-[A-Z0-9]{6}/.exec(opened!.text)![0];
     for (let round = 0; round < 5; round++) {
       const results = await Promise.all([
-        escalationOf(a.app)!.escalation.act(id, 'claim', `UA${round}`),
-        escalationOf(b.app)!.escalation.act(id, 'claim', `UB${round}`),
+        a.app.escalation.act(id, 'claim', `UA${round}`),
+        b.app.escalation.act(id, 'claim', `UB${round}`),
       ]);
       expect(results.filter((r) => r.ok).length).toBe(round === 0 ? 1 : 0);
     }
-    const ticket = await escalationOf(b.app)!.escalation.tickets.get(id);
+    const ticket = await b.app.escalation.tickets.get(id);
     expect(ticket?.status).toBe('claimed');
     expect(['UA0', 'UB0']).toContain(ticket?.claimedBy);
   });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escalationOf } from '../../src/escalation/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { buttonBody, eventBody, FakeSlack, postSigned, SUPPORT_CHANNEL, type Payload } from '../helpers/fake-slack.js';
 import { FakeTelegram, type SentMessage } from '../helpers/fake-telegram.js';
@@ -46,7 +45,7 @@ async function openTicket(lang = 'lv', before: string[] = []): Promise<{ user: n
   const call = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL && !p.thread_ts && JSON.stringify(p.blocks).includes(id!));
   expect(ticketPosts().length).toBe(posted + 1);
   // The thread is known to the app once it has stored the ticket's ts (a moment after Slack answered).
-  const tickets = escalationOf(t.app)!.escalation.tickets;
+  const tickets = t.app.escalation.tickets;
   for (let i = 0; i < 100 && !(await tickets.get(id!))?.desk; i++) await pause(20);
   expect((await tickets.get(id!))?.desk).toEqual({ channel: SUPPORT_CHANNEL, ts: call.result!.ts });
   return { user, id: id!, ts: call.result!.ts as string, post: call.payload };
@@ -202,7 +201,7 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     const update = await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:erased')));
     expect(JSON.stringify(update.payload.blocks)).not.toContain(secret);
     await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && p.text === tr('lv', 'slack:noteForgotten'));
-    const ticket = await escalationOf(t.app)!.escalation.tickets.get(id);
+    const ticket = await t.app.escalation.tickets.get(id);
     expect(ticket).toMatchObject({ status: 'resolved', erased: true, turns: [], key: '', chatId: '' });
 
     const count = tg.messagesOf(user).length;
@@ -228,7 +227,7 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     expect(delivered('Otrā ziņa').length).toBe(1);
     expect(delivered('Pirmā ziņa')[0]!.at).toBeLessThanOrEqual(delivered('Otrā ziņa')[0]!.at);
     expect(first).toBeDefined();
-    expect(await escalationOf(t.app)!.escalation.relay.pending()).toBe(0);
+    expect(await t.app.escalation.relay.pending()).toBe(0);
   });
 
   it('a Telegram failure on the way back still delivers every relayed message exactly once, in order', async () => {

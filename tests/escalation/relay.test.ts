@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PermanentError, Relay } from '../../src/escalation/relay.js';
+import { GrammyError } from 'grammy';
+import { deliveryError as slackError } from '../../src/channels/slack/desk.js';
+import { deliveryError as telegramError } from '../../src/channels/telegram/index.js';
+import { ErrorCode, ThunderError } from '../../src/core/errors.js';
+import { Relay } from '../../src/escalation/relay.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Queue } from '../../src/state/queue.js';
 import { Store } from '../../src/state/store.js';
@@ -61,9 +65,9 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
     const relay = relayOn(sqliteStore());
     const seen: number[] = [];
     const errors: unknown[] = [
-      Object.assign(new Error('Forbidden: bot was blocked by the user'), { error_code: 403 }),
-      Object.assign(new Error('An API error occurred: channel_not_found'), { code: 'slack_webapi_platform_error', data: { error: 'channel_not_found' } }),
-      new PermanentError('gone'),
+      telegramError(new GrammyError('Forbidden', { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' }, 'sendMessage', {})),
+      slackError(Object.assign(new Error('An API error occurred: channel_not_found'), { code: 'slack_webapi_platform_error', data: { error: 'channel_not_found' } })),
+      new ThunderError(ErrorCode.JobUndeliverable, 'gone'),
     ];
     relay.on('send', async (d) => {
       const n = (d as { n: number }).n;
@@ -82,7 +86,9 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
     const attempts: number[] = [];
     relay.on('send', async () => {
       attempts.push(Date.now());
-      if (attempts.length === 1) throw Object.assign(new Error('Too Many Requests'), { error_code: 429, parameters: { retry_after: 1 } });
+      if (attempts.length === 1) {
+        throw telegramError(new GrammyError('Too Many Requests', { ok: false, error_code: 429, description: 'Too Many Requests', parameters: { retry_after: 1 } }, 'sendMessage', {}));
+      }
     });
     await relay.queue.start();
     await relay.enqueue('q', 'send', {});

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escalationOf } from '../../src/escalation/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { eventBody, FakeSlack, postSigned, SUPPORT_CHANNEL } from '../helpers/fake-slack.js';
 import { tr } from '../helpers/locales.js';
@@ -31,7 +30,7 @@ describe('escalation from the web chat', () => {
     expect(JSON.stringify(opened.replies)).toContain(tr('en', 'escalation:opened', { id }));
     const post = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL && JSON.stringify(p.blocks ?? '').includes(id));
     expect(JSON.stringify(post.payload.blocks)).toContain('web');
-    const tickets = escalationOf(t.app)!.escalation.tickets;
+    const tickets = t.app.escalation.tickets;
     for (let i = 0; i < 100 && !(await tickets.get(id))?.desk; i++) await new Promise((r) => setTimeout(r, 20));
 
     const ts = post.result!.ts as string;

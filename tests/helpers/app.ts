@@ -6,6 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createClient } from '@redis/client';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
+import type { Feature } from '../../src/core/feature.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -20,6 +21,10 @@ export interface TestAppOptions {
   /** Don't call the services' start() (tests that drive app.core directly). */
   noStart?: boolean;
   log?: Logger;
+  /** Telegram polling mode (the bench's baseline uses `simple`). */
+  telegramPolling?: 'runner' | 'simple';
+  /** The test's own features, mounted after the built-in ones. */
+  extraFeatures?: Feature[];
 }
 
 export interface TestApp {
@@ -75,7 +80,12 @@ export async function startTestApp(env: Record<string, string> = {}, opts: TestA
     ...env,
   });
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
-  const app = createApp(config, { log, storePrefix });
+  const app = createApp(config, {
+    log,
+    storePrefix,
+    ...(opts.telegramPolling && { telegramPolling: opts.telegramPolling }),
+    ...(opts.extraFeatures && { extraFeatures: opts.extraFeatures }),
+  });
 
   let server: ServerType | undefined;
   let url: string | undefined;

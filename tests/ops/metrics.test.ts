@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { escalationOf, type Ticket } from '../../src/escalation/index.js';
+import type { Ticket } from '../../src/escalation/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { FaultApi } from '../requests/fault-api.js';
 import { fileRequest, until } from '../requests/drive.js';
@@ -60,7 +60,7 @@ describe('/metrics', () => {
     expect(value(m, 'thunder_requests_total{outcome="failed"}')).toBe(0);
 
     // Opening a ticket needs Slack; the gauge reads the shared ticket store, so tickets are stored directly.
-    const { tickets } = escalationOf(t.app)!.escalation;
+    const { tickets } = t.app.escalation;
     const ticket = (id: string, status: Ticket['status']): Ticket =>
       ({ id, key: `web:${id}`, channel: 'web', chatId: id, lang: 'lv', status, createdAt: Date.now(), acked: false, erased: false, turns: [] });
     await tickets.save(ticket('T-OPEN', 'open'));

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incoming } from '../../src/core/types.js';
-import { escalationOf } from '../../src/escalation/index.js';
 import { REDIS_URL, startTestApp, uniquePrefix, type TestApp } from '../helpers/app.js';
 import { commandBody, eventBody, FakeSlack, postSigned, SUPPORT_CHANNEL, type Payload } from '../helpers/fake-slack.js';
 import { tr } from '../helpers/locales.js';
@@ -137,7 +136,7 @@ describe('stats are shared between instances and survive a restart (Redis)', () 
       await slash(a, 'stats');
       expect(todayRow(await slash(b, 'stats'))).toEqual([2, 1, 0]);
       // Flushes of both instances at the same moment lose nothing (atomic increments).
-      const [sa, sb] = [escalationOf(a.app)!.stats, escalationOf(b.app)!.stats];
+      const [sa, sb] = [a.app.stats, b.app.stats];
       for (let round = 0; round < 20; round++) {
         for (let i = 0; i < 25; i++) {
           sa.count('answered');

@@ -74,7 +74,7 @@ describe('Slack rendering', () => {
 
   it('a staff answer quotes every source sentence of its entry', () => {
     for (const entry of kb.entries.values()) {
-      const m = staffAnswer(lv, { lang: 'lv', entry, confidence: 0.9, suggestions: [] });
+      const m = staffAnswer(lv, { intent: 'policy', lang: 'lv', entry, confidence: 0.9, suggestions: [] });
       const quote = texts(m.blocks).find((t) => t.startsWith(`*${lv('slack:policyQuote')}*`))!;
       expect(quote.split('\n').slice(1)).toEqual(entry.source.map((s) => `> ${esc(s)}`));
     }

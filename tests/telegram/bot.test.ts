@@ -88,7 +88,7 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     const [answer] = await fake.nextMessages(u);
     const button = buttonsOf(answer!).find((b) => b.callback_data.startsWith('a:'))!;
     const target = kb.entries.get(button.callback_data.slice(2))!;
-    expect(button.text).toBe(target.questions.en[0]);
+    expect(button.text).toBe(target.title.en);
     const answeredBefore = fake.callsOf('answerCallbackQuery').length;
     fake.pressButton(u, button.callback_data, { lang: 'en' });
     const [m] = await fake.nextMessages(u);
@@ -110,7 +110,7 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     const [m] = await fake.nextMessages(u);
     expect(htmlText(m!.text)).toBe(tr('en', 'conversation:didYouMean'));
     expect(buttonsOf(m!)).toEqual([
-      ...suggestions.map((e) => ({ text: e.questions.en[0], callback_data: `a:${e.id}` })),
+      ...suggestions.map((e) => ({ text: e.title.en, callback_data: `a:${e.id}` })),
       { text: tr('en', 'conversation:askHuman'), callback_data: 'cmd:human' },
     ]);
     fake.pressButton(u, `a:${suggestions[0]!.id}`, { lang: 'en' });

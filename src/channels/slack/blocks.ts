@@ -1,5 +1,6 @@
 import type { Answer } from '../../answers/engine.js';
-import type { KnowledgeEntry, Lang } from '../../answers/schema.js';
+import type { KnowledgeEntry } from '../../answers/schema.js';
+import type { Lang } from '../../domain.js';
 import type { TFunction } from '../../i18n/index.js';
 import type { DeskNote, RequestNotice, Ticket } from '../../escalation/index.js';
 import type { DayCounts } from '../../escalation/stats.js';
@@ -37,7 +38,7 @@ function context(text: string): Block {
 /** The answer a customer would get, plus what staff need to check it: the verbatim policy text and its section. */
 export function staffAnswer(t: TFunction, a: Answer): Message {
   const { lang } = a;
-  const related = a.suggestions.map((s) => `• ${esc(s.questions[lang][0] ?? s.id)} (\`${s.id}\`)`).join('\n');
+  const related = a.suggestions.map((s) => `• ${esc(s.title[lang])} (\`${s.id}\`)`).join('\n');
   if (!a.entry) {
     const blocks = [section(t('slack:noAnswer'))];
     if (related) blocks.push(section(`*${t('slack:didYouMean')}*\n${related}`));
@@ -49,7 +50,7 @@ export function staffAnswer(t: TFunction, a: Answer): Message {
     section(`*${t('slack:policyQuote')}*\n${e.source.map((q) => `> ${esc(q)}`).join('\n')}`),
     context(t('slack:answerMeta', { section: esc(e.section.title[lang]), id: e.id, confidence: Math.round(a.confidence * 100) })),
   ];
-  if (related) blocks.push(context(`${t('slack:related')} ${a.suggestions.map((s) => esc(s.questions[lang][0] ?? s.id)).join(' · ')}`));
+  if (related) blocks.push(context(`${t('slack:related')} ${a.suggestions.map((s) => esc(s.title[lang])).join(' · ')}`));
   return { text: e.answer[lang], blocks };
 }
 
@@ -95,6 +96,9 @@ export function ticketMessage(t: TFunction, ticket: Ticket, formatTime: (at: num
   return { text: t('slack:ticketText', { id: ticket.id, channel: ticket.channel, status: status(t, ticket) }), blocks };
 }
 
+/** How staff know the Meta channels. */
+const CHANNEL_NAMES: Record<string, string> = { messenger: 'Messenger', instagram: 'Instagram', whatsapp: 'WhatsApp' };
+
 export function noteText(t: TFunction, note: DeskNote): string {
   switch (note.kind) {
     case 'customer':
@@ -103,6 +107,8 @@ export function noteText(t: TFunction, note: DeskNote): string {
       return t('slack:noteUnsupported', { what: esc(note.what) });
     case 'forgotten':
       return t('slack:noteForgotten');
+    case 'unreachable':
+      return t(`slack:noteUnreachable.${note.reason}`, { channel: CHANNEL_NAMES[note.channel] ?? note.channel });
   }
 }
 

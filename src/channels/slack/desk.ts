@@ -1,4 +1,5 @@
-import type { webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
+import { DeliveryError } from '../../core/errors.js';
 import type { Desk, DeskNote, RequestNotice, Ticket } from '../../escalation/index.js';
 import type { TFunction } from '../../i18n/index.js';
 import { noteText, requestNotice, ticketMessage } from './blocks.js';
@@ -13,27 +14,65 @@ export interface DeskOptions {
   formatDate: (iso: string) => string;
 }
 
+/** Platform errors Slack may not repeat; every other one (no such channel, not in channel) it will. */
+const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+
+/** Slack's Web API errors as a DeliveryError, so the relay decides on `retryable` alone. */
+export function deliveryError(err: unknown): unknown {
+  const e = err as { code?: unknown; data?: { error?: unknown }; retryAfter?: unknown };
+  if (e?.code === webApi.ErrorCode.PlatformError) {
+    const error = String(e.data?.error);
+    return new DeliveryError('slack', `Slack API error ${error}`, { retryable: TRANSIENT.has(error), cause: err });
+  }
+  if (e?.code === webApi.ErrorCode.RateLimitedError) {
+    const seconds = Number(e.retryAfter);
+    return new DeliveryError('slack', 'Slack rate limit', { retryable: true, retryAfterMs: seconds > 0 ? seconds * 1000 : undefined, cause: err });
+  }
+  if (e?.code === webApi.ErrorCode.RequestError || e?.code === webApi.ErrorCode.HTTPError) {
+    return new DeliveryError('slack', 'Slack API unreachable', { retryable: true, cause: err });
+  }
+  return err;
+}
+
 /** The support channel as escalation's desk: every call throws on failure so the relay retries it. */
 export class SlackDesk implements Desk {
   constructor(private readonly o: DeskOptions) {}
 
-  async postTicket(ticket: Ticket): Promise<{ channel: string; ts: string }> {
-    const res = await this.o.client.chat.postMessage({ channel: this.o.channel, ...ticketMessage(this.o.t, ticket, this.o.formatTime) });
-    if (!res.channel || !res.ts) throw new Error('chat.postMessage returned no channel or ts');
-    return { channel: res.channel, ts: res.ts };
+  postTicket(ticket: Ticket): Promise<{ channel: string; ts: string }> {
+    return this.call(async () => {
+      const res = await this.o.client.chat.postMessage({ channel: this.o.channel, ...ticketMessage(this.o.t, ticket, this.o.formatTime) });
+      if (!res.channel || !res.ts) throw new DeliveryError('slack', 'chat.postMessage returned no channel or ts', { retryable: true });
+      return { channel: res.channel, ts: res.ts };
+    });
   }
 
-  async updateTicket(ticket: Ticket): Promise<void> {
-    if (!ticket.desk) return;
-    await this.o.client.chat.update({ channel: ticket.desk.channel, ts: ticket.desk.ts, ...ticketMessage(this.o.t, ticket, this.o.formatTime) });
+  updateTicket(ticket: Ticket): Promise<void> {
+    const { desk } = ticket;
+    if (!desk) return Promise.resolve();
+    return this.call(async () => {
+      await this.o.client.chat.update({ channel: desk.channel, ts: desk.ts, ...ticketMessage(this.o.t, ticket, this.o.formatTime) });
+    });
   }
 
-  async postToThread(ticket: Ticket, note: DeskNote): Promise<void> {
-    if (!ticket.desk) return;
-    await this.o.client.chat.postMessage({ channel: ticket.desk.channel, thread_ts: ticket.desk.ts, text: noteText(this.o.t, note) });
+  postToThread(ticket: Ticket, note: DeskNote): Promise<void> {
+    const { desk } = ticket;
+    if (!desk) return Promise.resolve();
+    return this.call(async () => {
+      await this.o.client.chat.postMessage({ channel: desk.channel, thread_ts: desk.ts, text: noteText(this.o.t, note) });
+    });
   }
 
-  async announceRequest(request: RequestNotice): Promise<void> {
-    await this.o.client.chat.postMessage({ channel: this.o.channel, ...requestNotice(this.o.t, request, this.o.formatDate) });
+  announceRequest(request: RequestNotice): Promise<void> {
+    return this.call(async () => {
+      await this.o.client.chat.postMessage({ channel: this.o.channel, ...requestNotice(this.o.t, request, this.o.formatDate) });
+    });
+  }
+
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw deliveryError(err);
+    }
   }
 }

@@ -1,12 +1,17 @@
 import { App as BoltApp, webApi } from '@slack/bolt';
+import type { i18n } from 'i18next';
 import type { Space } from '../../state/port.js';
-import type { App } from '../../app.js';
-import { errorInfo } from '../../core/bot.js';
-import { escalationOf, type Escalation, type Stats } from '../../escalation/index.js';
+import type { Logger } from 'pino';
+import type { AnswerEngine } from '../../answers/engine.js';
+import { errorInfo } from '../../core/errors.js';
+import type { Feature } from '../../core/feature.js';
+import type { Lang } from '../../domain.js';
+import type { Escalation, Stats } from '../../escalation/index.js';
 import type { TicketAction } from '../../escalation/escalation.js';
+import { formatDate } from '../../i18n/dates.js';
 import type { TFunction } from '../../i18n/index.js';
+import type { RequestView } from '../../requests/outbox.js';
 import { plain, requestList, staffAnswer, statsMessage, type Message } from './blocks.js';
-import { SlackDesk } from './desk.js';
 import { boltLogger } from './logger.js';
 import { HonoReceiver } from './receiver.js';
 import { slackToPlain, withoutMentions } from './text.js';
@@ -14,23 +19,56 @@ import { slackToPlain, withoutMentions } from './text.js';
 /** People's messages: plain, "also send to channel" thread replies, and files with a comment (the text is relayed). */
 const HUMAN_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
 
-/** Slack gives up redelivering an event long before this. */
-const SEEN_MS = 60 * 60 * 1000;
+/** Slack gives up redelivering an event long before this: the TTL of the `seen` store. */
+export const SEEN_MS = 60 * 60 * 1000;
 
 /**
- * Slack for staff: the privacy assistant (DM, @mention, /privacy) and the support desk (ticket
- * threads, claim/resolve buttons, request announcements). On when SLACK_BOT_TOKEN is set.
+ * The Web API client for the desk (and the bot's own identity): the relay retries desk calls
+ * itself, durably, so this client fails fast instead of retrying for minutes.
  */
-export function installSlack(app: App): BoltApp | undefined {
-  const { config, log } = app;
-  const token = config.SLACK_BOT_TOKEN;
-  if (!token) return undefined;
+export function slackDeskClient(token: string, apiUrl: string | undefined, log: Logger): webApi.WebClient {
+  const slackApiUrl = apiUrl?.replace(/\/?$/, '/');
+  return new webApi.WebClient(token, {
+    logger: boltLogger(log),
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+}
+
+export interface SlackOptions {
+  token: string;
+  /** From slackDeskClient: shared with the desk. */
+  deskClient: webApi.WebClient;
+  /** Socket Mode when set; otherwise Slack posts to /slack/events signed with `signingSecret`. */
+  appToken: string | undefined;
+  signingSecret: string | undefined;
+  apiUrl: string | undefined;
+  /** Staff read Slack in the company's default language and time zone. */
+  staffLang: Lang;
+  timeZone: string;
+  i18n: i18n;
+  log: Logger;
+  engine: Pick<AnswerEngine, 'ask'>;
+  /** Agents' replies in ticket threads and the claim/resolve buttons. */
+  escalation: Escalation | undefined;
+  stats: Stats | undefined;
+  requests: { listOpen(): Promise<RequestView[]> } | undefined;
+  /** Event ids already handled (Slack redelivers). */
+  seen: Space<number>;
+}
+
+/**
+ * Slack for staff: the privacy assistant (DM, @mention, /privacy) and the support desk's side
+ * (agents' replies in ticket threads, claim/resolve buttons).
+ */
+export function createSlack(opts: SlackOptions): Feature {
+  const { log, escalation, deskClient, token } = opts;
   const logger = boltLogger(log);
-  const slackApiUrl = config.SLACK_API_URL?.replace(/\/?$/, '/');
+  const slackApiUrl = opts.apiUrl?.replace(/\/?$/, '/');
   const base = { logger, ...(slackApiUrl ? { slackApiUrl } : {}) };
-  // The relay retries desk calls itself, durably; the client must fail fast instead of retrying for minutes.
-  const deskClient = new webApi.WebClient(token, { ...base, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
-  const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  const appToken = opts.appToken;
+  const receiver = appToken ? undefined : new HonoReceiver(opts.signingSecret ?? '', log);
 
   let identity: Promise<{ botId?: string; botUserId?: string }> | undefined;
   const bolt = new BoltApp({
@@ -47,33 +85,20 @@ export function installSlack(app: App): BoltApp | undefined {
     },
     logger,
     clientOptions: { ...base, retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } },
-    ...(socketMode
-      ? { socketMode: true, appToken: config.SLACK_APP_TOKEN! }
-      : { receiver: new HonoReceiver(app.http, config.SLACK_SIGNING_SECRET!, log) }),
+    ...(appToken ? { socketMode: true, appToken } : { receiver }),
   });
 
-  const staffLang = config.DEFAULT_LANG;
-  const staffT = app.core.i18n.getFixedT(staffLang);
-  const installed = escalationOf(app);
-  const escalation = installed?.escalation;
-  const dateFormat = new Intl.DateTimeFormat(staffLang === 'lv' ? 'lv-LV' : 'en-GB', { timeZone: config.SUPPORT_TIMEZONE, dateStyle: 'medium' });
-  const formatDate = (iso: string) => dateFormat.format(new Date(iso));
-  if (escalation && config.SLACK_SUPPORT_CHANNEL) {
-    escalation.attachDesk(
-      new SlackDesk({
-        client: deskClient, channel: config.SLACK_SUPPORT_CHANNEL, t: staffT, formatDate,
-        formatTime: (at) => escalation.formatTime(at, staffLang),
-      }),
-    );
-  }
+  const { staffLang, i18n } = opts;
+  const staffT = i18n.getFixedT(staffLang);
+  const formatDay = (iso: string) => formatDate(iso, staffLang, opts.timeZone, 'medium');
 
   const answer = (question: string): Message => {
-    const a = app.engine.ask(question, staffLang);
-    return staffAnswer(app.core.i18n.getFixedT(a.lang), a);
+    const a = opts.engine.ask(question, staffLang);
+    return staffAnswer(i18n.getFixedT(a.lang), a);
   };
 
   // Slack redelivers an event when our 200 did not reach it; the event id makes the second one a no-op.
-  const seen = firstSeen(app.store.kv<number>('slack-event', SEEN_MS, { durable: false }));
+  const seen = firstSeen(opts.seen);
   bolt.use(async ({ body, next }) => {
     const eventId = 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : undefined;
     if (eventId && !(await seen(eventId))) return;
@@ -107,8 +132,8 @@ export function installSlack(app: App): BoltApp | undefined {
     const sub = text.toLowerCase();
     let reply: Message;
     if (!text || sub === 'help' || sub === 'palīdzība') reply = plain(staffT('slack:help'));
-    else if (sub === 'requests' || sub === 'pieprasījumi') reply = await openRequests(app, staffT, formatDate);
-    else if (sub === 'stats' || sub === 'statistika') reply = await stats(installed?.stats, staffT);
+    else if (sub === 'requests' || sub === 'pieprasījumi') reply = await openRequests(opts.requests, staffT, formatDay);
+    else if (sub === 'stats' || sub === 'statistika') reply = await stats(opts.stats, staffT);
     else reply = answer(text);
     await ack({ response_type: 'ephemeral', ...reply });
   });
@@ -127,12 +152,15 @@ export function installSlack(app: App): BoltApp | undefined {
     log.error({ err: errorInfo(err) }, 'slack handler failed');
   });
 
-  app.channels.push(socketMode ? 'slack (socket mode)' : 'slack (http /slack/events)');
-  app.services.push({ name: 'slack', start: () => bolt.start().then(() => undefined), stop: () => bolt.stop().then(() => undefined) });
-  return bolt;
+  return {
+    name: 'slack',
+    channel: appToken ? 'slack (socket mode)' : 'slack (http /slack/events)',
+    ...(receiver ? { routes: [{ path: '/', routes: receiver.routes }] } : {}),
+    services: [{ name: 'slack', start: () => bolt.start().then(() => undefined), stop: () => bolt.stop().then(() => undefined) }],
+  };
 }
 
-/** True the first time an id is seen (per instance on SQLite; across instances on Redis, atomically). */
+/** True the first time an id is seen, store-wide (atomically on both backends). */
 function firstSeen(kv: Space<number>): (id: string) => Promise<boolean> {
   return (id) => kv.once(id, SEEN_MS);
 }
@@ -143,9 +171,9 @@ async function act(escalation: Escalation, id: string, action: TicketAction, age
   return result.ok ? undefined : result.reason;
 }
 
-async function openRequests(app: App, t: TFunction, formatDate: (iso: string) => string): Promise<Message> {
-  if (!app.requests) return plain(t('slack:requestsOff'));
-  return requestList(t, await app.requests.listOpen(), Date.now(), formatDate);
+async function openRequests(requests: SlackOptions['requests'], t: TFunction, formatDay: (iso: string) => string): Promise<Message> {
+  if (!requests) return plain(t('slack:requestsOff'));
+  return requestList(t, await requests.listOpen(), Date.now(), formatDay);
 }
 
 async function stats(s: Stats | undefined, t: TFunction): Promise<Message> {

@@ -1,9 +1,9 @@
 import { isValidSlackRequest, type App as BoltApp, type Receiver, type ReceiverEvent } from '@slack/bolt';
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { errorInfo } from '../../core/bot.js';
+import { errorInfo } from '../../core/errors.js';
 
 /** Slack wants an answer within 3 s; leave room for the network. */
 const ACK_WITHIN_MS = 2500;
@@ -18,9 +18,11 @@ type Acked = { response?: unknown } | { failed: true };
  */
 export class HonoReceiver implements Receiver {
   private bolt: BoltApp | undefined;
+  /** Mounted on the app's one HTTP server. */
+  readonly routes = new Hono();
 
-  constructor(http: Hono, private readonly signingSecret: string, private readonly log: Logger, path = '/slack/events') {
-    http.post(path, bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text('payload too large', 413) }), (c) => this.handle(c));
+  constructor(private readonly signingSecret: string, private readonly log: Logger, path = '/slack/events') {
+    this.routes.post(path, bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text('payload too large', 413) }), (c) => this.handle(c));
   }
 
   init(bolt: BoltApp): void {

@@ -2,11 +2,14 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { Bot, webhookCallback, type Api } from 'grammy';
-import type { App } from '../../app.js';
-import { errorInfo } from '../../core/bot.js';
-import type { Reply } from '../../core/types.js';
-import { LANGS } from '../../answers/schema.js';
+import { Bot, GrammyError, HttpError, webhookCallback, type Api } from 'grammy';
+import { Hono } from 'hono';
+import type { i18n } from 'i18next';
+import type { Logger } from 'pino';
+import { DeliveryError, errorInfo } from '../../core/errors.js';
+import type { Feature, Service } from '../../core/feature.js';
+import type { Incoming, Reply } from '../../core/types.js';
+import { LANGS } from '../../domain.js';
 import { renderReplies } from './render.js';
 import { toIncoming } from './translate.js';
 
@@ -19,20 +22,24 @@ const MAX_SOCKETS = 32;
 const COMMANDS = ['start', 'help', 'topics', 'language', 'rights', 'status', 'human', 'forget'] as const;
 
 export interface TelegramOptions {
+  token: string;
+  apiRoot: string;
+  /** Webhook mode: Telegram posts updates to `url` with `secret`; otherwise long polling. */
+  webhook?: { url: string; secret: string | undefined } | undefined;
   /** `runner` (default): concurrent long polling, ordered per chat; `simple`: grammY's one-at-a-time bot.start (bench baseline). */
-  polling?: 'runner' | 'simple';
+  polling?: 'runner' | 'simple' | undefined;
+  /** The core's turn: a message in, its replies out. */
+  handle(msg: Incoming): Promise<Reply[]>;
+  /** For the command menu's descriptions. */
+  i18n: i18n;
+  log: Logger;
 }
 
-/**
- * The Telegram channel: translates updates into the core's Incoming and Replies into sendMessage.
- * On only when TELEGRAM_BOT_TOKEN is set; webhook mode when TELEGRAM_WEBHOOK_URL is set.
- */
-export function installTelegram(app: App, opts: TelegramOptions = {}): Bot | undefined {
-  const { config, core, log } = app;
-  if (!config.TELEGRAM_BOT_TOKEN) return undefined;
-  const apiRoot = config.TELEGRAM_API_ROOT;
+/** The Telegram channel: translates updates into the core's Incoming and Replies into sendMessage. */
+export function createTelegram(opts: TelegramOptions): Feature {
+  const { apiRoot, log } = opts;
   const agent = new (apiRoot.startsWith('https:') ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets: MAX_SOCKETS });
-  const bot = new Bot(config.TELEGRAM_BOT_TOKEN, { client: { apiRoot, baseFetchConfig: { agent } } });
+  const bot = new Bot(opts.token, { client: { apiRoot, baseFetchConfig: { agent } } });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
 
   // Telegram ordering per chat: a chat's next update waits until its previous replies are sent.
@@ -43,20 +50,20 @@ export function installTelegram(app: App, opts: TelegramOptions = {}): Bot | und
       ? ctx.answerCallbackQuery().catch((err: unknown) => log.warn({ err: errorInfo(err) }, 'telegram: answerCallbackQuery failed'))
       : undefined;
     const incoming = toIncoming(ctx.update);
-    if (incoming) await deliver(ctx.api, incoming.chatId, await core.handle(incoming));
+    if (incoming) await deliver(ctx.api, incoming.chatId, await opts.handle(incoming));
     await ack;
   });
   bot.catch((err) => {
     log.error({ err: errorInfo(err.error), updateId: err.ctx.update.update_id }, 'telegram: update failed');
   });
 
-  core.registerSender('telegram', { send: (chatId, replies) => deliver(bot.api, chatId, replies) });
-  app.channels.push('telegram');
+  const feature = { name: 'telegram', channel: 'telegram', senders: { telegram: { send: (chatId: string, replies: Reply[]) => deliver(bot.api, chatId, replies) } } };
 
-  const webhookUrl = config.TELEGRAM_WEBHOOK_URL;
-  if (webhookUrl) {
-    const handle = webhookCallback(bot, 'hono', { secretToken: config.TELEGRAM_WEBHOOK_SECRET, onTimeout: 'return' });
-    app.http.post(new URL(webhookUrl).pathname, async (c) => {
+  const webhook = opts.webhook;
+  if (webhook) {
+    const handle = webhookCallback(bot, 'hono', { secretToken: webhook.secret, onTimeout: 'return' });
+    const routes = new Hono();
+    routes.post(new URL(webhook.url).pathname, async (c) => {
       try {
         return await handle(c);
       } catch (err) {
@@ -64,28 +71,28 @@ export function installTelegram(app: App, opts: TelegramOptions = {}): Bot | und
         return c.body('', 400);
       }
     });
-    app.services.push({
+    const service: Service = {
       name: 'telegram',
       async start() {
         await bot.init();
-        await bot.api.setWebhook(webhookUrl, { secret_token: config.TELEGRAM_WEBHOOK_SECRET, allowed_updates: [...ALLOWED_UPDATES] });
-        await setCommands(app, bot);
+        await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
+        await setCommands(opts, bot);
         log.info({ botId: bot.botInfo.id, mode: 'webhook' }, 'telegram: on');
       },
       async stop() {},
-    });
-    return bot;
+    };
+    return { ...feature, routes: [{ path: '/', routes }], services: [service] };
   }
 
   let runner: RunnerHandle | undefined;
   let simple: Promise<void> | undefined;
-  app.services.push({
+  const service: Service = {
     name: 'telegram',
     async start() {
       await bot.init();
       // A webhook left by an earlier deployment would make getUpdates fail with 409.
       await bot.api.deleteWebhook();
-      await setCommands(app, bot);
+      await setCommands(opts, bot);
       if (opts.polling === 'simple') {
         simple = bot.start({ allowed_updates: [...ALLOWED_UPDATES], timeout: 30 });
       } else {
@@ -98,27 +105,49 @@ export function installTelegram(app: App, opts: TelegramOptions = {}): Bot | und
       if (bot.isRunning()) await bot.stop();
       await simple;
     },
-  });
-  return bot;
+  };
+  return { ...feature, services: [service] };
 }
 
 async function deliver(api: Api, chatId: string, replies: Reply[]): Promise<void> {
-  for (const m of renderReplies(replies)) {
-    await api.sendMessage(chatId, m.html, {
-      parse_mode: 'HTML',
-      link_preview_options: { is_disabled: true },
-      ...(m.keyboard ? { reply_markup: { inline_keyboard: m.keyboard } } : {}),
-    });
+  try {
+    for (const m of renderReplies(replies)) {
+      await api.sendMessage(chatId, m.html, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        ...(m.keyboard ? { reply_markup: { inline_keyboard: m.keyboard } } : {}),
+      });
+    }
+  } catch (err) {
+    throw deliveryError(err);
   }
 }
 
+/**
+ * grammY's errors as a DeliveryError: a 4xx other than 429 (bot blocked, chat deleted) will be
+ * refused again; a 429 carries Telegram's retry_after; network failures and 5xx are worth retrying.
+ */
+export function deliveryError(err: unknown): unknown {
+  if (err instanceof GrammyError) {
+    const code = err.error_code;
+    const retryAfter = err.parameters.retry_after;
+    return new DeliveryError('telegram', `Bot API error ${code}`, {
+      retryable: code === 429 || code >= 500,
+      retryAfterMs: retryAfter ? retryAfter * 1000 : undefined,
+      cause: err,
+    });
+  }
+  if (err instanceof HttpError) return new DeliveryError('telegram', 'Bot API unreachable', { retryable: true, cause: err });
+  return err;
+}
+
 /** The command menu in each language; a failure here must not keep the bot from running. */
-async function setCommands(app: App, bot: Bot): Promise<void> {
-  const list = (lang: string) => COMMANDS.map((command) => ({ command, description: app.core.i18n.t(`telegram:commands.${command}`, { lng: lang }) }));
+async function setCommands({ i18n, log }: Pick<TelegramOptions, 'i18n' | 'log'>, bot: Bot): Promise<void> {
+  const list = (lang: string) => COMMANDS.map((command) => ({ command, description: i18n.t(`telegram:commands.${command}`, { lng: lang }) }));
   try {
     for (const lang of LANGS) await bot.api.setMyCommands(list(lang), { language_code: lang });
     await bot.api.setMyCommands(list('en'));
   } catch (err) {
-    app.log.warn({ err: errorInfo(err) }, 'telegram: setMyCommands failed');
+    log.warn({ err: errorInfo(err) }, 'telegram: setMyCommands failed');
   }
 }

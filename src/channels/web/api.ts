@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { errorInfo, type Core } from '../../core/bot.js';
+import type { Core } from '../../core/bot.js';
+import { errorInfo } from '../../core/errors.js';
 import { apiError, limitBody, readJson, validate } from '../../http/json.js';
 import type { Reply } from '../../core/types.js';
 import type { Space } from '../../state/port.js';
@@ -46,7 +47,7 @@ const visitorSchema = z.object({ at: z.number(), active: z.boolean().default(fal
 export type Visitor = z.infer<typeof visitorSchema>;
 
 export interface WebApiDeps {
-  core: Core;
+  core: Pick<Core, 'handle' | 'langOf' | 'log'>;
   inbox: Inbox;
   toWeb(reply: Reply): WebReply;
   /** Issued visitor ids, so a page can tell an expired session from a live one. */

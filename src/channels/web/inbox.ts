@@ -1,6 +1,6 @@
 import type { Space } from '../../state/port.js';
 import { z } from 'zod';
-import { LANGS, type Lang } from '../../answers/schema.js';
+import { LANGS, type Lang } from '../../domain.js';
 import { KeyedQueue } from '../../core/queue.js';
 import type { Reply } from '../../core/types.js';
 
@@ -19,7 +19,7 @@ const inboxSchema = z.object({ seq: z.number().int().nonnegative(), messages: z.
 
 export type WebReply = z.infer<typeof replySchema>;
 export type PushedMessage = z.infer<typeof messageSchema>;
-type InboxData = z.infer<typeof inboxSchema>;
+export type InboxData = z.infer<typeof inboxSchema>;
 
 /**
  * What the page renders: text, citation and buttons; staff-only quotes stay on the server.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { i18n } from 'i18next';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { LANGS, type Lang } from '../../answers/schema.js';
+import { LANGS, type Lang } from '../../domain.js';
 import { ROOT } from '../../paths.js';
 import { MAX_TEXT_CHARS } from './api.js';
 

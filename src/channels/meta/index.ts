@@ -1,0 +1,294 @@
+import { Hono } from 'hono';
+import type { i18n } from 'i18next';
+import type { Logger } from 'pino';
+import { errorInfo } from '../../core/errors.js';
+import type { CoreEmitter } from '../../core/events.js';
+import type { Feature } from '../../core/feature.js';
+import type { Session } from '../../core/session.js';
+import type { Incoming, Reply } from '../../core/types.js';
+import type { Lang } from '../../domain.js';
+import type { DeskNote, Escalation } from '../../escalation/index.js';
+import type { Space } from '../../state/port.js';
+import { limitBody } from '../../http/json.js';
+import { GraphClient, GraphError } from './graph.js';
+import { parseWebhook, type MetaChannel, type MetaEvent } from './inbound.js';
+import { renderSendApi, renderWhatsApp, reengageTemplate, type Messaging, type RenderWords } from './render.js';
+import { ChatSequencer } from './sequencer.js';
+import { verifySignature } from './signature.js';
+import { windowFor } from './window.js';
+
+/** Meta redelivers for up to a week (WhatsApp); a message id is remembered that long. */
+export const SEEN_MS = 7 * 24 * 60 * 60 * 1000;
+/** Meta's webhook bodies are a few KB; batches stay far below this. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface MetaOptions {
+  appSecret: string;
+  verifyToken: string;
+  /** Messenger and Instagram (the Page's token); either channel family may be off. */
+  pageToken: string | undefined;
+  whatsapp: { token: string; phoneNumberId: string } | undefined;
+  /** META_GRAPH_URL: the versioned Graph base. */
+  graphUrl: string;
+  humanAgentTag: boolean;
+  reengageTemplate: string | undefined;
+  orderWindowMs: number;
+  defaultLang: Lang;
+  /** The core's turn: a message in, its replies out. */
+  handle(msg: Incoming): Promise<Reply[]>;
+  /** A customer's stored session, to read its language and open ticket. */
+  session(key: string): Promise<Session | undefined>;
+  /** Tickets, the durable queue and the desk note when a customer can't be reached. */
+  escalation: Escalation;
+  i18n: i18n;
+  events: CoreEmitter;
+  log: Logger;
+  /** Message ids seen (TTL SEEN_MS). */
+  seen: Space<number>;
+  /** When each chat last wrote (the start of its 24-hour window). */
+  lastInbound: Space<number>;
+  /** Agent replies waiting behind WhatsApp's re-engagement template. */
+  held: Space<Reply[]>;
+}
+
+/** One queued send: a single Graph payload, so a retry never repeats the parts that went out. */
+interface SendJob {
+  channel: MetaChannel;
+  chatId: string;
+  payload: unknown;
+  human: boolean;
+}
+
+/**
+ * Facebook Messenger, Instagram Direct and WhatsApp through Meta's one webhook (`/meta/webhook`)
+ * and the Graph API.
+ */
+export function createMeta(opts: MetaOptions): Feature {
+  const { escalation, events, log, lastInbound, held } = opts;
+  const graph = new GraphClient({ baseUrl: opts.graphUrl });
+  const relay = escalation.relay;
+  const tokens: Partial<Record<MetaChannel, string>> = {
+    ...(opts.pageToken ? { messenger: opts.pageToken, instagram: opts.pageToken } : {}),
+    ...(opts.whatsapp ? { whatsapp: opts.whatsapp.token } : {}),
+  };
+  const on = (Object.keys(tokens) as MetaChannel[]).sort();
+  const seen = firstSeen(opts.seen);
+  /** Channels whose token Meta called expired (190): /readyz is down until a send succeeds again. */
+  const expired = new Set<MetaChannel>();
+  /** Sends per chat waiting in the durable queue: later messages queue behind them to keep order. */
+  const queued = new Map<string, number>();
+  const keywords = keywordMap(opts.i18n);
+  const policy = { humanAgentTag: opts.humanAgentTag, reengageTemplate: Boolean(opts.reengageTemplate) };
+  const words = (lang: Lang): RenderWords => ({ choose: opts.i18n.t('meta:choose', { lng: lang }), more: opts.i18n.t('meta:more', { lng: lang }) });
+  const langOf = async (key: string): Promise<Lang> => (await opts.session(key))?.lang ?? opts.defaultLang;
+
+  const sequencer = new ChatSequencer<MetaEvent>(
+    (ev) => handleEvent(ev),
+    (err) => log.error({ err: errorInfo(err) }, 'meta: message failed'),
+    opts.orderWindowMs,
+  );
+
+  async function handleEvent(ev: MetaEvent): Promise<void> {
+    const key = `${ev.channel}:${ev.userId}`;
+    await lastInbound.set(key, Math.max(ev.at, Date.now() - 1000));
+    const waiting = ev.channel === 'whatsapp' ? await held.get(key) : undefined;
+    if (waiting?.length) {
+      await held.delete(key);
+      await deliver(ev.channel, ev.userId, waiting, 'response');
+    }
+    const replies = await opts.handle(toIncoming(ev, keywords));
+    await deliver(ev.channel, ev.userId, replies, 'response');
+  }
+
+  /**
+   * Sends replies to a chat, deciding first what the 24-hour window allows: within it, anything;
+   * after it, only a person's reply — tagged HUMAN_AGENT on Messenger/Instagram (up to 7 days, when
+   * enabled), or held behind the approved template on WhatsApp. Otherwise the desk is told.
+   */
+  async function deliver(channel: MetaChannel, chatId: string, replies: Reply[], turn: 'response' | 'push'): Promise<void> {
+    if (!replies.length) return;
+    const key = `${channel}:${chatId}`;
+    const human = replies.every((r) => r.human === true);
+    let messaging: Messaging = { messaging_type: 'RESPONSE' };
+    if (turn === 'push') {
+      const window = windowFor(channel, await lastInbound.get(key), Date.now(), human, policy);
+      if (window === 'template') return reengage(chatId, replies);
+      if (window === 'closed') return closed(channel, chatId, human, 'window');
+      messaging = window === 'human-agent' ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } : { messaging_type: 'UPDATE' };
+    }
+    const payloads = channel === 'whatsapp' ? renderWhatsApp(chatId, replies, await wordsFor(key, replies)) : renderSendApi(channel, chatId, replies, messaging);
+    for (let i = 0; i < payloads.length; i++) {
+      if (queued.get(key)) return enqueue(payloads.slice(i).map((payload) => ({ channel, chatId, payload, human })));
+      try {
+        await post(channel, payloads[i]);
+      } catch (err) {
+        if (err instanceof GraphError && !err.retryable) return failed(channel, chatId, human, err);
+        log.warn({ channel, err: errorInfo(err) }, 'meta: send failed, queued for retry');
+        events.emit('delivery.failed', { channel, reason: 'retry' });
+        return enqueue(payloads.slice(i).map((payload) => ({ channel, chatId, payload, human })));
+      }
+    }
+  }
+
+  async function wordsFor(key: string, replies: Reply[]): Promise<RenderWords> {
+    // Only a list needs words of its own, so the session is read only then.
+    const needs = replies.some((r) => (r.buttons ?? []).flat().length > 3);
+    return words(needs ? await langOf(key) : opts.defaultLang);
+  }
+
+  async function post(channel: MetaChannel, payload: unknown): Promise<void> {
+    const path = channel === 'whatsapp' ? `/${opts.whatsapp?.phoneNumberId}/messages` : '/me/messages';
+    await graph.post(channel, path, tokens[channel]!, payload);
+    expired.delete(channel);
+  }
+
+  async function enqueue(jobs: SendJob[]): Promise<void> {
+    for (const job of jobs) {
+      const key = `${job.channel}:${job.chatId}`;
+      queued.set(key, (queued.get(key) ?? 0) + 1);
+      await relay.enqueue(`meta:${key}`, 'meta.send', job);
+    }
+  }
+
+  relay.on('meta.send', async (data) => {
+    const job = data as SendJob;
+    const key = `${job.channel}:${job.chatId}`;
+    try {
+      await post(job.channel, job.payload);
+    } catch (err) {
+      if (!(err instanceof GraphError) || err.retryable) {
+        events.emit('delivery.failed', { channel: job.channel, reason: 'retry' });
+        throw err;
+      }
+      await failed(job.channel, job.chatId, job.human, err);
+    }
+    const left = (queued.get(key) ?? 1) - 1;
+    if (left > 0) queued.set(key, left);
+    else queued.delete(key);
+  });
+
+  async function failed(channel: MetaChannel, chatId: string, human: boolean, err: GraphError): Promise<void> {
+    events.emit('delivery.failed', { channel, reason: err.failure });
+    if (err.failure === 'window' || err.failure === 'unreachable') return closed(channel, chatId, human, err.failure === 'window' ? 'window' : 'unavailable');
+    if (err.failure === 'token') {
+      expired.add(channel);
+      log.error({ channel, code: err.graphCode }, `meta: the ${channel === 'whatsapp' ? 'WHATSAPP_TOKEN' : 'MESSENGER_PAGE_TOKEN'} expired or was revoked; set a new one and restart`);
+      return;
+    }
+    log.error({ channel, status: err.status, code: err.graphCode, subcode: err.graphSubcode }, 'meta: Graph API refused a message; not retried');
+  }
+
+  /**
+   * The customer cannot get this message. A person's reply: the agent is told in the thread. The
+   * bot's own notices while an agent has the conversation are dropped; anything else hands the
+   * conversation to the desk with a note.
+   */
+  async function closed(channel: MetaChannel, chatId: string, human: boolean, reason: 'window' | 'unavailable'): Promise<void> {
+    const key = `${channel}:${chatId}`;
+    if (!human) {
+      const ticketId = (await opts.session(key))?.ticketId;
+      const ticket = ticketId ? await escalation.tickets.get(ticketId) : undefined;
+      if (ticket && ticket.status !== 'resolved') return void log.info({ channel, reason }, 'meta: bot notice not delivered while an agent has the chat');
+    }
+    log.info({ channel, reason }, 'meta: customer unreachable, handed to the desk');
+    await escalation.unreachable({ key, channel, chatId, lang: opts.defaultLang }, note(channel, reason));
+  }
+
+  async function reengage(chatId: string, replies: Reply[]): Promise<void> {
+    const key = `whatsapp:${chatId}`;
+    const lang = await langOf(key);
+    try {
+      await post('whatsapp', reengageTemplate(chatId, opts.reengageTemplate!, lang));
+    } catch (err) {
+      if (err instanceof GraphError && !err.retryable) return failed('whatsapp', chatId, true, err);
+      throw err;
+    }
+    await held.set(key, [...((await held.get(key)) ?? []), ...replies]);
+    await escalation.unreachable({ key, channel: 'whatsapp', chatId, lang }, note('whatsapp', 'reengaged'));
+  }
+
+  const routes = new Hono();
+  routes.get('/webhook', (c) => {
+    // Meta's subscription handshake: no signature on GET, only the verify token.
+    const ok = c.req.query('hub.mode') === 'subscribe' && c.req.query('hub.verify_token') === opts.verifyToken;
+    const challenge = c.req.query('hub.challenge');
+    if (!ok || !challenge) return c.text('', 403);
+    return c.text(challenge, 200);
+  });
+  routes.post('/webhook', limitBody(MAX_BODY_BYTES), async (c) => {
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    const signature = c.req.header('x-hub-signature-256');
+    if (!signature) return c.text('', 401);
+    if (!verifySignature(raw, signature, opts.appSecret)) {
+      log.warn('meta: webhook with a bad signature refused');
+      return c.text('', 403);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(new TextDecoder().decode(raw));
+    } catch {
+      return c.text('', 400);
+    }
+    const parsed = parseWebhook(body);
+    if (Object.keys(parsed.skipped).length) log.debug({ skipped: parsed.skipped }, 'meta: events skipped');
+    for (const n of parsed.notices) {
+      if (n.kind === 'error' || n.status === 'failed') log.warn({ kind: n.kind, status: n.status, codes: n.codes }, 'meta: WhatsApp reports a failed message');
+    }
+    // Answered at once; the work happens after, so a slow answer never makes Meta redeliver.
+    void intake(parsed.events.filter((ev) => tokens[ev.channel])).catch((err: unknown) => log.error({ err: errorInfo(err) }, 'meta: intake failed'));
+    return c.text('EVENT_RECEIVED', 200);
+  });
+
+  /** Each message id once (Meta redelivers, also after a 200), then in order per chat. */
+  async function intake(list: MetaEvent[]): Promise<void> {
+    const fresh = await Promise.all(list.map((ev) => seen(`${ev.channel}:${ev.id}`)));
+    list.filter((_, i) => fresh[i]).forEach((ev) => sequencer.add(`${ev.channel}:${ev.userId}`, ev));
+  }
+
+  return {
+    name: 'meta',
+    channel: `${on.join(', ')} (meta /meta/webhook)`,
+    senders: Object.fromEntries(on.map((channel) => [channel, { send: (chatId: string, replies: Reply[]) => deliver(channel, chatId, replies, 'push') }])),
+    onForget: async (key) => {
+      if (!on.some((c) => key.startsWith(`${c}:`))) return;
+      await lastInbound.delete(key);
+      await held.delete(key);
+    },
+    readyChecks: { meta: async () => expired.size === 0 },
+    routes: [{ path: '/meta', routes }],
+    services: [{ name: 'meta', start: async () => {}, stop: () => sequencer.idle() }],
+  };
+}
+
+function note(channel: MetaChannel, reason: 'window' | 'unavailable' | 'reengaged'): Extract<DeskNote, { kind: 'unreachable' }> {
+  return { kind: 'unreachable', reason, channel };
+}
+
+/** Meta has no slash commands: a message that is only a command's keyword ("forget", "aizmirst") is that command. */
+function keywordMap(i18n: i18n): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const lng of ['lv', 'en']) {
+    const byCommand = i18n.t('meta:keywords', { lng, returnObjects: true }) as unknown as Record<string, string[]>;
+    for (const [command, words] of Object.entries(byCommand)) for (const w of words) map.set(normalizeKeyword(w), command);
+  }
+  return map;
+}
+
+function normalizeKeyword(text: string): string {
+  return text.toLowerCase().replace(/[.!?…]+$/u, '').replace(/\s+/g, ' ').trim();
+}
+
+export function toIncoming(ev: MetaEvent, keywords: Map<string, string>): Incoming {
+  const base = { channel: ev.channel, userId: ev.userId, chatId: ev.userId };
+  if (ev.button !== undefined) return { ...base, button: ev.button };
+  if (ev.unsupported !== undefined) return { ...base, unsupported: ev.unsupported };
+  const text = ev.text ?? '';
+  const command = text.length <= 40 ? keywords.get(normalizeKeyword(text)) : undefined;
+  return { ...base, text: command ? `/${command}` : text };
+}
+
+/** True the first time a message id is seen, store-wide (atomically on both backends). */
+function firstSeen(kv: Space<number>): (id: string) => Promise<boolean> {
+  return (id) => kv.once(id, SEEN_MS);
+}
+
