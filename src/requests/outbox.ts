@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RIGHTS, LANGS, type Right, type Lang } from '../domain.js';
 import type { Core } from '../core/bot.js';
+import { ErrorCode, ThunderError } from '../core/errors.js';
 import { CHANNELS, type Channel, type Reply } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { Lock, Space } from '../state/port.js';
@@ -94,10 +95,10 @@ const SUBMIT = 'request.submit';
 const ADD_LOCK_MS = 10_000;
 
 /** Thrown to have the queue try again later (`retryAfterMs`: the server's own wait). */
-class NotYet extends Error {
+class NotYet extends ThunderError {
   override name = 'NotYet';
-  constructor(reason: string, readonly retryAfterMs?: number) {
-    super(reason);
+  constructor(reason: string, retryAfterMs?: number) {
+    super(ErrorCode.DeliveryFailed, reason, { retryable: true, retryAfterMs });
   }
 }
 
