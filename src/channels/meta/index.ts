@@ -232,7 +232,9 @@ export function createMeta(opts: MetaOptions): Feature {
       return c.text('', 400);
     }
     const parsed = parseWebhook(body);
-    if (Object.keys(parsed.skipped).length) log.debug({ skipped: parsed.skipped }, 'meta: events skipped');
+    const [expected, unknown] = partition(parsed.skipped);
+    if (expected) log.debug({ skipped: expected }, 'meta: events skipped');
+    if (unknown) log.info({ skipped: unknown }, 'meta: events of unknown kinds skipped');
     for (const n of parsed.notices) {
       if (n.kind === 'error' || n.status === 'failed') log.warn({ kind: n.kind, status: n.status, codes: n.codes }, 'meta: WhatsApp reports a failed message');
     }
@@ -262,6 +264,16 @@ export function createMeta(opts: MetaOptions): Feature {
     routes: [{ path: '/meta', routes }],
     services: [{ name: 'meta', start: async () => {}, stop: () => sequencer.idle() }],
   };
+}
+
+/** What Meta sends beside messages and Thunder ignores on purpose (our echoes, receipts, reactions). */
+const EXPECTED_SKIPS = new Set(['echo', 'delivery', 'read', 'reaction', 'standby', 'system', 'ephemeral', 'request_welcome', 'unsupported', 'field:smb_message_echoes']);
+
+/** Skipped kinds split into the expected and the unknown (logged louder: Meta may have added something). */
+function partition(skipped: Record<string, number>): [Record<string, number> | undefined, Record<string, number> | undefined] {
+  const parts: [Record<string, number>, Record<string, number>] = [{}, {}];
+  for (const [kind, n] of Object.entries(skipped)) parts[EXPECTED_SKIPS.has(kind) ? 0 : 1][kind] = n;
+  return [Object.keys(parts[0]).length ? parts[0] : undefined, Object.keys(parts[1]).length ? parts[1] : undefined];
 }
 
 function note(channel: MetaChannel, reason: 'window' | 'unavailable' | 'reengaged'): Extract<DeskNote, { kind: 'unreachable' }> {
