@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { cachedAsk } from './answers/cache.js';
 import { AnswerEngine } from './answers/engine.js';
 import { loadKnowledge } from './answers/knowledge.js';
 import { createMeta, SEEN_MS as META_SEEN_MS } from './channels/meta/index.js';
@@ -76,6 +77,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const engine = new AnswerEngine(loadKnowledge());
   const { kb } = engine;
+  const ask = cachedAsk(engine);
   const staffLang = config.DEFAULT_LANG;
   const timeZone = config.SUPPORT_TIMEZONE;
 
@@ -127,7 +129,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
 
   const version = createVersion({ version: packageVersion() });
-  const conversation = createConversation({ engine, ttlDays: config.STATE_TTL_DAYS });
+  const conversation = createConversation({ engine: { kb, ask }, ttlDays: config.STATE_TTL_DAYS });
 
   const channels: Feature[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -156,7 +158,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         timeZone,
         i18n,
         log,
-        engine,
+        engine: { ask },
         escalation,
         stats,
         requests,

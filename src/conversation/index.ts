@@ -23,7 +23,8 @@ declare module '../core/session.js' {
 }
 
 export interface ConversationOptions {
-  engine: AnswerEngine;
+  /** The knowledge base and its questions' answers. */
+  engine: Pick<AnswerEngine, 'kb' | 'ask'>;
   /** How long the bot keeps a conversation, told in /start. */
   ttlDays: number;
 }
