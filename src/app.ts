@@ -12,12 +12,13 @@ import { SlackDesk } from './channels/slack/desk.js';
 import { createTelegram } from './channels/telegram/index.js';
 import { createWeb } from './channels/web/index.js';
 import type { Config } from './config/index.js';
-import { createConversation } from './conversation/index.js';
+import { createConversation, createIntents } from './conversation/index.js';
 import { Core } from './core/bot.js';
 import { type Feature, mountFeatures, type ReadyCheck, type Service } from './core/feature.js';
 import type { Session } from './core/session.js';
 import { DAY_MS } from './domain.js';
 import { createEscalation, type Escalation, type Stats } from './escalation/index.js';
+import { contactsOf } from './escalation/contacts.js';
 import { parseSupportHours } from './escalation/hours.js';
 import { formatDate, formatMoment } from './i18n/dates.js';
 import { createI18n } from './i18n/index.js';
@@ -108,11 +109,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     timeZone,
     relayRetryBaseMs: config.RELAY_RETRY_BASE_MS,
     desk,
-    contacts: (lang) => {
-      // The company's contacts are a policy fact: they come from the knowledge base, never from code.
-      const entry = kb.entries.get('controller');
-      return entry ? [{ text: entry.answer[lang], section: entry.section.title[lang] }] : [];
-    },
+    contacts: contactsOf(kb),
   });
   const { escalation, stats } = escalationFeature;
 
@@ -129,7 +126,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
 
   const version = createVersion({ version: packageVersion() });
-  const conversation = createConversation({ engine: { kb, ask }, ttlDays: config.STATE_TTL_DAYS });
+  const answers = { kb, ask };
+  const intents = createIntents({ engine: answers });
+  const conversation = createConversation({ engine: answers, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
 
   const channels: Feature[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -224,12 +223,13 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   // The order is the middleware order and the start order (stop runs in reverse):
   //   state      sweeps expired state; its store check leads /readyz
   //   ops        the rate limit refuses a flood before any feature works on it
+  //   intents    free text read once: "I want a person" / "my requests' status" run /human, /status
   //   escalation while a ticket is open, the customer talks to the agent, not the bot
   //   requests   a rights request in progress takes the customer's answers
   //   version    /version
   //   conversation commands, buttons and questions: whatever is left
   //   channels   started last, so nothing arrives before the features behind them run
-  const features = [stateFeature, ops, escalationFeature, requests, version, conversation, ...channels, ...(opts.extraFeatures ?? [])];
+  const features = [stateFeature, ops, intents, escalationFeature, requests, version, conversation, ...channels, ...(opts.extraFeatures ?? [])];
   const http = new Hono();
   rootErrors(http, log);
   const { services, channels: on } = mountFeatures(core, http, features);

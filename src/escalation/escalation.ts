@@ -8,6 +8,7 @@ import type { Session } from '../core/session.js';
 import type { Channel, Reply } from '../core/types.js';
 import type { Lang } from '../domain.js';
 import { formatMoment } from '../i18n/dates.js';
+import type { Contacts } from './contacts.js';
 import type { Desk, DeskNote, RequestNotice } from './desk.js';
 import { isOpen, nextOpening, type SupportHours } from './hours.js';
 import { Relay, type Job } from './relay.js';
@@ -31,8 +32,8 @@ export interface EscalationDeps {
   relayRetryBaseMs: number;
   /** Where tickets go (the Slack support channel); without one, customers get the company's contacts. */
   desk: Desk | undefined;
-  /** The company's contacts in a language: a policy fact, from the knowledge base. */
-  contacts(lang: Lang): Reply[];
+  /** The company's e-mail and phone: a policy fact, from the knowledge base. */
+  contacts: Contacts;
 }
 
 /**
@@ -43,6 +44,7 @@ export class Escalation {
   readonly tickets: Tickets;
   readonly relay: Relay;
   readonly hours: SupportHours;
+  readonly contacts: Contacts;
   private readonly desk: Desk | undefined;
 
   constructor(private readonly deps: EscalationDeps) {
@@ -51,6 +53,7 @@ export class Escalation {
     this.relay = new Relay(deps.relayJobs, deps.log, { baseDelayMs: base, tickMs: Math.min(1000, base) });
     this.hours = deps.hours;
     this.desk = deps.desk;
+    this.contacts = deps.contacts;
     this.relay.on('post', (d) => this.postTicket(d as { id: string }));
     this.relay.on('update', (d) => this.withDesk(d as { id: string }, (desk, t) => desk.updateTicket(t)));
     this.relay.on('note', (d) => {
@@ -72,18 +75,11 @@ export class Escalation {
     const forgetting = ctx.command === 'forget' || ctx.msg.button?.startsWith('forget:');
     if (ticket && ticket.status !== 'resolved' && !forgetting) return this.fromCustomer(ctx, ticket);
     if (ctx.command === 'human') return this.open(ctx);
-    await next();
-    if (ctx.session.unanswered === 2 && !ctx.session.ticketId) {
-      ctx.reply({ text: ctx.t('escalation:offer'), buttons: [[{ label: ctx.t('escalation:offerButton'), data: 'cmd:human' }]] });
-    }
+    return next();
   };
 
   private async open(ctx: Ctx): Promise<void> {
-    if (!this.desk) {
-      ctx.reply(ctx.t('escalation:unavailable'));
-      for (const r of this.contacts(ctx.lang)) ctx.reply(r);
-      return;
-    }
+    if (!this.desk) return ctx.reply(`${ctx.t('escalation:unavailable')} ${this.contactText(ctx.lang)}`);
     const now = new Date();
     const expectedAt = isOpen(now, this.hours) ? undefined : nextOpening(now, this.hours).getTime();
     const ticket: Ticket = {
@@ -206,8 +202,14 @@ export class Escalation {
     return formatMoment(at, lang, this.hours.timeZone);
   }
 
-  private contacts(lang: Lang): Reply[] {
-    return this.deps.contacts(lang);
+  /** A person can join a chat now: a desk is configured and support is at work. Only then is one offered. */
+  available(now = new Date()): boolean {
+    return this.desk !== undefined && isOpen(now, this.hours);
+  }
+
+  /** Where no person can join: the company's e-mail and phone, and how to write to it. */
+  contactText(lang: Lang): string {
+    return this.deps.i18n.getFixedT(lang)('escalation:contacts', { ...this.contacts });
   }
 
   private t(ticket: Ticket) {
@@ -253,7 +255,7 @@ export class Escalation {
       t.status = 'resolved';
     });
     await this.clearSession(ticket);
-    await this.toCustomer(ticket, { text: this.t(ticket)('escalation:undeliverable') }, ...this.contacts(ticket.lang));
+    await this.toCustomer(ticket, { text: `${this.t(ticket)('escalation:undeliverable')} ${this.contactText(ticket.lang)}` });
   }
 
   private async withDesk({ id }: { id: string }, run: (desk: Desk, ticket: Ticket) => Promise<void>): Promise<void> {
