@@ -199,8 +199,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         events: core.events,
         log,
         seen: store.kv<number>('meta-seen', META_SEEN_MS, { durable: false }),
-        // The window record outlives HUMAN_AGENT's 7 days by a day, so "older than 7 days" is still known.
-        lastInbound: store.kv<number>('meta-window', HUMAN_AGENT_MS + DAY_MS),
+        // Outlives HUMAN_AGENT's 7 days by a day, so "older than 7 days" is still known. A power cut
+        // losing the latest write only makes the window look closed: the desk is told, nothing is sent.
+        lastInbound: store.kv<number>('meta-window', HUMAN_AGENT_MS + DAY_MS, { durable: false }),
         held: store.kv('meta-held', HUMAN_AGENT_MS),
       }),
     );

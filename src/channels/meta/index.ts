@@ -91,7 +91,8 @@ export function createMeta(opts: MetaOptions): Feature {
 
   async function handleEvent(ev: MetaEvent): Promise<void> {
     const key = `${ev.channel}:${ev.userId}`;
-    await lastInbound.set(key, Math.max(ev.at, Date.now() - 1000));
+    // The window runs from when the customer wrote; a sender's clock ahead of ours must not stretch it.
+    await lastInbound.set(key, Math.min(ev.at, Date.now()));
     const waiting = ev.channel === 'whatsapp' ? await held.get(key) : undefined;
     if (waiting?.length) {
       await held.delete(key);
@@ -254,6 +255,8 @@ export function createMeta(opts: MetaOptions): Feature {
       if (!on.some((c) => key.startsWith(`${c}:`))) return;
       await lastInbound.delete(key);
       await held.delete(key);
+      await relay.drop([`meta:${key}`]);
+      queued.delete(key);
     },
     readyChecks: { meta: async () => expired.size === 0 },
     routes: [{ path: '/meta', routes }],
