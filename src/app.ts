@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { cachedAsk } from './answers/cache.js';
 import { AnswerEngine } from './answers/engine.js';
 import { loadKnowledge } from './answers/knowledge.js';
 import { createMeta, SEEN_MS as META_SEEN_MS } from './channels/meta/index.js';
@@ -77,6 +78,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const engine = new AnswerEngine(loadKnowledge());
   const { kb } = engine;
+  const ask = cachedAsk(engine);
   const staffLang = config.DEFAULT_LANG;
   const timeZone = config.SUPPORT_TIMEZONE;
 
@@ -124,8 +126,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
 
   const version = createVersion({ version: packageVersion() });
-  const intents = createIntents({ engine });
-  const conversation = createConversation({ engine, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
+  const answers = { kb, ask };
+  const intents = createIntents({ engine: answers });
+  const conversation = createConversation({ engine: answers, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
 
   const channels: Feature[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -154,7 +157,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         timeZone,
         i18n,
         log,
-        engine,
+        engine: { ask },
         escalation,
         stats,
         requests,
