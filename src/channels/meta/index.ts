@@ -114,7 +114,7 @@ export function createMeta(opts: MetaOptions): Feature {
     let messaging: Messaging = { messaging_type: 'RESPONSE' };
     if (turn === 'push') {
       const window = windowFor(channel, await lastInbound.get(key), Date.now(), human, policy);
-      if (window === 'template') return reengage(chatId, replies);
+      if (window === 'template' && opts.reengageTemplate) return reengage(chatId, opts.reengageTemplate, replies);
       if (window === 'closed') return closed(channel, chatId, human, 'window');
       messaging = window === 'human-agent' ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } : { messaging_type: 'UPDATE' };
     }
@@ -140,7 +140,7 @@ export function createMeta(opts: MetaOptions): Feature {
 
   async function post(channel: MetaChannel, payload: unknown): Promise<void> {
     const path = channel === 'whatsapp' ? `/${opts.whatsapp?.phoneNumberId}/messages` : '/me/messages';
-    await graph.post(channel, path, tokens[channel]!, payload);
+    await graph.post(channel, path, tokens[channel] ?? '', payload);
     expired.delete(channel);
   }
 
@@ -196,11 +196,11 @@ export function createMeta(opts: MetaOptions): Feature {
     await escalation.unreachable({ key, channel, chatId, lang: opts.defaultLang }, note(channel, reason));
   }
 
-  async function reengage(chatId: string, replies: Reply[]): Promise<void> {
+  async function reengage(chatId: string, template: string, replies: Reply[]): Promise<void> {
     const key = `whatsapp:${chatId}`;
     const lang = await langOf(key);
     try {
-      await post('whatsapp', reengageTemplate(chatId, opts.reengageTemplate!, lang));
+      await post('whatsapp', reengageTemplate(chatId, template, lang));
     } catch (err) {
       if (err instanceof GraphError && !err.retryable) return failed('whatsapp', chatId, true, err);
       throw err;
@@ -246,7 +246,7 @@ export function createMeta(opts: MetaOptions): Feature {
   /** Each message id once (Meta redelivers, also after a 200), then in order per chat. */
   async function intake(list: MetaEvent[]): Promise<void> {
     const fresh = await Promise.all(list.map((ev) => seen(`${ev.channel}:${ev.id}`)));
-    list.filter((_, i) => fresh[i]).forEach((ev) => sequencer.add(`${ev.channel}:${ev.userId}`, ev));
+    for (const ev of list.filter((_, i) => fresh[i])) sequencer.add(`${ev.channel}:${ev.userId}`, ev);
   }
 
   return {
