@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { cachedAsk } from './answers/cache.js';
 import { AnswerEngine } from './answers/engine.js';
 import { loadKnowledge } from './answers/knowledge.js';
 import { createMeta, SEEN_MS as META_SEEN_MS } from './channels/meta/index.js';
@@ -79,6 +80,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const engine = new AnswerEngine(loadKnowledge());
   const { kb } = engine;
+  const ask = cachedAsk(engine);
   const staffLang = config.DEFAULT_LANG;
   const timeZone = config.SUPPORT_TIMEZONE;
 
@@ -126,8 +128,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
 
   const version = createVersion({ version: packageVersion() });
-  const intents = createIntents({ engine });
-  const conversation = createConversation({ engine, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
+  const answers = { kb, ask };
+  const intents = createIntents({ engine: answers });
+  const conversation = createConversation({ engine: answers, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
 
   const channels: Feature[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -156,7 +159,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         timeZone,
         i18n,
         log,
-        engine,
+        engine: { ask },
         escalation,
         stats,
         requests,
@@ -198,8 +201,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         events: core.events,
         log,
         seen: store.kv<number>('meta-seen', META_SEEN_MS, { durable: false }),
-        // The window record outlives HUMAN_AGENT's 7 days by a day, so "older than 7 days" is still known.
-        lastInbound: store.kv<number>('meta-window', HUMAN_AGENT_MS + DAY_MS),
+        // Outlives HUMAN_AGENT's 7 days by a day, so "older than 7 days" is still known. A power cut
+        // losing the latest write only makes the window look closed: the desk is told, nothing is sent.
+        lastInbound: store.kv<number>('meta-window', HUMAN_AGENT_MS + DAY_MS, { durable: false }),
         held: store.kv('meta-held', HUMAN_AGENT_MS),
       }),
     );

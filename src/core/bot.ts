@@ -146,7 +146,10 @@ export class Core {
 
   private tOf(lang: Lang): TFunction {
     let t = this.ts.get(lang);
-    if (!t) this.ts.set(lang, (t = this.i18n.getFixedT(lang)));
+    if (!t) {
+      t = this.i18n.getFixedT(lang);
+      this.ts.set(lang, t);
+    }
     return t;
   }
 

@@ -107,7 +107,9 @@ export class Escalation {
     if (!text) return ctx.reply(ctx.t('escalation:withAgent'));
     await this.relay.enqueue(`desk:${ticket.id}`, 'note', { id: ticket.id, note: { kind: 'customer', text } });
     if (!ticket.acked) {
-      await this.tickets.update(ticket.id, (t) => void (t.acked = true));
+      await this.tickets.update(ticket.id, (t) => {
+        t.acked = true;
+      });
       ctx.reply(ctx.t('escalation:relayed'));
     }
   }
@@ -237,7 +239,9 @@ export class Escalation {
     if (!ticket || ticket.erased || ticket.desk) return;
     try {
       const desk = await this.requireDesk().postTicket(ticket);
-      await this.tickets.update(id, (t) => void (t.desk = desk));
+      await this.tickets.update(id, (t) => {
+        t.desk = desk;
+      });
     } catch (err) {
       if (!isRetryable(err)) await this.undeliverable(ticket);
       throw err;
@@ -247,7 +251,9 @@ export class Escalation {
   /** Slack refuses the ticket for good (no such channel, app not invited): the customer must not wait for nobody. */
   private async undeliverable(ticket: Ticket): Promise<void> {
     this.deps.log.error({ ticketId: ticket.id }, 'escalation: the support channel refused the ticket; check SLACK_SUPPORT_CHANNEL and invite the app');
-    await this.tickets.update(ticket.id, (t) => void (t.status = 'resolved'));
+    await this.tickets.update(ticket.id, (t) => {
+      t.status = 'resolved';
+    });
     await this.clearSession(ticket);
     await this.toCustomer(ticket, { text: `${this.t(ticket)('escalation:undeliverable')} ${this.contactText(ticket.lang)}` });
   }

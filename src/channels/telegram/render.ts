@@ -23,14 +23,15 @@ export function renderReplies(replies: Reply[], limit = MESSAGE_LIMIT): OutMessa
 function renderReply(reply: Reply, limit: number): OutMessage[] {
   const citation = reply.section ? `\n\n📄 <i>${escapeHtml(reply.section)}</i>` : '';
   const parts = splitEscaped(reply.text, limit - Math.min(CITATION_ROOM, citation.length)).map((html) => ({ html }) as OutMessage);
-  const last = parts[parts.length - 1]!;
-  if (citation.length + last.html.length <= limit) last.html += citation;
+  const last = parts.at(-1);
+  if (last && citation.length + last.html.length <= limit) last.html += citation;
   else parts.push({ html: citation.trimStart() });
   const keyboard = toKeyboard(reply.buttons);
   const kept = parts.filter((p) => p.html.trim());
   // Telegram refuses an empty text; a keyboard alone still needs a line to hang on.
-  if (!kept.length) kept.push({ html: keyboard ? '…' : '' });
-  if (keyboard) kept[kept.length - 1]!.keyboard = keyboard;
+  const end = kept.at(-1) ?? { html: keyboard ? '…' : '' };
+  if (!kept.length) kept.push(end);
+  if (keyboard) end.keyboard = keyboard;
   return kept.filter((p) => p.html);
 }
 
