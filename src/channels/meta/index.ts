@@ -114,7 +114,7 @@ export function createMeta(opts: MetaOptions): Feature {
     let messaging: Messaging = { messaging_type: 'RESPONSE' };
     if (turn === 'push') {
       const window = windowFor(channel, await lastInbound.get(key), Date.now(), human, policy);
-      if (window === 'template') return reengage(chatId, replies);
+      if (window === 'template' && opts.reengageTemplate) return reengage(chatId, opts.reengageTemplate, replies);
       if (window === 'closed') return closed(channel, chatId, human, 'window');
       messaging = window === 'human-agent' ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } : { messaging_type: 'UPDATE' };
     }
@@ -140,7 +140,7 @@ export function createMeta(opts: MetaOptions): Feature {
 
   async function post(channel: MetaChannel, payload: unknown): Promise<void> {
     const path = channel === 'whatsapp' ? `/${opts.whatsapp?.phoneNumberId}/messages` : '/me/messages';
-    await graph.post(channel, path, tokens[channel]!, payload);
+    await graph.post(channel, path, tokens[channel] ?? '', payload);
     expired.delete(channel);
   }
 
@@ -196,11 +196,11 @@ export function createMeta(opts: MetaOptions): Feature {
     await escalation.unreachable({ key, channel, chatId, lang: opts.defaultLang }, note(channel, reason));
   }
 
-  async function reengage(chatId: string, replies: Reply[]): Promise<void> {
+  async function reengage(chatId: string, template: string, replies: Reply[]): Promise<void> {
     const key = `whatsapp:${chatId}`;
     const lang = await langOf(key);
     try {
-      await post('whatsapp', reengageTemplate(chatId, opts.reengageTemplate!, lang));
+      await post('whatsapp', reengageTemplate(chatId, template, lang));
     } catch (err) {
       if (isGraphRefusal(err) && !err.retryable) return failed('whatsapp', chatId, true, err);
       throw err;
@@ -232,7 +232,9 @@ export function createMeta(opts: MetaOptions): Feature {
       return c.text('', 400);
     }
     const parsed = parseWebhook(body);
-    if (Object.keys(parsed.skipped).length) log.debug({ skipped: parsed.skipped }, 'meta: events skipped');
+    const [expected, unknown] = partition(parsed.skipped);
+    if (expected) log.debug({ skipped: expected }, 'meta: events skipped');
+    if (unknown) log.info({ skipped: unknown }, 'meta: events of unknown kinds skipped');
     for (const n of parsed.notices) {
       if (n.kind === 'error' || n.status === 'failed') log.warn({ kind: n.kind, status: n.status, codes: n.codes }, 'meta: WhatsApp reports a failed message');
     }
@@ -244,7 +246,7 @@ export function createMeta(opts: MetaOptions): Feature {
   /** Each message id once (Meta redelivers, also after a 200), then in order per chat. */
   async function intake(list: MetaEvent[]): Promise<void> {
     const fresh = await Promise.all(list.map((ev) => seen(`${ev.channel}:${ev.id}`)));
-    list.filter((_, i) => fresh[i]).forEach((ev) => sequencer.add(`${ev.channel}:${ev.userId}`, ev));
+    for (const ev of list.filter((_, i) => fresh[i])) sequencer.add(`${ev.channel}:${ev.userId}`, ev);
   }
 
   return {
@@ -262,6 +264,16 @@ export function createMeta(opts: MetaOptions): Feature {
     routes: [{ path: '/meta', routes }],
     services: [{ name: 'meta', start: async () => {}, stop: () => sequencer.idle() }],
   };
+}
+
+/** What Meta sends beside messages and Thunder ignores on purpose (our echoes, receipts, reactions). */
+const EXPECTED_SKIPS = new Set(['echo', 'delivery', 'read', 'reaction', 'standby', 'system', 'ephemeral', 'request_welcome', 'unsupported', 'field:smb_message_echoes']);
+
+/** Skipped kinds split into the expected and the unknown (logged louder: Meta may have added something). */
+function partition(skipped: Record<string, number>): [Record<string, number> | undefined, Record<string, number> | undefined] {
+  const parts: [Record<string, number>, Record<string, number>] = [{}, {}];
+  for (const [kind, n] of Object.entries(skipped)) parts[EXPECTED_SKIPS.has(kind) ? 0 : 1][kind] = n;
+  return [Object.keys(parts[0]).length ? parts[0] : undefined, Object.keys(parts[1]).length ? parts[1] : undefined];
 }
 
 function note(channel: MetaChannel, reason: 'window' | 'unavailable' | 'reengaged'): Extract<DeskNote, { kind: 'unreachable' }> {
