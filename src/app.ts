@@ -19,7 +19,6 @@ import type { Session } from './core/session.js';
 import { DAY_MS } from './domain.js';
 import { createEscalation, type Escalation, type Stats } from './escalation/index.js';
 import { contactsOf } from './escalation/contacts.js';
-import { parseSupportHours } from './escalation/hours.js';
 import { formatDate, formatMoment } from './i18n/dates.js';
 import { createI18n } from './i18n/index.js';
 import { rootErrors } from './http/errors.js';
@@ -86,7 +85,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
 
   // Slack's Web API client serves both the desk (escalation's staff side) and the staff assistant.
   const slackClient = config.SLACK_BOT_TOKEN ? slackDeskClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL, log) : undefined;
-  const hours = parseSupportHours(config.SUPPORT_HOURS, timeZone);
+  const hours = { ...config.SUPPORT_HOURS, timeZone };
   const desk =
     slackClient && config.SLACK_SUPPORT_CHANNEL
       ? new SlackDesk({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { parseWeeklyHours } from '../escalation/hours.js';
 
 export { ConfigError };
 
@@ -18,12 +19,6 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-/** "HH:MM-HH:MM" of SUPPORT_HOURS: real times, opening before closing (zero-padded, so text order is time order). */
-function validHours(spec: string): boolean {
-  const [open = '', close = ''] = spec.split(' ')[1]?.split('-') ?? [];
-  const ok = (t: string) => /^([01]\d|2[0-3]):[0-5]\d$/.test(t) || t === '24:00';
-  return ok(open) && ok(close) && open < close;
-}
 
 /** Every environment variable Thunder reads; documented in the README's configuration table. */
 export const configSchema = z.object({
@@ -58,11 +53,18 @@ export const configSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_SUPPORT_CHANNEL: optionalText,
   SLACK_API_URL: optionalUrl,
+  /** Parsed once here into weekdays and minutes; the time zone is SUPPORT_TIMEZONE. */
   SUPPORT_HOURS: z
     .string()
-    .regex(/^[1-7]-[1-7] \d{2}:\d{2}-\d{2}:\d{2}$/, 'expected "1-5 09:00-17:00" (ISO weekdays, local times)')
-    .refine(validHours, 'opening must be before closing, times 00:00-24:00')
-    .default('1-5 09:00-17:00'),
+    .default('1-5 09:00-17:00')
+    .transform((spec, ctx) => {
+      try {
+        return parseWeeklyHours(spec);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected "1-5 09:00-17:00" (ISO weekdays, local times 00:00-24:00, opening before closing)' });
+        return z.NEVER;
+      }
+    }),
   SUPPORT_TIMEZONE: z.string().min(1).refine(isTimeZone, 'expected an IANA time zone such as Europe/Riga').default('Europe/Riga'),
   /** First retry of a relayed message (Slack thread ↔ customer) when delivery fails; doubles per attempt up to 5 min. */
   RELAY_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),

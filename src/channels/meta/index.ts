@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { i18n } from 'i18next';
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
-import { errorInfo } from '../../core/errors.js';
+import { type DeliveryError, errorInfo } from '../../core/errors.js';
 import type { CoreEmitter } from '../../core/events.js';
 import type { Feature } from '../../core/feature.js';
 import type { Session } from '../../core/session.js';
@@ -11,7 +11,7 @@ import type { Lang } from '../../domain.js';
 import type { DeskNote, Escalation } from '../../escalation/index.js';
 import { redisOf } from '../../escalation/redis.js';
 import { limitBody } from '../../http/json.js';
-import { GraphClient, GraphError } from './graph.js';
+import { GraphClient, type GraphFailure, isGraphRefusal } from './graph.js';
 import { parseWebhook, type MetaChannel, type MetaEvent } from './inbound.js';
 import { renderSendApi, renderWhatsApp, reengageTemplate, type Messaging, type RenderWords } from './render.js';
 import { ChatSequencer } from './sequencer.js';
@@ -124,7 +124,7 @@ export function createMeta(opts: MetaOptions): Feature {
       try {
         await post(channel, payloads[i]);
       } catch (err) {
-        if (err instanceof GraphError && !err.retryable) return failed(channel, chatId, human, err);
+        if (isGraphRefusal(err) && !err.retryable) return failed(channel, chatId, human, err);
         log.warn({ channel, err: errorInfo(err) }, 'meta: send failed, queued for retry');
         events.emit('delivery.failed', { channel, reason: 'retry' });
         return enqueue(payloads.slice(i).map((payload) => ({ channel, chatId, payload, human })));
@@ -158,7 +158,7 @@ export function createMeta(opts: MetaOptions): Feature {
     try {
       await post(job.channel, job.payload);
     } catch (err) {
-      if (!(err instanceof GraphError) || err.retryable) {
+      if (!isGraphRefusal(err) || err.retryable) {
         events.emit('delivery.failed', { channel: job.channel, reason: 'retry' });
         throw err;
       }
@@ -169,15 +169,15 @@ export function createMeta(opts: MetaOptions): Feature {
     else queued.delete(key);
   });
 
-  async function failed(channel: MetaChannel, chatId: string, human: boolean, err: GraphError): Promise<void> {
-    events.emit('delivery.failed', { channel, reason: err.failure });
-    if (err.failure === 'window' || err.failure === 'unreachable') return closed(channel, chatId, human, err.failure === 'window' ? 'window' : 'unavailable');
-    if (err.failure === 'token') {
+  async function failed(channel: MetaChannel, chatId: string, human: boolean, err: DeliveryError & { reason: GraphFailure }): Promise<void> {
+    events.emit('delivery.failed', { channel, reason: err.reason });
+    if (err.reason === 'window' || err.reason === 'unreachable') return closed(channel, chatId, human, err.reason === 'window' ? 'window' : 'unavailable');
+    if (err.reason === 'token') {
       expired.add(channel);
-      log.error({ channel, code: err.graphCode }, `meta: the ${channel === 'whatsapp' ? 'WHATSAPP_TOKEN' : 'MESSENGER_PAGE_TOKEN'} expired or was revoked; set a new one and restart`);
+      log.error({ channel, code: err.platform.code }, `meta: the ${channel === 'whatsapp' ? 'WHATSAPP_TOKEN' : 'MESSENGER_PAGE_TOKEN'} expired or was revoked; set a new one and restart`);
       return;
     }
-    log.error({ channel, status: err.status, code: err.graphCode, subcode: err.graphSubcode }, 'meta: Graph API refused a message; not retried');
+    log.error({ channel, status: err.platform.status, code: err.platform.code, subcode: err.platform.subcode }, 'meta: Graph API refused a message; not retried');
   }
 
   /**
@@ -202,7 +202,7 @@ export function createMeta(opts: MetaOptions): Feature {
     try {
       await post('whatsapp', reengageTemplate(chatId, template, lang));
     } catch (err) {
-      if (err instanceof GraphError && !err.retryable) return failed('whatsapp', chatId, true, err);
+      if (isGraphRefusal(err) && !err.retryable) return failed('whatsapp', chatId, true, err);
       throw err;
     }
     await held.set(key, [...((await held.get(key)) ?? []), ...replies]);

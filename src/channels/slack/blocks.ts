@@ -1,4 +1,5 @@
 import type { Answer } from '../../answers/engine.js';
+import { escapeMarkup as esc } from '../../core/markup.js';
 import type { TFunction } from '../../i18n/index.js';
 import type { DeskNote, RequestNotice, Ticket } from '../../escalation/index.js';
 import type { DayCounts } from '../../escalation/stats.js';
@@ -16,9 +17,6 @@ export interface Message {
 const MAX_SECTION = 2900;
 
 /** Slack mrkdwn needs only these three escaped; everything else is shown as typed. */
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 function clip(text: string): string {
   return text.length > MAX_SECTION ? `${text.slice(0, MAX_SECTION - 1)}…` : text;
