@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { cachedAsk } from './answers/cache.js';
 import { AnswerEngine } from './answers/engine.js';
 import { loadKnowledge } from './answers/knowledge.js';
 import { createMeta, SEEN_MS as META_SEEN_MS } from './channels/meta/index.js';
@@ -11,13 +12,13 @@ import { SlackDesk } from './channels/slack/desk.js';
 import { createTelegram } from './channels/telegram/index.js';
 import { createWeb } from './channels/web/index.js';
 import type { Config } from './config/index.js';
-import { createConversation } from './conversation/index.js';
+import { createConversation, createIntents } from './conversation/index.js';
 import { Core } from './core/bot.js';
 import { type Feature, mountFeatures, type ReadyCheck, type Service } from './core/feature.js';
 import type { Session } from './core/session.js';
 import { DAY_MS } from './domain.js';
 import { createEscalation, type Escalation, type Stats } from './escalation/index.js';
-import { parseSupportHours } from './escalation/hours.js';
+import { contactsOf } from './escalation/contacts.js';
 import { formatDate, formatMoment } from './i18n/dates.js';
 import { createI18n } from './i18n/index.js';
 import { rootErrors } from './http/errors.js';
@@ -41,6 +42,8 @@ export interface App {
   core: Core;
   /** Routes of the one HTTP server on PORT (web chat, webhooks, Slack events, health, metrics). */
   http: Hono;
+  /** /healthz, /readyz and /metrics for OPS_PORT, when it is set (then the public `http` keeps only /healthz). */
+  opsHttp: Hono | undefined;
   /** Started in this order, stopped in reverse. */
   services: Service[];
   /** Channels that are on, for the start-up log line. */
@@ -81,12 +84,13 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const { kb } = engine;
   const queue = new Queue({ space: store.kv('jobs'), log, ttlMs: ttl, leaseMs: config.JOB_LEASE_MS, tickMs: config.JOB_SCAN_MS });
   queue.observe((outcome, kind) => core.events.emit('job', { kind, outcome }));
+  const ask = cachedAsk(engine);
   const staffLang = config.DEFAULT_LANG;
   const timeZone = config.SUPPORT_TIMEZONE;
 
   // Slack's Web API client serves both the desk (escalation's staff side) and the staff assistant.
   const slackClient = config.SLACK_BOT_TOKEN ? slackDeskClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL, log) : undefined;
-  const hours = parseSupportHours(config.SUPPORT_HOURS, timeZone);
+  const hours = { ...config.SUPPORT_HOURS, timeZone };
   const desk =
     slackClient && config.SLACK_SUPPORT_CHANNEL
       ? new SlackDesk({
@@ -111,11 +115,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     timeZone,
     relayRetryBaseMs: config.RELAY_RETRY_BASE_MS,
     desk,
-    contacts: (lang) => {
-      // The company's contacts are a policy fact: they come from the knowledge base, never from code.
-      const entry = kb.entries.get('controller');
-      return entry ? [{ text: entry.answer[lang], section: entry.section.title[lang] }] : [];
-    },
+    contacts: contactsOf(kb),
   });
   const { escalation, stats } = escalationFeature;
 
@@ -135,7 +135,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
 
   const version = createVersion({ version: packageVersion() });
-  const conversation = createConversation({ engine, ttlDays: config.STATE_TTL_DAYS });
+  const answers = { kb, ask };
+  const intents = createIntents({ engine: answers });
+  const conversation = createConversation({ engine: answers, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
 
   const channels: Feature[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -164,7 +166,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         timeZone,
         i18n,
         log,
-        engine,
+        engine: { ask },
         escalation,
         stats,
         requests,
@@ -206,8 +208,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         events: core.events,
         log,
         seen: store.kv<number>('meta-seen', META_SEEN_MS, { durable: false }),
-        // The window record outlives HUMAN_AGENT's 7 days by a day, so "older than 7 days" is still known.
-        lastInbound: store.kv<number>('meta-window', HUMAN_AGENT_MS + DAY_MS),
+        // Outlives HUMAN_AGENT's 7 days by a day, so "older than 7 days" is still known. A power cut
+        // losing the latest write only makes the window look closed: the desk is told, nothing is sent.
+        lastInbound: store.kv<number>('meta-window', HUMAN_AGENT_MS + DAY_MS, { durable: false }),
         held: store.kv('meta-held', HUMAN_AGENT_MS),
       }),
     );
@@ -220,6 +223,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const ops = createOps({
     events: core.events,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    separatePort: config.OPS_PORT !== undefined,
     readyChecks: new Map<string, ReadyCheck>(observed.flatMap((f) => Object.entries(f.readyChecks ?? {}))),
     gauges: {
       async pendingRequests() {
@@ -232,17 +236,18 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   // The order is the middleware order and the start order (stop runs in reverse):
   //   state      sweeps expired state; its store check leads /readyz
   //   ops        the rate limit refuses a flood before any feature works on it
+  //   intents    free text read once: "I want a person" / "my requests' status" run /human, /status
   //   escalation while a ticket is open, the customer talks to the agent, not the bot
   //   requests   a rights request in progress takes the customer's answers
   //   version    /version
   //   conversation commands, buttons and questions: whatever is left
   //   channels   started last, so nothing arrives before the features behind them run
-  const features = [stateFeature, ops, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
+  const features = [stateFeature, ops, intents, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
   const http = new Hono();
   rootErrors(http, log);
   const { services, channels: on } = mountFeatures(core, http, features);
 
-  return { config, log, store, queue, core, http, services, channels: on, engine, escalation, stats, requests };
+  return { config, log, store, queue, core, http, opsHttp: ops.opsHttp, services, channels: on, engine, escalation, stats, requests };
 }
 
 /** The company's e-mail, from the knowledge base's controller entry (a policy fact, never code). */

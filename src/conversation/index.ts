@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import type { AnswerEngine } from '../answers/engine.js';
+import type { Answer, AnswerEngine } from '../answers/engine.js';
 import type { Ctx } from '../core/bot.js';
 import type { Feature } from '../core/feature.js';
 import type { Channel } from '../core/types.js';
 import type { Lang } from '../domain.js';
-import { answerReply, didYouMeanReply, languageButtons, noAnswerReply, topicReply, topicsReply } from './replies.js';
+import type { Contacts } from '../escalation/contacts.js';
+import { answerReply, didYouMeanReply, languageButtons, noAnswerReply, smallTalkReply, topicReply, topicsReply, type Handoff } from './replies.js';
+import { followLang, intentRouter, understand } from './understand.js';
 
 declare module '../core/events.js' {
   interface CoreEvents {
@@ -17,41 +19,60 @@ declare module '../core/events.js' {
 
 declare module '../core/session.js' {
   interface SessionFields {
-    /** Unanswered questions in a row; escalation offers a person after two. */
+    /** Unanswered questions in a row; after two the fallback asks outright whether a person should answer. */
     unanswered: number;
+    /** The user chose `lang` (button, /language): answers stay in it whatever language a question is in. */
+    langChosen: boolean;
   }
 }
 
 export interface ConversationOptions {
-  engine: AnswerEngine;
+  /** The knowledge base and its questions' answers. */
+  engine: Pick<AnswerEngine, 'kb' | 'ask'>;
   /** How long the bot keeps a conversation, told in /start. */
   ttlDays: number;
+  /** Whether a person can join now (escalation), and the company's contacts. */
+  handoff: Handoff & { contacts: Contacts };
+}
+
+/**
+ * Reads free text once, early: mount after the rate limit and before escalation and requests, so
+ * "gribu runāt ar cilvēku" starts the same hand-off as /human (see understand.ts).
+ */
+export function createIntents({ engine }: { engine: Pick<AnswerEngine, 'ask'> }): Feature {
+  return { name: 'intents', middleware: [intentRouter(engine)] };
 }
 
 /**
  * Commands (start, help, language, topics, forget) and answers from the engine. Mounted after
  * escalation and requests, so whatever reaches it is a command, a button or a question.
  */
-export function createConversation({ engine, ttlDays: days }: ConversationOptions): Feature {
+export function createConversation({ engine, ttlDays: days, handoff }: ConversationOptions): Feature {
   const { kb } = engine;
   const middleware = async (ctx: Ctx): Promise<void> => {
     if (ctx.msg.unsupported) return ctx.reply(ctx.t('conversation:unsupported'));
     if (ctx.command !== undefined) return command(ctx, ctx.command);
     if (ctx.msg.button !== undefined) return button(ctx, ctx.msg.button);
     if (!ctx.args) return ctx.reply(ctx.t('conversation:helpHint'));
-    return question(ctx, ctx.args);
+    return question(ctx, understand(engine, ctx));
   };
 
   async function command(ctx: Ctx, name: string): Promise<void> {
     switch (name) {
-      case 'start':
+      case 'start': {
+        // The web page has its own "delete my chat" link; elsewhere /forget does it.
+        const privacy =
+          ctx.msg.channel === 'web'
+            ? ctx.t('conversation:privacyWeb', { count: days, link: ctx.t('web:forget') })
+            : ctx.t('conversation:privacy', { count: days });
         ctx.reply({
-          text: `${ctx.t('conversation:start')}\n\n${ctx.t('conversation:privacy', { count: days })}`,
+          text: `${ctx.t('conversation:start')}\n\n${privacy}`,
           buttons: [languageButtons(ctx), [{ label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' }]],
         });
         return;
+      }
       case 'help':
-        return ctx.reply(ctx.t('conversation:help'));
+        return ctx.reply({ text: ctx.t('conversation:help'), buttons: [[{ label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' }]] });
       case 'language':
         return ctx.reply({ text: ctx.t('conversation:languagePrompt'), buttons: [languageButtons(ctx)] });
       case 'topics':
@@ -69,7 +90,7 @@ export function createConversation({ engine, ttlDays: days }: ConversationOption
   async function button(ctx: Ctx, data: string): Promise<void> {
     const [kind, value = ''] = splitOnce(data);
     if (kind === 'lang' && (value === 'lv' || value === 'en')) {
-      setLang(ctx, value);
+      chooseLang(ctx, value);
       return ctx.reply(ctx.t('conversation:languageSet'));
     }
     if (kind === 'forget') {
@@ -88,19 +109,27 @@ export function createConversation({ engine, ttlDays: days }: ConversationOption
     ctx.reply(ctx.t('conversation:staleButton'));
   }
 
-  async function question(ctx: Ctx, text: string): Promise<void> {
-    const answer = engine.ask(text, ctx.lang);
-    // The interface follows the language the question was asked in.
-    setLang(ctx, answer.lang);
+  async function question(ctx: Ctx, answer: Answer): Promise<void> {
+    if (answer.intent === 'other_language') return otherLanguage(ctx, answer.otherLang);
+    followLang(ctx, answer.lang);
+    if (answer.intent === 'greeting' || answer.intent === 'thanks') return ctx.reply(smallTalkReply(ctx, answer.intent));
     if (answer.entry) {
-      const { entry, lang, suggestions } = answer;
-      return answered(ctx, answerReply(ctx, kb, { entry, lang, suggestions, right: answer.exercise ?? entry.right }), entry.id);
+      const { entry, suggestions } = answer;
+      return answered(ctx, answerReply(ctx, kb, { entry, lang: ctx.lang, suggestions, right: answer.exercise ?? entry.right }), entry.id);
     }
     ctx.session.unanswered += 1;
-    ctx.core.events.emit('unanswered', { channel: ctx.msg.channel, lang: answer.lang });
-    if (answer.suggestions.length) return ctx.reply(didYouMeanReply(ctx, answer.suggestions, answer.lang));
-    ctx.core.events.emit('fallback', { channel: ctx.msg.channel, lang: answer.lang });
-    ctx.reply(noAnswerReply(ctx));
+    ctx.core.events.emit('unanswered', { channel: ctx.msg.channel, lang: ctx.lang });
+    if (answer.suggestions.length) return ctx.reply(didYouMeanReply(ctx, answer.suggestions, ctx.lang, handoff));
+    ctx.core.events.emit('fallback', { channel: ctx.msg.channel, lang: ctx.lang });
+    ctx.reply(noAnswerReply(ctx, handoff, ctx.session.unanswered));
+  }
+
+  /** A language Thunder does not serve: a short note in it (English where locales/ has none), with the contacts. */
+  function otherLanguage(ctx: Ctx, code: string | undefined): void {
+    const i18n = ctx.core.i18n;
+    const lng = code && i18n.hasResourceBundle(code, 'conversation') ? code : 'en';
+    const { email, phone } = handoff.contacts;
+    ctx.reply({ text: i18n.getFixedT(lng)('conversation:otherLanguage', { email, phone }), buttons: [languageButtons(ctx)] });
   }
 
   function answered(ctx: Ctx, reply: Parameters<Ctx['reply']>[0], entryId: string): void {
@@ -109,12 +138,14 @@ export function createConversation({ engine, ttlDays: days }: ConversationOption
     ctx.reply(reply);
   }
 
-  return { name: 'conversation', session: { unanswered: z.number().int().nonnegative().default(0) }, middleware: [middleware] };
+  return { name: 'conversation', session: { unanswered: z.number().int().nonnegative().default(0), langChosen: z.boolean().default(false) }, middleware: [middleware] };
 }
 
-function setLang(ctx: Ctx, lang: Lang): void {
+/** An explicit choice: answers stay in this language, whatever language the next question is in. */
+function chooseLang(ctx: Ctx, lang: Lang): void {
   ctx.lang = lang;
   ctx.session.lang = lang;
+  ctx.session.langChosen = true;
 }
 
 function splitOnce(data: string): [string, string?] {

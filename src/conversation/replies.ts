@@ -6,9 +6,19 @@ import type { Button, Reply } from '../core/types.js';
 /** Entry buttons under an answer: "did you mean" alternatives first, then related entries. */
 const MAX_ENTRY_BUTTONS = 4;
 
+/** Whether a person can join now, and the company's contacts when not. */
+export interface Handoff {
+  available(): boolean;
+  contactText(lang: Lang): string;
+}
+
+/** A topic's curated title: a button names what it opens, it never speaks for the customer. */
 function entryButton(entry: KnowledgeEntry, lang: Lang): Button {
   return { label: entry.title[lang], data: `a:${entry.id}` };
 }
+
+const topicsButton = (ctx: Ctx): Button => ({ label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' });
+const humanButton = (ctx: Ctx): Button => ({ label: ctx.t('conversation:askHuman'), data: 'cmd:human' });
 
 export interface AnswerParts {
   entry: KnowledgeEntry;
@@ -29,17 +39,18 @@ export function answerReply(ctx: Ctx, kb: KnowledgeBase, parts: AnswerParts): Re
   return { text: entry.answer[lang], section: entry.section.title[lang], quote: entry.source, buttons };
 }
 
-/** "None of these" leads to a person, as in Azure QA's active-learning card. */
-export function didYouMeanReply(ctx: Ctx, suggestions: KnowledgeEntry[], lang: Lang): Reply {
+/** "None of these" leads to a person only where one can join, as in Azure QA's active-learning card. */
+export function didYouMeanReply(ctx: Ctx, suggestions: KnowledgeEntry[], lang: Lang, handoff: Handoff): Reply {
   const buttons = suggestions.slice(0, 3).map((e) => [entryButton(e, lang)]);
-  return { text: ctx.t('conversation:didYouMean'), buttons: [...buttons, [{ label: ctx.t('conversation:askHuman'), data: 'cmd:human' }]] };
+  if (handoff.available()) return { text: ctx.t('conversation:didYouMean'), buttons: [...buttons, [humanButton(ctx)]] };
+  return { text: `${ctx.t('conversation:didYouMean')}\n\n${handoff.contactText(ctx.lang)}`, buttons };
 }
 
-export function noAnswerReply(ctx: Ctx): Reply {
-  return {
-    text: ctx.t('conversation:noAnswer'),
-    buttons: [[{ label: ctx.t('conversation:askHuman'), data: 'cmd:human' }], [{ label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' }]],
-  };
+/** The policy has no answer: one offer of a person where one can join, else the company's contacts. */
+export function noAnswerReply(ctx: Ctx, handoff: Handoff, misses: number): Reply {
+  if (!handoff.available()) return { text: `${ctx.t('conversation:noAnswer')} ${handoff.contactText(ctx.lang)}`, buttons: [[topicsButton(ctx)]] };
+  const text = ctx.t(misses >= 2 ? 'conversation:noAnswerAgain' : 'conversation:noAnswerOffer');
+  return { text, buttons: [[humanButton(ctx)], [topicsButton(ctx)]] };
 }
 
 export function topicsReply(ctx: Ctx, kb: KnowledgeBase): Reply {
@@ -62,4 +73,9 @@ export function languageButtons(ctx: Ctx): Button[] {
     { label: ctx.t('conversation:languageLv'), data: 'lang:lv' },
     { label: ctx.t('conversation:languageEn'), data: 'lang:en' },
   ];
+}
+
+/** Greeting, thanks and help in free text: short, warm, and pointing at what Thunder does. */
+export function smallTalkReply(ctx: Ctx, intent: 'greeting' | 'thanks'): Reply {
+  return { text: ctx.t(`conversation:${intent}`), buttons: [[topicsButton(ctx)]] };
 }

@@ -12,8 +12,11 @@ export interface Ctx {
   readonly msg: Incoming;
   /** `channel:userId`: the key of everything the bot keeps about this user. */
   readonly key: string;
-  /** Command name from "/start@bot args" or a `cmd:start` button, else undefined. */
-  readonly command: string | undefined;
+  /**
+   * Command name from "/start@bot args" or a `cmd:start` button, else undefined. The intent router
+   * sets it for free text that asks what a command does ("I want to talk to a person" → human).
+   */
+  command: string | undefined;
   /** Text after the command, or the whole text when there is no command. */
   readonly args: string;
   session: Session;
@@ -145,7 +148,10 @@ export class Core {
 
   private tOf(lang: Lang): TFunction {
     let t = this.ts.get(lang);
-    if (!t) this.ts.set(lang, (t = this.i18n.getFixedT(lang)));
+    if (!t) {
+      t = this.i18n.getFixedT(lang);
+      this.ts.set(lang, t);
+    }
     return t;
   }
 

@@ -50,13 +50,19 @@ export class ThunderError extends Error {
  */
 export class DeliveryError extends ThunderError {
   override name = 'DeliveryError';
+  /** The adapter's class of failure (Meta's `window`, `token`…), for its own handling and for metrics. */
+  readonly reason: string;
+  /** The platform's own status and codes, for logs. */
+  readonly platform: { status?: number; code?: number | string; subcode?: number };
 
   constructor(
     readonly channel: string,
     message: string,
-    opts: ThunderErrorOptions = {},
+    opts: ThunderErrorOptions & { reason?: string; platform?: DeliveryError['platform'] } = {},
   ) {
     super(ErrorCode.DeliveryFailed, message, opts);
+    this.reason = opts.reason ?? (this.retryable ? 'retry' : 'refused');
+    this.platform = opts.platform ?? {};
   }
 }
 

@@ -35,6 +35,8 @@ export interface Reply {
   quote?: string[];
   /** Rows of buttons. */
   buttons?: Button[][];
+  /** What the bot waits for next (a form step: name, contact, details), so a channel can hint the input. */
+  input?: string;
   /** Written by a person (a support agent), not by the bot: Meta lets only such text out after its 24-hour window. */
   human?: boolean;
 }

@@ -7,6 +7,7 @@ import type { Session } from '../core/session.js';
 import type { Channel, Reply } from '../core/types.js';
 import type { Lang } from '../domain.js';
 import { formatMoment } from '../i18n/dates.js';
+import type { Contacts } from './contacts.js';
 import type { Desk, DeskNote, RequestNotice } from './desk.js';
 import { isOpen, nextOpening, type SupportHours } from './hours.js';
 import type { Space } from '../state/port.js';
@@ -33,8 +34,8 @@ export interface EscalationDeps {
   relayRetryBaseMs: number;
   /** Where tickets go (the Slack support channel); without one, customers get the company's contacts. */
   desk: Desk | undefined;
-  /** The company's contacts in a language: a policy fact, from the knowledge base. */
-  contacts(lang: Lang): Reply[];
+  /** The company's e-mail and phone: a policy fact, from the knowledge base. */
+  contacts: Contacts;
 }
 
 /**
@@ -45,6 +46,7 @@ export class Escalation {
   readonly tickets: Tickets;
   readonly relay: Relay;
   readonly hours: SupportHours;
+  readonly contacts: Contacts;
   private readonly desk: Desk | undefined;
 
   constructor(private readonly deps: EscalationDeps) {
@@ -52,6 +54,7 @@ export class Escalation {
     this.relay = new Relay(deps.queue, { baseDelayMs: deps.relayRetryBaseMs });
     this.hours = deps.hours;
     this.desk = deps.desk;
+    this.contacts = deps.contacts;
     this.relay.on('post', (d) => this.postTicket(d as { id: string }));
     this.relay.on('update', (d) => this.withDesk(d as { id: string }, (desk, t) => desk.updateTicket(t)));
     this.relay.on('note', (d) => {
@@ -73,18 +76,11 @@ export class Escalation {
     const forgetting = ctx.command === 'forget' || ctx.msg.button?.startsWith('forget:');
     if (ticket && ticket.status !== 'resolved' && !forgetting) return this.fromCustomer(ctx, ticket);
     if (ctx.command === 'human') return this.open(ctx);
-    await next();
-    if (ctx.session.unanswered === 2 && !ctx.session.ticketId) {
-      ctx.reply({ text: ctx.t('escalation:offer'), buttons: [[{ label: ctx.t('escalation:offerButton'), data: 'cmd:human' }]] });
-    }
+    return next();
   };
 
   private async open(ctx: Ctx): Promise<void> {
-    if (!this.desk) {
-      ctx.reply(ctx.t('escalation:unavailable'));
-      for (const r of this.contacts(ctx.lang)) ctx.reply(r);
-      return;
-    }
+    if (!this.desk) return ctx.reply(`${ctx.t('escalation:unavailable')} ${this.contactText(ctx.lang)}`);
     const now = new Date();
     const expectedAt = isOpen(now, this.hours) ? undefined : nextOpening(now, this.hours).getTime();
     const ticket: Ticket = {
@@ -112,7 +108,9 @@ export class Escalation {
     if (!text) return ctx.reply(ctx.t('escalation:withAgent'));
     await this.relay.enqueue(`desk:${ticket.id}`, 'note', { id: ticket.id, note: { kind: 'customer', text } });
     if (!ticket.acked) {
-      await this.tickets.update(ticket.id, (t) => void (t.acked = true));
+      await this.tickets.update(ticket.id, (t) => {
+        t.acked = true;
+      });
       ctx.reply(ctx.t('escalation:relayed'));
     }
   }
@@ -205,8 +203,14 @@ export class Escalation {
     return formatMoment(at, lang, this.hours.timeZone);
   }
 
-  private contacts(lang: Lang): Reply[] {
-    return this.deps.contacts(lang);
+  /** A person can join a chat now: a desk is configured and support is at work. Only then is one offered. */
+  available(now = new Date()): boolean {
+    return this.desk !== undefined && isOpen(now, this.hours);
+  }
+
+  /** Where no person can join: the company's e-mail and phone, and how to write to it. */
+  contactText(lang: Lang): string {
+    return this.deps.i18n.getFixedT(lang)('escalation:contacts', { ...this.contacts });
   }
 
   private t(ticket: Ticket) {
@@ -236,7 +240,9 @@ export class Escalation {
     if (!ticket || ticket.erased || ticket.desk) return;
     try {
       const desk = await this.requireDesk().postTicket(ticket);
-      await this.tickets.update(id, (t) => void (t.desk = desk));
+      await this.tickets.update(id, (t) => {
+        t.desk = desk;
+      });
     } catch (err) {
       if (!isRetryable(err)) await this.undeliverable(ticket);
       throw err;
@@ -246,9 +252,11 @@ export class Escalation {
   /** Slack refuses the ticket for good (no such channel, app not invited): the customer must not wait for nobody. */
   private async undeliverable(ticket: Ticket): Promise<void> {
     this.deps.log.error({ ticketId: ticket.id }, 'escalation: the support channel refused the ticket; check SLACK_SUPPORT_CHANNEL and invite the app');
-    await this.tickets.update(ticket.id, (t) => void (t.status = 'resolved'));
+    await this.tickets.update(ticket.id, (t) => {
+      t.status = 'resolved';
+    });
     await this.clearSession(ticket);
-    await this.toCustomer(ticket, { text: this.t(ticket)('escalation:undeliverable') }, ...this.contacts(ticket.lang));
+    await this.toCustomer(ticket, { text: `${this.t(ticket)('escalation:undeliverable')} ${this.contactText(ticket.lang)}` });
   }
 
   private async withDesk({ id }: { id: string }, run: (desk: Desk, ticket: Ticket) => Promise<void>): Promise<void> {

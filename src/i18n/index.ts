@@ -8,12 +8,16 @@ export type { TFunction };
 
 /**
  * Loads every `locales/<lang>/<namespace>.json` synchronously: one namespace per feature,
- * so each feature owns its strings. Keys are used as `namespace:key`.
+ * so each feature owns its strings. Keys are used as `namespace:key`. Besides lv and en, a
+ * directory may hold a few strings in a language Thunder does not serve (the note that it
+ * answers in Latvian and English); anything missing there falls back to English.
  */
 export function createI18n(dir = LOCALES_DIR): i18n {
   const resources: Resource = {};
   const namespaces = new Set<string>();
-  for (const lang of LANGS) {
+  const others = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !(LANGS as readonly string[]).includes(d.name));
+  const langs = [...LANGS, ...others.map((d) => d.name)];
+  for (const lang of langs) {
     const namespacesOfLang: ResourceLanguage = {};
     resources[lang] = namespacesOfLang;
     for (const file of readdirSync(join(dir, lang)).filter((f) => f.endsWith('.json'))) {
@@ -28,7 +32,7 @@ export function createI18n(dir = LOCALES_DIR): i18n {
     ns: [...namespaces],
     defaultNS: 'core',
     fallbackLng: 'en',
-    supportedLngs: [...LANGS],
+    supportedLngs: langs,
     initAsync: false,
     interpolation: { escapeValue: false },
     returnNull: false,

@@ -3,8 +3,6 @@ import type { Middleware } from '../core/bot.js';
 interface Bucket {
   tokens: number;
   at: number;
-  /** The user was already told about the limit in this run of refusals. */
-  told: boolean;
 }
 
 /**
@@ -22,21 +20,18 @@ export class RateLimiter {
     this.perMs = perMinute / 60_000;
   }
 
-  /** Takes a token; returns 'ok', 'refuse' (tell the user) or 'silent' (already told). */
-  take(key: string): 'ok' | 'refuse' | 'silent' {
+  /** Takes a token: 0 when the message may pass, else the milliseconds until the next token. */
+  take(key: string): number {
     const now = this.now();
-    const b = this.buckets.get(key) ?? { tokens: this.perMinute, at: now, told: false };
+    const b = this.buckets.get(key) ?? { tokens: this.perMinute, at: now };
     b.tokens = Math.min(this.perMinute, b.tokens + (now - b.at) * this.perMs);
     b.at = now;
     this.buckets.set(key, b);
     if (b.tokens >= 1) {
       b.tokens -= 1;
-      b.told = false;
-      return 'ok';
+      return 0;
     }
-    if (b.told) return 'silent';
-    b.told = true;
-    return 'refuse';
+    return Math.ceil((1 - b.tokens) / this.perMs);
   }
 
   /** Drops buckets that have refilled: they hold nothing a fresh bucket would not. */
@@ -52,12 +47,15 @@ export class RateLimiter {
   }
 }
 
-/** First middleware: a flood gets one polite reply, then silence until the bucket refills. */
+/**
+ * First middleware: every refused message gets a short reply saying when to try again, so a
+ * customer is never left without an answer (the reply costs less than the work it saves).
+ */
 export function rateLimit(limiter: RateLimiter): Middleware {
   return async (ctx, next) => {
-    const verdict = limiter.take(ctx.key);
-    if (verdict === 'ok') return next();
+    const waitMs = limiter.take(ctx.key);
+    if (waitMs === 0) return next();
     ctx.core.events.emit('rate.limited', { channel: ctx.msg.channel });
-    if (verdict === 'refuse') ctx.reply(ctx.t('ops:rateLimited'));
+    ctx.reply(ctx.t('ops:rateLimited', { count: Math.max(1, Math.ceil(waitMs / 1000)) }));
   };
 }

@@ -106,11 +106,11 @@ export function requestFlow(deps: FlowDeps): Middleware {
       case 'right':
         return [{ text: `${head}\n${t('requests:askRight')}`, buttons: [...RIGHTS.map((r) => [{ label: t(`requests:right.${r}`), data: `rq:right:${r}` }]), [cancelButton(ctx)]] }];
       case 'name':
-        return [{ text: `${head}\n${chosen}${t('requests:askName')}`, buttons: [[cancelButton(ctx)]] }];
+        return [{ text: `${head}\n${chosen}${t('requests:askName')}`, buttons: [[cancelButton(ctx)]], input: 'name' }];
       case 'contact':
-        return [{ text: `${head}\n${t('requests:askContact')}`, buttons: [[cancelButton(ctx)]] }];
+        return [{ text: `${head}\n${t('requests:askContact')}`, buttons: [[cancelButton(ctx)]], input: 'contact' }];
       case 'details':
-        return [{ text: `${head}\n${t('requests:askDetails')}`, buttons: [[{ label: t('requests:button.skip'), data: 'rq:skip' }, cancelButton(ctx)]] }];
+        return [{ text: `${head}\n${t('requests:askDetails')}`, buttons: [[{ label: t('requests:button.skip'), data: 'rq:skip' }, cancelButton(ctx)]], input: 'details' }];
       case 'summary': {
         const none = t('requests:none');
         const summary = t('requests:summary', {
@@ -229,7 +229,7 @@ export function requestFlow(deps: FlowDeps): Middleware {
         const right = deps.detectExercise(text);
         if (right) {
           // The form follows the language the wish was written in, as answers do.
-          ctx.lang = ctx.session.lang = deps.detectLang(text, ctx.lang);
+          if (!ctx.session.langChosen) ctx.lang = ctx.session.lang = deps.detectLang(text, ctx.lang);
           return start(ctx, right);
         }
       }

@@ -40,14 +40,22 @@ describe('conversation', () => {
     }
   });
 
-  it('the interface follows the language of the question', async () => {
+  it('follows the language of the question until the user chooses one, then keeps to the choice', async () => {
     n++;
-    await t.app.core.handle(msg({ button: 'lang:lv' }));
+    const retention = t.app.engine.kb.entries.get('retention')!;
     const [reply] = await t.app.core.handle(msg({ text: 'How long do you keep my personal data?' }));
-    expect(reply!.text).toBe(t.app.engine.kb.entries.get('retention')!.answer.en);
+    expect(reply!.text).toBe(retention.answer.en);
     expect((await t.app.core.sessions.get(`web:u${n}`))?.lang).toBe('en');
     const [help] = await t.app.core.handle(msg({ text: '/help' }));
     expect(help!.text).toBe(tr('en', 'conversation:help'));
+
+    // The switch message says answers stay in the chosen language; an English question then gets Latvian.
+    const [set] = await t.app.core.handle(msg({ button: 'lang:lv' }));
+    expect(set!.text).toBe(tr('lv', 'conversation:languageSet'));
+    expect(set!.text).toMatch(/arī ja rakstīsiet angliski/);
+    const [kept] = await t.app.core.handle(msg({ text: 'How long do you keep my personal data?' }));
+    expect(kept!.text).toBe(retention.answer.lv);
+    expect(kept!.section).toBe(retention.section.title.lv);
   });
 
   it('emits answered and fallback events with ids only', async () => {
@@ -111,7 +119,9 @@ describe('privacy notice', () => {
       const app = await startTestApp({ STATE_TTL_DAYS: days }, { noStart: true });
       try {
         const [reply] = await app.app.core.handle({ channel: 'web', userId: 'p', chatId: 'p', text: '/start', locale: lang });
-        expect(reply!.text).toContain(tr(lang, 'conversation:privacy', { count: Number(days) }));
+        // The web page has its own "delete my chat" link; the greeting points to it, not to /forget.
+        expect(reply!.text).toContain(tr(lang, 'conversation:privacyWeb', { count: Number(days), link: tr(lang, 'web:forget') }));
+        expect(reply!.text).not.toContain('/forget');
         expect(reply!.text).toContain(expected);
       } finally {
         await app.teardown();

@@ -40,6 +40,8 @@ export class FakeGraph {
   readonly calls: GraphCall[] = [];
   /** Calls answered with a message id (not refused). */
   delivered = 0;
+  /** Called for every send as it arrives, recorded or not (benchmarks time replies with it). */
+  onCall: ((call: GraphCall) => void) | undefined;
   private readonly failures: GraphFailure[] = [];
   private readonly server: Server;
   private port = 0;
@@ -120,7 +122,9 @@ export class FakeGraph {
     if (path !== '/me/messages' && !whatsapp) return send(res, 404, graphError(100, 33, 'Unsupported post request'));
     if (token !== (whatsapp ? WHATSAPP_TOKEN : PAGE_TOKEN)) return send(res, 401, graphError(190, 463, 'Error validating access token'));
     const to = String(whatsapp ? payload.to : payload.recipient?.id);
-    if (this.recordCalls) this.calls.push({ path, token, payload, to, at: Date.now() });
+    const call = { path, token, payload, to, at: Date.now() };
+    if (this.recordCalls) this.calls.push(call);
+    this.onCall?.(call);
     const i = this.failures.findIndex((f) => !f.to || f.to === to);
     if (i >= 0) {
       const f = this.failures.splice(i, 1)[0]!;

@@ -88,7 +88,9 @@ describe('POST /meta/webhook', () => {
     const reserialised = JSON.stringify(JSON.parse(raw));
     expect((await postWebhook(url, reserialised, sign(raw))).status).toBe(403);
     await settle(psid);
-    expect(graph.textsTo(psid).filter((x) => x.includes('pārzin') || x.includes('KILOWATS'))).toEqual([]);
+    // Only the marker's reply: the forged question about the controller was never answered.
+    const controller = t.app.engine.kb.entries.get('controller')!.answer.lv.slice(0, 40);
+    expect(graph.textsTo(psid).filter((x) => x.includes(controller))).toEqual([]);
     expect(graph.callsTo(psid)).toHaveLength(1);
   });
 

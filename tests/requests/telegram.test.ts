@@ -133,14 +133,18 @@ describe('rights requests on Telegram', () => {
     expect(text(b)).toContain(tr('lv', 'requests:chosenRight', { right: tr('lv', 'requests:right.portability') }));
   });
 
-  it('a request asked for in free text is run in the language it was written in', async () => {
+  it('a request asked for in free text is run in the language it was written in, until the user chooses one', async () => {
     const u = nextUser++;
-    await send(u, 'lv', { button: 'lang:en' });
     const [m] = await send(u, 'en', { text: 'lūdzu, izdzēsiet visus manus personas datus' });
     expect(text(m)).toContain(tr('lv', 'requests:chosenRight', { right: tr('lv', 'requests:right.erasure') }));
     await send(u, 'lv', { button: 'rq:cancel' });
     const [e] = await send(u, 'lv', { text: 'please delete all my personal data' });
     expect(text(e)).toContain(tr('en', 'requests:chosenRight', { right: tr('en', 'requests:right.erasure') }));
+    await send(u, 'lv', { button: 'rq:cancel' });
+    // Chosen with the language buttons: the form keeps to it.
+    await send(u, 'en', { button: 'lang:lv' });
+    const [kept] = await send(u, 'en', { text: 'please delete all my personal data' });
+    expect(text(kept)).toContain(tr('lv', 'requests:chosenRight', { right: tr('lv', 'requests:right.erasure') }));
   });
 
   it('refuses a personal code and documents, and lets other commands through mid-flow', async () => {

@@ -108,11 +108,9 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     const u = newUser();
     fake.sendText(u, query, { lang: 'en' });
     const [m] = await fake.nextMessages(u);
-    expect(htmlText(m!.text)).toBe(tr('en', 'conversation:didYouMean'));
-    expect(buttonsOf(m!)).toEqual([
-      ...suggestions.map((e) => ({ text: e.title.en, callback_data: `a:${e.id}` })),
-      { text: tr('en', 'conversation:askHuman'), callback_data: 'cmd:human' },
-    ]);
+    // No desk here: no person is offered; the company's contacts are given instead.
+    expect(htmlText(m!.text)).toBe(`${tr('en', 'conversation:didYouMean')}\n\n${tr('en', 'escalation:contacts', { email: 'info@kilowats.lv', phone: '+371 29736211' })}`);
+    expect(buttonsOf(m!)).toEqual(suggestions.map((e) => ({ text: e.title.en, callback_data: `a:${e.id}` })));
     fake.pressButton(u, `a:${suggestions[0]!.id}`, { lang: 'en' });
     expect(htmlText((await fake.nextMessages(u))[0]!.text)).toContain(suggestions[0]!.answer.en);
   });
@@ -131,12 +129,12 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     expect(htmlText(m!.text)).toContain(kb.entries.get(rights.entryIds[0]!)!.answer.lv);
   });
 
-  it('says plainly when the policy has no answer, offers a human and topics, and counts misses', async () => {
+  it('says plainly when the policy has no answer, gives the contacts (no desk) and topics, and counts misses', async () => {
     const u = newUser();
     fake.sendText(u, 'What is the price of electricity in winter?', { lang: 'en' });
     const [m] = await fake.nextMessages(u);
-    expect(htmlText(m!.text)).toBe(tr('en', 'conversation:noAnswer'));
-    expect(dataOf(m!)).toEqual(['cmd:human', 'cmd:topics']);
+    expect(htmlText(m!.text)).toBe(`${tr('en', 'conversation:noAnswer')} ${tr('en', 'escalation:contacts', { email: 'info@kilowats.lv', phone: '+371 29736211' })}`);
+    expect(dataOf(m!)).toEqual(['cmd:topics']);
     fake.sendText(u, 'Kāda būs elektrības cena rīt?', { lang: 'en' });
     await fake.nextMessages(u);
     expect((await t.app.core.sessions.get(`telegram:${u}`))?.unanswered).toBe(2);

@@ -81,7 +81,7 @@ export function webApi({ core, inbox, toWeb, visitors }: WebApiDeps): Hono {
     if (!body.ok) return body.res;
     const id = randomUUID();
     await visitors.set(id, { at: Date.now(), active: false, ...(body.data.locale && { locale: body.data.locale }) }, UNUSED_TTL_MS);
-    return c.json({ sessionId: id, lang: core.langOf(body.data.locale) }, 201);
+    return c.json({ sessionId: id, lang: core.langOf(body.data.locale), maxTextChars: MAX_TEXT_CHARS }, 201);
   });
 
   api.post('/messages', async (c) => {

@@ -1,0 +1,41 @@
+import type { Answer, AnswerEngine, Intent } from '../answers/engine.js';
+import type { Lang } from '../answers/schema.js';
+import type { Ctx, Middleware } from '../core/bot.js';
+
+const read = new WeakMap<Ctx, Answer>();
+
+/** The engine's reading of this turn's text: asked once per message, by whichever part asks first. */
+export function understand(engine: Pick<AnswerEngine, 'ask'>, ctx: Ctx): Answer {
+  let answer = read.get(ctx);
+  if (!answer) read.set(ctx, (answer = engine.ask(ctx.args, ctx.lang)));
+  return answer;
+}
+
+/** Free text that asks for what a command does runs that command, so both behave the same on every channel. */
+const COMMAND_OF: Partial<Record<Intent, string>> = { human: 'human', status: 'status', help: 'help' };
+
+/**
+ * Reads free text early (after the rate limit, before escalation and requests) and turns "gribu
+ * runāt ar cilvēku" into /human, "what is the status of my request?" into /status. An open ticket
+ * or form owns the text, so it is not read then.
+ */
+export function intentRouter(engine: Pick<AnswerEngine, 'ask'>): Middleware {
+  return async (ctx, next) => {
+    const free = ctx.command === undefined && !ctx.msg.button && !ctx.msg.unsupported && ctx.args !== '';
+    if (!free || ctx.session.ticketId || ctx.session.flow) return next();
+    const answer = understand(engine, ctx);
+    const command = COMMAND_OF[answer.intent];
+    if (command) {
+      followLang(ctx, answer.lang);
+      ctx.command = command;
+    }
+    return next();
+  };
+}
+
+/** Replies follow the language a message is written in, until the user chooses one. */
+export function followLang(ctx: Ctx, lang: Lang): void {
+  if (ctx.session.langChosen) return;
+  ctx.lang = lang;
+  ctx.session.lang = lang;
+}
