@@ -39,6 +39,8 @@ export interface App {
   core: Core;
   /** Routes of the one HTTP server on PORT (web chat, webhooks, Slack events, health, metrics). */
   http: Hono;
+  /** /healthz, /readyz and /metrics for OPS_PORT, when it is set (then the public `http` keeps only /healthz). */
+  opsHttp: Hono | undefined;
   /** Started in this order, stopped in reverse. */
   services: Service[];
   /** Channels that are on, for the start-up log line. */
@@ -211,6 +213,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const ops = createOps({
     events: core.events,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    separatePort: config.OPS_PORT !== undefined,
     readyChecks: new Map<string, ReadyCheck>(observed.flatMap((f) => Object.entries(f.readyChecks ?? {}))),
     gauges: {
       async pendingRequests() {
@@ -234,7 +237,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   rootErrors(http, log);
   const { services, channels: on } = mountFeatures(core, http, features);
 
-  return { config, log, store, core, http, services, channels: on, engine, escalation, stats, requests };
+  return { config, log, store, core, http, opsHttp: ops.opsHttp, services, channels: on, engine, escalation, stats, requests };
 }
 
 function packageVersion(): string {

@@ -26,6 +26,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** When set, /metrics and /readyz are served only on this port (on HOST), /healthz on both. */
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   /** Key prefix in the store: instances sharing one Redis use the same prefix. */
   STORE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1-64 of A-Z a-z 0-9 _ -').default('thunder'),
@@ -38,7 +40,8 @@ export const configSchema = z.object({
   WEB_EMBED_ORIGINS: z
     .string()
     .regex(/^(\*|'self'|https?:\/\/[^\s;,]+)( (\*|'self'|https?:\/\/[^\s;,]+))*$/, "space-separated origins like https://www.example.lv, 'self' or *")
-    .default('*'),
+    // Only the page's own origin by default: a company names its sites to embed the chat elsewhere.
+    .default("'self'"),
 
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected <bot id>:<secret> from @BotFather').optional(),
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org').transform((u) => u.replace(/\/+$/, '')),

@@ -37,7 +37,8 @@ describe('web chat page', () => {
   });
 
   it('lets only the configured sites embed it in a frame', async () => {
-    expect((await fetch(`${t.url}/`)).headers.get('content-security-policy')).toContain('frame-ancestors *');
+    // By default only the chat's own origin may frame it.
+    expect((await fetch(`${t.url}/`)).headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
     const own = await startTestApp({ WEB_EMBED_ORIGINS: "https://www.kilowats.lv 'self'" }, { noStart: true });
     try {
       const csp = (await own.app.http.request('/')).headers.get('content-security-policy');
