@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { cachedAsk } from './answers/cache.js';
 import { AnswerEngine } from './answers/engine.js';
 import { loadKnowledge } from './answers/knowledge.js';
 import { createMeta, SEEN_MS as META_SEEN_MS } from './channels/meta/index.js';
@@ -18,13 +19,13 @@ import type { Session } from './core/session.js';
 import { DAY_MS } from './domain.js';
 import { createEscalation, type Escalation, type Stats } from './escalation/index.js';
 import { contactsOf } from './escalation/contacts.js';
-import { parseSupportHours } from './escalation/hours.js';
 import { formatDate, formatMoment } from './i18n/dates.js';
 import { createI18n } from './i18n/index.js';
 import { rootErrors } from './http/errors.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createOps } from './ops/index.js';
 import { createRequests, type Requests } from './requests/index.js';
+import { Queue } from './state/queue.js';
 import { Store } from './state/store.js';
 import { ROOT } from './paths.js';
 import { stateSweeper } from './state/sweeper.js';
@@ -36,9 +37,13 @@ export interface App {
   config: Config;
   log: Logger;
   store: Store;
+  /** The durable job queue: everything that must reach the outside goes through it. */
+  queue: Queue;
   core: Core;
   /** Routes of the one HTTP server on PORT (web chat, webhooks, Slack events, health, metrics). */
   http: Hono;
+  /** /healthz, /readyz and /metrics for OPS_PORT, when it is set (then the public `http` keeps only /healthz). */
+  opsHttp: Hono | undefined;
   /** Started in this order, stopped in reverse. */
   services: Service[];
   /** Channels that are on, for the start-up log line. */
@@ -77,12 +82,15 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const engine = new AnswerEngine(loadKnowledge());
   const { kb } = engine;
+  const queue = new Queue({ space: store.kv('jobs'), log, ttlMs: ttl, leaseMs: config.JOB_LEASE_MS, tickMs: config.JOB_SCAN_MS });
+  queue.observe((outcome, kind) => core.events.emit('job', { kind, outcome }));
+  const ask = cachedAsk(engine);
   const staffLang = config.DEFAULT_LANG;
   const timeZone = config.SUPPORT_TIMEZONE;
 
   // Slack's Web API client serves both the desk (escalation's staff side) and the staff assistant.
   const slackClient = config.SLACK_BOT_TOKEN ? slackDeskClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL, log) : undefined;
-  const hours = parseSupportHours(config.SUPPORT_HOURS, timeZone);
+  const hours = { ...config.SUPPORT_HOURS, timeZone };
   const desk =
     slackClient && config.SLACK_SUPPORT_CHANNEL
       ? new SlackDesk({
@@ -96,7 +104,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
 
   const escalationFeature = createEscalation({
     tickets: store.kv('ticket', ttl),
-    relayJobs: store.kv('relay', ttl),
+    queue,
     stats: store.kv('stats'),
     log,
     i18n,
@@ -122,11 +130,15 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     retry: { baseMs: config.REQUEST_RETRY_BASE_MS, maxMs: config.REQUEST_RETRY_MAX_MS },
     retentionMs: ttl,
     timeZone,
+    queue,
+    parkAfterMs: config.REQUEST_PARK_AFTER_MS,
+    companyEmail: companyEmail(kb),
   });
 
   const version = createVersion({ version: packageVersion() });
-  const intents = createIntents({ engine });
-  const conversation = createConversation({ engine, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
+  const answers = { kb, ask };
+  const intents = createIntents({ engine: answers });
+  const conversation = createConversation({ engine: answers, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
 
   const channels: Feature[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -155,7 +167,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         timeZone,
         i18n,
         log,
-        engine,
+        engine: { ask },
         escalation,
         stats,
         requests,
@@ -206,10 +218,13 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   }
 
   const stateFeature: Feature = { name: 'state', readyChecks: { store: () => store.ping() }, services: [stateSweeper(store, log)] };
+  // Started after the channels (jobs push through their senders), stopped before them.
+  const jobsFeature: Feature = { name: 'jobs', services: [{ name: 'queue', start: () => queue.start(), stop: () => queue.stop() }] };
   const observed = [stateFeature, escalationFeature, requests, version, conversation, ...channels, ...(opts.extraFeatures ?? [])];
   const ops = createOps({
     events: core.events,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    separatePort: config.OPS_PORT !== undefined,
     readyChecks: new Map<string, ReadyCheck>(observed.flatMap((f) => Object.entries(f.readyChecks ?? {}))),
     gauges: {
       async pendingRequests() {
@@ -228,12 +243,19 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   //   version    /version
   //   conversation commands, buttons and questions: whatever is left
   //   channels   started last, so nothing arrives before the features behind them run
-  const features = [stateFeature, ops, intents, escalationFeature, requests, version, conversation, ...channels, ...(opts.extraFeatures ?? [])];
+  const features = [stateFeature, ops, intents, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
   const http = new Hono();
   rootErrors(http, log);
   const { services, channels: on } = mountFeatures(core, http, features);
 
-  return { config, log, store, core, http, services, channels: on, engine, escalation, stats, requests };
+  return { config, log, store, queue, core, http, opsHttp: ops.opsHttp, services, channels: on, engine, escalation, stats, requests };
+}
+
+/** The company's e-mail, from the knowledge base's controller entry (a policy fact, never code). */
+function companyEmail(kb: AnswerEngine['kb']): string {
+  const email = kb.entries.get('controller')?.answer.en.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/)?.[0];
+  if (!email) throw new Error("knowledge base: the 'controller' entry names no e-mail address");
+  return email;
 }
 
 function packageVersion(): string {

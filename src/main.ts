@@ -29,9 +29,17 @@ await once(server, 'listening').catch((err: NodeJS.ErrnoException) => {
   process.exit(ExitCode.Failure);
 });
 const port = (server.address() as AddressInfo).port;
+const opsServer = app.opsHttp && serve({ fetch: app.opsHttp.fetch, hostname: cfg.HOST, port: cfg.OPS_PORT ?? 0 });
+if (opsServer) {
+  await once(opsServer, 'listening').catch((err: NodeJS.ErrnoException) => {
+    log.fatal({ code: err.code, host: cfg.HOST, port: cfg.OPS_PORT }, `cannot listen on ${cfg.HOST}:${cfg.OPS_PORT} (${err.code ?? err.message}): set OPS_PORT to a free port`);
+    process.exit(ExitCode.Failure);
+  });
+}
+const opsPort = opsServer && (opsServer.address() as AddressInfo).port;
 for (const service of app.services) await service.start();
 log.info(
-  { channels: app.channels, store: app.store.kind, port },
+  { channels: app.channels, store: app.store.kind, port, ...(opsPort !== undefined && { opsPort }) },
   `Thunder is running: channels ${app.channels.join(', ') || 'none'}; state in ${app.store.kind}`,
 );
 
@@ -48,7 +56,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(ExitCode.Failure);
   }, SHUTDOWN_TIMEOUT_MS).unref();
   let clean = true;
-  await new Promise<void>((done) => server.close(() => done()));
+  await Promise.all([server, opsServer].map((s) => s && new Promise<void>((done) => s.close(() => done()))));
   for (const service of [...app.services].reverse()) {
     try {
       await service.stop();

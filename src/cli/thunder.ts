@@ -84,9 +84,15 @@ async function askLines(engine: AnswerEngine, lang: Lang, t: TFunction, json: bo
   }
 }
 
+/** The help's language: the environment's (LC_ALL, LC_MESSAGES, LANG, as POSIX orders them) when Latvian, else English. */
+export function helpLang(env: NodeJS.ProcessEnv = process.env): Lang {
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return /^lv([_.@-]|$)/i.test(locale) ? 'lv' : 'en';
+}
+
 async function main(argv: string[]): Promise<number> {
   const t = createI18n().t;
-  const usage = (lng: Lang) => t('answers:cliUsage', { lng });
+  const help = t('answers:cliUsage', { lng: helpLang() });
   let parsed;
   try {
     parsed = parseArgs({
@@ -95,17 +101,18 @@ async function main(argv: string[]): Promise<number> {
       options: { json: { type: 'boolean', default: false }, explain: { type: 'boolean', default: false }, lang: { type: 'string', default: 'lv' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${usage('en')}\n`);
+    process.stderr.write(`${(err as Error).message}\n${help}\n`);
     return ExitCode.Usage;
   }
   const { values, positionals } = parsed;
   const lang = values.lang as Lang;
-  if (values.help) {
-    process.stdout.write(`${usage(LANGS.includes(lang) ? lang : 'en')}\n`);
+  // One help: `thunder`, `thunder --help` and `thunder -h` print the same text.
+  if (values.help || argv.length === 0) {
+    process.stdout.write(`${help}\n`);
     return ExitCode.Ok;
   }
   if (positionals[0] !== 'ask' || !LANGS.includes(lang)) {
-    process.stderr.write(`${usage('en')}\n`);
+    process.stderr.write(`${help}\n`);
     return ExitCode.Usage;
   }
   let engine: AnswerEngine;

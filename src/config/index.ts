@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { parseWeeklyHours } from '../escalation/hours.js';
 
 export { ConfigError };
 
@@ -18,12 +19,6 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-/** "HH:MM-HH:MM" of SUPPORT_HOURS: real times, opening before closing (zero-padded, so text order is time order). */
-function validHours(spec: string): boolean {
-  const [open = '', close = ''] = spec.split(' ')[1]?.split('-') ?? [];
-  const ok = (t: string) => /^([01]\d|2[0-3]):[0-5]\d$/.test(t) || t === '24:00';
-  return ok(open) && ok(close) && open < close;
-}
 
 /** Every environment variable Thunder reads; documented in the README's configuration table. */
 export const configSchema = z.object({
@@ -31,6 +26,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** When set, /metrics and /readyz are served only on this port (on HOST), /healthz on both. */
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   /** Key prefix in the store: instances sharing one Redis use the same prefix. */
   STORE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1-64 of A-Z a-z 0-9 _ -').default('thunder'),
@@ -43,7 +40,8 @@ export const configSchema = z.object({
   WEB_EMBED_ORIGINS: z
     .string()
     .regex(/^(\*|'self'|https?:\/\/[^\s;,]+)( (\*|'self'|https?:\/\/[^\s;,]+))*$/, "space-separated origins like https://www.example.lv, 'self' or *")
-    .default('*'),
+    // Only the page's own origin by default: a company names its sites to embed the chat elsewhere.
+    .default("'self'"),
 
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected <bot id>:<secret> from @BotFather').optional(),
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org').transform((u) => u.replace(/\/+$/, '')),
@@ -55,14 +53,25 @@ export const configSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_SUPPORT_CHANNEL: optionalText,
   SLACK_API_URL: optionalUrl,
+  /** Parsed once here into weekdays and minutes; the time zone is SUPPORT_TIMEZONE. */
   SUPPORT_HOURS: z
     .string()
-    .regex(/^[1-7]-[1-7] \d{2}:\d{2}-\d{2}:\d{2}$/, 'expected "1-5 09:00-17:00" (ISO weekdays, local times)')
-    .refine(validHours, 'opening must be before closing, times 00:00-24:00')
-    .default('1-5 09:00-17:00'),
+    .default('1-5 09:00-17:00')
+    .transform((spec, ctx) => {
+      try {
+        return parseWeeklyHours(spec);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected "1-5 09:00-17:00" (ISO weekdays, local times 00:00-24:00, opening before closing)' });
+        return z.NEVER;
+      }
+    }),
   SUPPORT_TIMEZONE: z.string().min(1).refine(isTimeZone, 'expected an IANA time zone such as Europe/Riga').default('Europe/Riga'),
   /** First retry of a relayed message (Slack thread ↔ customer) when delivery fails; doubles per attempt up to 5 min. */
   RELAY_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
+  /** How long a job stays claimed by an instance that stopped answering: the takeover time after a crash. */
+  JOB_LEASE_MS: z.coerce.number().int().min(100).default(5000),
+  /** How often each instance looks for due jobs (its own and those of instances that died). */
+  JOB_SCAN_MS: z.coerce.number().int().min(10).default(1000),
 
   /** Meta (Messenger, Instagram, WhatsApp): one webhook at /meta/webhook, on when META_APP_SECRET is set. */
   META_APP_SECRET: optionalText,
@@ -86,6 +95,8 @@ export const configSchema = z.object({
   REQUEST_REF_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
   REQUEST_RETRY_BASE_MS: z.coerce.number().int().positive().default(2000),
   REQUEST_RETRY_MAX_MS: z.coerce.number().int().positive().default(10 * 60 * 1000),
+  /** A request the API keeps refusing (401/403/404/422) this long is parked as failed; staff and the customer are told. */
+  REQUEST_PARK_AFTER_MS: z.coerce.number().int().positive().default(24 * 60 * 60 * 1000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -27,7 +27,8 @@ declare module '../core/session.js' {
 }
 
 export interface ConversationOptions {
-  engine: AnswerEngine;
+  /** The knowledge base and its questions' answers. */
+  engine: Pick<AnswerEngine, 'kb' | 'ask'>;
   /** How long the bot keeps a conversation, told in /start. */
   ttlDays: number;
   /** Whether a person can join now (escalation), and the company's contacts. */
@@ -38,7 +39,7 @@ export interface ConversationOptions {
  * Reads free text once, early: mount after the rate limit and before escalation and requests, so
  * "gribu runāt ar cilvēku" starts the same hand-off as /human (see understand.ts).
  */
-export function createIntents({ engine }: { engine: AnswerEngine }): Feature {
+export function createIntents({ engine }: { engine: Pick<AnswerEngine, 'ask'> }): Feature {
   return { name: 'intents', middleware: [intentRouter(engine)] };
 }
 

@@ -5,7 +5,7 @@ import type { Ctx, Middleware } from '../core/bot.js';
 const read = new WeakMap<Ctx, Answer>();
 
 /** The engine's reading of this turn's text: asked once per message, by whichever part asks first. */
-export function understand(engine: AnswerEngine, ctx: Ctx): Answer {
+export function understand(engine: Pick<AnswerEngine, 'ask'>, ctx: Ctx): Answer {
   let answer = read.get(ctx);
   if (!answer) read.set(ctx, (answer = engine.ask(ctx.args, ctx.lang)));
   return answer;
@@ -19,7 +19,7 @@ const COMMAND_OF: Partial<Record<Intent, string>> = { human: 'human', status: 's
  * runāt ar cilvēku" into /human, "what is the status of my request?" into /status. An open ticket
  * or form owns the text, so it is not read then.
  */
-export function intentRouter(engine: AnswerEngine): Middleware {
+export function intentRouter(engine: Pick<AnswerEngine, 'ask'>): Middleware {
   return async (ctx, next) => {
     const free = ctx.command === undefined && !ctx.msg.button && !ctx.msg.unsupported && ctx.args !== '';
     if (!free || ctx.session.ticketId || ctx.session.flow) return next();

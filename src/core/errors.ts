@@ -50,13 +50,19 @@ export class ThunderError extends Error {
  */
 export class DeliveryError extends ThunderError {
   override name = 'DeliveryError';
+  /** The adapter's class of failure (Meta's `window`, `token`…), for its own handling and for metrics. */
+  readonly reason: string;
+  /** The platform's own status and codes, for logs. */
+  readonly platform: { status?: number; code?: number | string; subcode?: number };
 
   constructor(
     readonly channel: string,
     message: string,
-    opts: ThunderErrorOptions = {},
+    opts: ThunderErrorOptions & { reason?: string; platform?: DeliveryError['platform'] } = {},
   ) {
     super(ErrorCode.DeliveryFailed, message, opts);
+    this.reason = opts.reason ?? (this.retryable ? 'retry' : 'refused');
+    this.platform = opts.platform ?? {};
   }
 }
 
@@ -88,6 +94,28 @@ export function errorInfo(err: unknown): { name: string; message: string; code?:
   if (err instanceof ThunderError) return { name: err.name, code: err.code, message: err.message, stack: err.stack };
   return err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { name: 'unknown', message: String(err) };
 }
+
+/**
+ * The one vocabulary of HTTP error codes, for Thunder's own JSON APIs (`{ error: { code, message } }`)
+ * and the stand-in request API alike; the names are the request API contract's
+ * (docs/request-api.openapi.yaml), plus `unknown_session` of the web chat.
+ */
+export const HTTP_ERROR_CODES = [
+  'invalid_json',
+  'validation_failed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'missing_idempotency_key',
+  'idempotency_key_reuse',
+  'idempotency_in_progress',
+  'unauthorized',
+  'not_found',
+  'unknown_session',
+  'rate_limited',
+  'internal',
+  'unavailable',
+] as const;
+export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
 
 /** Process exit codes, from sysexits.h where one fits. */
 export const ExitCode = {

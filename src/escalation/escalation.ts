@@ -1,5 +1,4 @@
 import type { i18n } from 'i18next';
-import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { Ctx, Middleware } from '../core/bot.js';
 import { ErrorCode, isRetryable, ThunderError } from '../core/errors.js';
@@ -11,15 +10,18 @@ import { formatMoment } from '../i18n/dates.js';
 import type { Contacts } from './contacts.js';
 import type { Desk, DeskNote, RequestNotice } from './desk.js';
 import { isOpen, nextOpening, type SupportHours } from './hours.js';
-import { Relay, type Job } from './relay.js';
+import type { Space } from '../state/port.js';
+import type { Queue } from '../state/queue.js';
+import { Relay } from './relay.js';
 import { newTicketId, Tickets, type Ticket } from './tickets.js';
 
 export type TicketAction = 'claim' | 'resolve';
 export type ActionResult = { ok: true; ticket: Ticket } | { ok: false; reason: 'missing' | 'resolved' | 'claimed' };
 
 export interface EscalationDeps {
-  tickets: Keyv<unknown>;
-  relayJobs: Keyv<Job>;
+  tickets: Space<unknown>;
+  /** The app's durable job queue: relayed messages go through it. */
+  queue: Queue;
   log: Logger;
   i18n: i18n;
   events: CoreEmitter;
@@ -49,8 +51,7 @@ export class Escalation {
 
   constructor(private readonly deps: EscalationDeps) {
     this.tickets = new Tickets(deps.tickets);
-    const base = deps.relayRetryBaseMs;
-    this.relay = new Relay(deps.relayJobs, deps.log, { baseDelayMs: base, tickMs: Math.min(1000, base) });
+    this.relay = new Relay(deps.queue, { baseDelayMs: deps.relayRetryBaseMs });
     this.hours = deps.hours;
     this.desk = deps.desk;
     this.contacts = deps.contacts;
@@ -107,7 +108,9 @@ export class Escalation {
     if (!text) return ctx.reply(ctx.t('escalation:withAgent'));
     await this.relay.enqueue(`desk:${ticket.id}`, 'note', { id: ticket.id, note: { kind: 'customer', text } });
     if (!ticket.acked) {
-      await this.tickets.update(ticket.id, (t) => void (t.acked = true));
+      await this.tickets.update(ticket.id, (t) => {
+        t.acked = true;
+      });
       ctx.reply(ctx.t('escalation:relayed'));
     }
   }
@@ -237,7 +240,9 @@ export class Escalation {
     if (!ticket || ticket.erased || ticket.desk) return;
     try {
       const desk = await this.requireDesk().postTicket(ticket);
-      await this.tickets.update(id, (t) => void (t.desk = desk));
+      await this.tickets.update(id, (t) => {
+        t.desk = desk;
+      });
     } catch (err) {
       if (!isRetryable(err)) await this.undeliverable(ticket);
       throw err;
@@ -247,7 +252,9 @@ export class Escalation {
   /** Slack refuses the ticket for good (no such channel, app not invited): the customer must not wait for nobody. */
   private async undeliverable(ticket: Ticket): Promise<void> {
     this.deps.log.error({ ticketId: ticket.id }, 'escalation: the support channel refused the ticket; check SLACK_SUPPORT_CHANNEL and invite the app');
-    await this.tickets.update(ticket.id, (t) => void (t.status = 'resolved'));
+    await this.tickets.update(ticket.id, (t) => {
+      t.status = 'resolved';
+    });
     await this.clearSession(ticket);
     await this.toCustomer(ticket, { text: `${this.t(ticket)('escalation:undeliverable')} ${this.contactText(ticket.lang)}` });
   }

@@ -1,31 +1,40 @@
 /** Support hours such as "1-5 09:00-17:00": ISO weekdays (1 = Monday) and local wall-clock times. */
-export interface SupportHours {
+export interface WeeklyHours {
   days: Set<number>;
   /** Minutes after local midnight. */
   open: number;
   close: number;
+}
+
+export interface SupportHours extends WeeklyHours {
   timeZone: string;
 }
 
 const SPEC = /^([1-7])-([1-7]) (\d{2}):(\d{2})-(\d{2}):(\d{2})$/;
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-export function parseSupportHours(spec: string, timeZone: string): SupportHours {
+/** The one parser of SUPPORT_HOURS (the config's zod transform uses it): times 00:00-24:00, opening before closing. */
+export function parseWeeklyHours(spec: string): WeeklyHours {
   const m = SPEC.exec(spec.trim());
   if (!m) throw new Error(`bad support hours "${spec}": expected "1-5 09:00-17:00"`);
   const [from, to, oh, om, ch, cm] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const open = oh * 60 + om;
   const close = ch * 60 + cm;
-  if (oh > 23 || ch > 24 || om > 59 || cm > 59 || close <= open) throw new Error(`bad support hours "${spec}": times out of range`);
-  // Throws a RangeError on an unknown zone, at start-up rather than on the first escalation.
-  new Intl.DateTimeFormat('en', { timeZone });
+  if (oh > 23 || om > 59 || cm > 59 || close > 24 * 60 || close <= open) throw new Error(`bad support hours "${spec}": times out of range`);
   const days = new Set<number>();
   // A range may wrap over the week's end ("6-2" = Saturday to Tuesday).
   for (let d = from; ; d = (d % 7) + 1) {
     days.add(d);
     if (d === to) break;
   }
-  return { days, open, close, timeZone };
+  return { days, open, close };
+}
+
+export function parseSupportHours(spec: string, timeZone: string): SupportHours {
+  const weekly = parseWeeklyHours(spec);
+  // Throws a RangeError on an unknown zone, at start-up rather than on the first escalation.
+  new Intl.DateTimeFormat('en', { timeZone });
+  return { ...weekly, timeZone };
 }
 
 interface Local {

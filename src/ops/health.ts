@@ -16,11 +16,18 @@ async function run(check: ReadyCheck): Promise<boolean> {
   }
 }
 
-/** `/healthz` (the process answers), `/readyz` (its dependencies answer), `/metrics` (Prometheus). */
-export function opsRoutes(checks: ReadonlyMap<string, ReadyCheck>, register: Registry): Hono {
+/** `/healthz`: the process answers. */
+export function healthRoute(): Hono {
   const routes = new Hono();
   const started = Date.now();
   routes.get('/healthz', (c) => c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) }));
+  return routes;
+}
+
+/** `/healthz`, `/readyz` (its dependencies answer), `/metrics` (Prometheus). */
+export function opsRoutes(checks: ReadonlyMap<string, ReadyCheck>, register: Registry): Hono {
+  const routes = new Hono();
+  routes.route('/', healthRoute());
   routes.get('/readyz', async (c) => {
     const current = [...checks];
     const results = await Promise.all(current.map(([, check]) => run(check)));

@@ -1,7 +1,8 @@
 import type { CoreEmitter } from '../core/events.js';
 import type { Feature, ReadyCheck } from '../core/feature.js';
 import type { Channel } from '../core/types.js';
-import { opsRoutes } from './health.js';
+import type { Hono } from 'hono';
+import { healthRoute, opsRoutes } from './health.js';
 import { createMetrics, type Gauges } from './metrics.js';
 import { RateLimiter, rateLimit } from './ratelimit.js';
 
@@ -21,19 +22,29 @@ export interface OpsOptions {
   readyChecks: ReadonlyMap<string, ReadyCheck>;
   /** Store-wide gauges of the features that own the data. */
   gauges: Gauges;
+  /** /metrics and /readyz on their own server (OPS_PORT), not on the public one. */
+  separatePort: boolean;
+}
+
+export interface OpsFeature extends Feature {
+  /** The routes for the ops port when `separatePort`: /healthz, /readyz, /metrics. */
+  readonly opsHttp: Hono | undefined;
 }
 
 /**
  * Operations: the per-user rate limit (mount first: its middleware refuses a flood before any
  * feature works on it), Prometheus metrics from core events, and the health routes.
  */
-export function createOps({ events, rateLimitPerMinute, readyChecks, gauges }: OpsOptions): Feature {
+export function createOps({ events, rateLimitPerMinute, readyChecks, gauges, separatePort }: OpsOptions): OpsFeature {
   const limiter = new RateLimiter(rateLimitPerMinute);
   let sweeper: NodeJS.Timeout | undefined;
+  const ops = opsRoutes(readyChecks, createMetrics(events, gauges));
   return {
     name: 'ops',
     middleware: [rateLimit(limiter)],
-    routes: [{ path: '/', routes: opsRoutes(readyChecks, createMetrics(events, gauges)) }],
+    // Without an ops port a newcomer sees everything on one port; with one, the public port keeps only /healthz.
+    routes: [{ path: '/', routes: separatePort ? healthRoute() : ops }],
+    opsHttp: separatePort ? ops : undefined,
     services: [
       {
         name: 'rate-limit',

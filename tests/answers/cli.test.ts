@@ -8,9 +8,9 @@ interface Run {
   stderr: string;
 }
 
-function thunder(args: string[], input = ''): Promise<Run> {
+function thunder(args: string[], input = '', env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/thunder.ts', ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/thunder.ts', ...args], { cwd: ROOT, env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -80,6 +80,20 @@ describe('thunder ask', () => {
   it('prints the fallback for a question the policy does not answer', async () => {
     const run = await thunder(['ask', '--lang', 'en', 'tell me a joke']);
     expect(run.stdout).toMatch(/privacy policy doesn't answer/);
+  });
+
+  it('prints one help for no arguments and --help, in the environment\'s language or English', async () => {
+    const [none, help, lv, lvNone] = await Promise.all([
+      thunder([]),
+      thunder(['--help']),
+      thunder(['--help'], '', { LANG: 'lv_LV.UTF-8' }),
+      thunder([], '', { LC_ALL: 'lv_LV.UTF-8', LANG: 'en_GB.UTF-8' }),
+    ]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe(help.stdout);
+    expect(help.stdout).toMatch(/^Usage:/);
+    expect(lv.stdout).toMatch(/^Lietošana:/);
+    expect(lvNone.stdout).toBe(lv.stdout);
   });
 
   it('rejects bad usage with exit code 64', async () => {

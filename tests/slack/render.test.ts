@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { esc, noteText, staffAnswer, ticketMessage, type Block } from '../../src/channels/slack/blocks.js';
+import { noteText, staffAnswer, ticketMessage, type Block } from '../../src/channels/slack/blocks.js';
+import { escapeMarkup as esc } from '../../src/core/markup.js';
 import { parseBody } from '../../src/channels/slack/receiver.js';
 import { slackToPlain, withoutMentions } from '../../src/channels/slack/text.js';
 import { loadKnowledge } from '../../src/answers/knowledge.js';

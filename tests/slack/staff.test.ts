@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { esc } from '../../src/channels/slack/blocks.js';
+import { escapeMarkup as esc } from '../../src/core/markup.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { BOT_USER_ID, commandBody, eventBody, FakeSlack, postSigned, type Payload } from '../helpers/fake-slack.js';
 import { tr } from '../helpers/locales.js';

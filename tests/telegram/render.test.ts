@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, MESSAGE_LIMIT, renderReplies, splitEscaped } from '../../src/channels/telegram/render.js';
+import { MESSAGE_LIMIT, renderReplies, splitEscaped } from '../../src/channels/telegram/render.js';
+import { escapeMarkup as escapeHtml } from '../../src/core/markup.js';
 
 const unescape = (html: string) => html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 

@@ -37,7 +37,8 @@ describe('web chat page', () => {
   });
 
   it('lets only the configured sites embed it in a frame', async () => {
-    expect((await fetch(`${t.url}/`)).headers.get('content-security-policy')).toContain('frame-ancestors *');
+    // By default only the chat's own origin may frame it.
+    expect((await fetch(`${t.url}/`)).headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
     const own = await startTestApp({ WEB_EMBED_ORIGINS: "https://www.kilowats.lv 'self'" }, { noStart: true });
     try {
       const csp = (await own.app.http.request('/')).headers.get('content-security-policy');
@@ -111,7 +112,7 @@ describe('web chat API', () => {
       [{ sessionId: sid, button: 'a:'.repeat(40) }, '64 bytes'],
       [{ sessionId: sid, text: 'hi', locale: '<script>' }, 'locale'],
       [{ sessionId: sid, text: 'hi', extra: 1 }, 'extra'],
-      [[1, 2], 'invalid_request'],
+      [[1, 2], 'validation_failed'],
     ];
     for (const [body, expected] of cases) {
       const res = await chat.post(body);
@@ -127,7 +128,7 @@ describe('web chat API', () => {
     const huge = JSON.stringify({ sessionId: sid, text: 'a'.repeat(200_000) });
     const res = await chat.post(huge);
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_large');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
 
     const chunks = new ReadableStream<Uint8Array>({
       start(controller) {

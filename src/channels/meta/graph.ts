@@ -16,23 +16,26 @@ export type GraphFailure = 'retry' | 'window' | 'unreachable' | 'token' | 'inval
 const RETRY_CODES = new Set([1, 2, 4, 17, 32, 613, 80007, 130429, 131000, 131016, 131056]);
 const WINDOW_SUBCODES = new Set([2018278]);
 
-/** The Graph refusal as a DeliveryError: `retryable` only for the `retry` kind. */
-export class GraphError extends DeliveryError {
-  override name = 'GraphError';
+/** The Graph refusal as a DeliveryError whose `reason` is the GraphFailure: `retryable` only for `retry`. */
+export function graphError(
+  channel: MetaChannel,
+  failure: GraphFailure,
+  status: number,
+  code: number | undefined,
+  subcode: number | undefined,
+  retryAfterMs?: number,
+): DeliveryError {
+  return new DeliveryError(channel, `Graph API refused the message: HTTP ${status}, code ${code ?? '-'}/${subcode ?? '-'} (${failure})`, {
+    retryable: failure === 'retry',
+    retryAfterMs,
+    reason: failure,
+    platform: { status, ...(code !== undefined && { code }), ...(subcode !== undefined && { subcode }) },
+  });
+}
 
-  constructor(
-    channel: MetaChannel,
-    readonly failure: GraphFailure,
-    readonly status: number,
-    readonly graphCode: number | undefined,
-    readonly graphSubcode: number | undefined,
-    retryAfterMs?: number,
-  ) {
-    super(channel, `Graph API refused the message: HTTP ${status}, code ${graphCode ?? '-'}/${graphSubcode ?? '-'} (${failure})`, {
-      retryable: failure === 'retry',
-      retryAfterMs,
-    });
-  }
+/** A refusal of Meta's, classified (a DeliveryError from graphError). */
+export function isGraphRefusal(err: unknown): err is DeliveryError & { reason: GraphFailure } {
+  return err instanceof DeliveryError && ['retry', 'window', 'unreachable', 'token', 'invalid'].includes(err.reason) && err.platform.status !== undefined;
 }
 
 const graphErrorBody = z.object({
@@ -64,7 +67,7 @@ export class GraphClient {
     this.timeoutMs = opts.timeoutMs ?? 15_000;
   }
 
-  /** POSTs JSON to `{base}{path}`; resolves with Meta's answer or throws a GraphError / retryable DeliveryError. */
+  /** POSTs JSON to `{base}{path}`; resolves with Meta's answer or throws a DeliveryError (graphError for Meta's refusals). */
   async post(channel: MetaChannel, path: string, token: string, body: unknown): Promise<unknown> {
     let res: Response;
     try {
@@ -82,7 +85,7 @@ export class GraphClient {
     const parsed = graphErrorBody.safeParse(json);
     const code = parsed.success ? parsed.data.error.code : undefined;
     const subcode = parsed.success ? parsed.data.error.error_subcode : undefined;
-    throw new GraphError(channel, classify(res.status, code, subcode), res.status, code, subcode, retryAfter(res.headers));
+    throw graphError(channel, classify(res.status, code, subcode), res.status, code, subcode, retryAfter(res.headers));
   }
 }
 

@@ -88,7 +88,9 @@ const WA_SKIPPED = new Set(['reaction', 'system', 'unsupported', 'ephemeral', 'r
 /** Splits a verified webhook body into the people's messages and the notices about ours. */
 export function parseWebhook(body: unknown): ParsedWebhook {
   const out: ParsedWebhook = { events: [], notices: [], skipped: {} };
-  const skip = (what: string): void => void (out.skipped[what] = (out.skipped[what] ?? 0) + 1);
+  const skip = (what: string): void => {
+    out.skipped[what] = (out.skipped[what] ?? 0) + 1;
+  };
   const env = envelope.safeParse(body);
   if (!env.success) {
     skip('envelope');
@@ -132,7 +134,7 @@ function messaging(channel: 'messenger' | 'instagram', raw: unknown, out: Parsed
   if (message) {
     if (message.is_echo) return skip('echo');
     if (message.quick_reply) return void out.events.push({ ...base, id: message.mid, button: message.quick_reply.payload });
-    if (message.text !== undefined && message.text.trim()) return void out.events.push({ ...base, id: message.mid, text: message.text });
+    if (message.text?.trim()) return void out.events.push({ ...base, id: message.mid, text: message.text });
     const kind = message.attachments?.[0]?.type;
     return void out.events.push({ ...base, id: message.mid, unsupported: kind ?? 'unknown' });
   }

@@ -1,17 +1,16 @@
 import { Hono } from 'hono';
 import type { i18n } from 'i18next';
-import type Keyv from 'keyv';
 import type { Logger } from 'pino';
-import { errorInfo } from '../../core/errors.js';
+import { type DeliveryError, errorInfo } from '../../core/errors.js';
 import type { CoreEmitter } from '../../core/events.js';
 import type { Feature } from '../../core/feature.js';
 import type { Session } from '../../core/session.js';
 import type { Incoming, Reply } from '../../core/types.js';
 import type { Lang } from '../../domain.js';
 import type { DeskNote, Escalation } from '../../escalation/index.js';
-import { redisOf } from '../../escalation/redis.js';
+import type { Space } from '../../state/port.js';
 import { limitBody } from '../../http/json.js';
-import { GraphClient, GraphError } from './graph.js';
+import { GraphClient, type GraphFailure, isGraphRefusal } from './graph.js';
 import { parseWebhook, type MetaChannel, type MetaEvent } from './inbound.js';
 import { renderSendApi, renderWhatsApp, reengageTemplate, type Messaging, type RenderWords } from './render.js';
 import { ChatSequencer } from './sequencer.js';
@@ -45,11 +44,11 @@ export interface MetaOptions {
   events: CoreEmitter;
   log: Logger;
   /** Message ids seen (TTL SEEN_MS). */
-  seen: Keyv<number>;
+  seen: Space<number>;
   /** When each chat last wrote (the start of its 24-hour window). */
-  lastInbound: Keyv<number>;
+  lastInbound: Space<number>;
   /** Agent replies waiting behind WhatsApp's re-engagement template. */
-  held: Keyv<Reply[]>;
+  held: Space<Reply[]>;
 }
 
 /** One queued send: a single Graph payload, so a retry never repeats the parts that went out. */
@@ -114,7 +113,7 @@ export function createMeta(opts: MetaOptions): Feature {
     let messaging: Messaging = { messaging_type: 'RESPONSE' };
     if (turn === 'push') {
       const window = windowFor(channel, await lastInbound.get(key), Date.now(), human, policy);
-      if (window === 'template') return reengage(chatId, replies);
+      if (window === 'template' && opts.reengageTemplate) return reengage(chatId, opts.reengageTemplate, replies);
       if (window === 'closed') return closed(channel, chatId, human, 'window');
       messaging = window === 'human-agent' ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } : { messaging_type: 'UPDATE' };
     }
@@ -124,7 +123,7 @@ export function createMeta(opts: MetaOptions): Feature {
       try {
         await post(channel, payloads[i]);
       } catch (err) {
-        if (err instanceof GraphError && !err.retryable) return failed(channel, chatId, human, err);
+        if (isGraphRefusal(err) && !err.retryable) return failed(channel, chatId, human, err);
         log.warn({ channel, err: errorInfo(err) }, 'meta: send failed, queued for retry');
         events.emit('delivery.failed', { channel, reason: 'retry' });
         return enqueue(payloads.slice(i).map((payload) => ({ channel, chatId, payload, human })));
@@ -140,7 +139,7 @@ export function createMeta(opts: MetaOptions): Feature {
 
   async function post(channel: MetaChannel, payload: unknown): Promise<void> {
     const path = channel === 'whatsapp' ? `/${opts.whatsapp?.phoneNumberId}/messages` : '/me/messages';
-    await graph.post(channel, path, tokens[channel]!, payload);
+    await graph.post(channel, path, tokens[channel] ?? '', payload);
     expired.delete(channel);
   }
 
@@ -158,7 +157,7 @@ export function createMeta(opts: MetaOptions): Feature {
     try {
       await post(job.channel, job.payload);
     } catch (err) {
-      if (!(err instanceof GraphError) || err.retryable) {
+      if (!isGraphRefusal(err) || err.retryable) {
         events.emit('delivery.failed', { channel: job.channel, reason: 'retry' });
         throw err;
       }
@@ -169,15 +168,15 @@ export function createMeta(opts: MetaOptions): Feature {
     else queued.delete(key);
   });
 
-  async function failed(channel: MetaChannel, chatId: string, human: boolean, err: GraphError): Promise<void> {
-    events.emit('delivery.failed', { channel, reason: err.failure });
-    if (err.failure === 'window' || err.failure === 'unreachable') return closed(channel, chatId, human, err.failure === 'window' ? 'window' : 'unavailable');
-    if (err.failure === 'token') {
+  async function failed(channel: MetaChannel, chatId: string, human: boolean, err: DeliveryError & { reason: GraphFailure }): Promise<void> {
+    events.emit('delivery.failed', { channel, reason: err.reason });
+    if (err.reason === 'window' || err.reason === 'unreachable') return closed(channel, chatId, human, err.reason === 'window' ? 'window' : 'unavailable');
+    if (err.reason === 'token') {
       expired.add(channel);
-      log.error({ channel, code: err.graphCode }, `meta: the ${channel === 'whatsapp' ? 'WHATSAPP_TOKEN' : 'MESSENGER_PAGE_TOKEN'} expired or was revoked; set a new one and restart`);
+      log.error({ channel, code: err.platform.code }, `meta: the ${channel === 'whatsapp' ? 'WHATSAPP_TOKEN' : 'MESSENGER_PAGE_TOKEN'} expired or was revoked; set a new one and restart`);
       return;
     }
-    log.error({ channel, status: err.status, code: err.graphCode, subcode: err.graphSubcode }, 'meta: Graph API refused a message; not retried');
+    log.error({ channel, status: err.platform.status, code: err.platform.code, subcode: err.platform.subcode }, 'meta: Graph API refused a message; not retried');
   }
 
   /**
@@ -196,13 +195,13 @@ export function createMeta(opts: MetaOptions): Feature {
     await escalation.unreachable({ key, channel, chatId, lang: opts.defaultLang }, note(channel, reason));
   }
 
-  async function reengage(chatId: string, replies: Reply[]): Promise<void> {
+  async function reengage(chatId: string, template: string, replies: Reply[]): Promise<void> {
     const key = `whatsapp:${chatId}`;
     const lang = await langOf(key);
     try {
-      await post('whatsapp', reengageTemplate(chatId, opts.reengageTemplate!, lang));
+      await post('whatsapp', reengageTemplate(chatId, template, lang));
     } catch (err) {
-      if (err instanceof GraphError && !err.retryable) return failed('whatsapp', chatId, true, err);
+      if (isGraphRefusal(err) && !err.retryable) return failed('whatsapp', chatId, true, err);
       throw err;
     }
     await held.set(key, [...((await held.get(key)) ?? []), ...replies]);
@@ -232,7 +231,9 @@ export function createMeta(opts: MetaOptions): Feature {
       return c.text('', 400);
     }
     const parsed = parseWebhook(body);
-    if (Object.keys(parsed.skipped).length) log.debug({ skipped: parsed.skipped }, 'meta: events skipped');
+    const [expected, unknown] = partition(parsed.skipped);
+    if (expected) log.debug({ skipped: expected }, 'meta: events skipped');
+    if (unknown) log.info({ skipped: unknown }, 'meta: events of unknown kinds skipped');
     for (const n of parsed.notices) {
       if (n.kind === 'error' || n.status === 'failed') log.warn({ kind: n.kind, status: n.status, codes: n.codes }, 'meta: WhatsApp reports a failed message');
     }
@@ -244,7 +245,7 @@ export function createMeta(opts: MetaOptions): Feature {
   /** Each message id once (Meta redelivers, also after a 200), then in order per chat. */
   async function intake(list: MetaEvent[]): Promise<void> {
     const fresh = await Promise.all(list.map((ev) => seen(`${ev.channel}:${ev.id}`)));
-    list.filter((_, i) => fresh[i]).forEach((ev) => sequencer.add(`${ev.channel}:${ev.userId}`, ev));
+    for (const ev of list.filter((_, i) => fresh[i])) sequencer.add(`${ev.channel}:${ev.userId}`, ev);
   }
 
   return {
@@ -262,6 +263,16 @@ export function createMeta(opts: MetaOptions): Feature {
     routes: [{ path: '/meta', routes }],
     services: [{ name: 'meta', start: async () => {}, stop: () => sequencer.idle() }],
   };
+}
+
+/** What Meta sends beside messages and Thunder ignores on purpose (our echoes, receipts, reactions). */
+const EXPECTED_SKIPS = new Set(['echo', 'delivery', 'read', 'reaction', 'standby', 'system', 'ephemeral', 'request_welcome', 'unsupported', 'field:smb_message_echoes']);
+
+/** Skipped kinds split into the expected and the unknown (logged louder: Meta may have added something). */
+function partition(skipped: Record<string, number>): [Record<string, number> | undefined, Record<string, number> | undefined] {
+  const parts: [Record<string, number>, Record<string, number>] = [{}, {}];
+  for (const [kind, n] of Object.entries(skipped)) parts[EXPECTED_SKIPS.has(kind) ? 0 : 1][kind] = n;
+  return [Object.keys(parts[0]).length ? parts[0] : undefined, Object.keys(parts[1]).length ? parts[1] : undefined];
 }
 
 function note(channel: MetaChannel, reason: 'window' | 'unavailable' | 'reengaged'): Extract<DeskNote, { kind: 'unreachable' }> {
@@ -291,21 +302,8 @@ export function toIncoming(ev: MetaEvent, keywords: Map<string, string>): Incomi
   return { ...base, text: command ? `/${command}` : text };
 }
 
-/** True the first time a message id is seen: atomically across instances on Redis, per instance on SQLite. */
-function firstSeen(kv: Keyv<number>): (id: string) => Promise<boolean> {
-  const inFlight = new Set<string>();
-  return async (id) => {
-    if (inFlight.has(id)) return false;
-    inFlight.add(id);
-    try {
-      const redis = await redisOf(kv as Keyv<unknown>);
-      if (redis) return (await redis.client.set(`${redis.prefix}:seen:${id}`, '1', { NX: true, PX: SEEN_MS })) === 'OK';
-      if (await kv.get(id)) return false;
-      await kv.set(id, Date.now());
-      return true;
-    } finally {
-      inFlight.delete(id);
-    }
-  };
+/** True the first time a message id is seen, store-wide (atomically on both backends). */
+function firstSeen(kv: Space<number>): (id: string) => Promise<boolean> {
+  return (id) => kv.once(id, SEEN_MS);
 }
 

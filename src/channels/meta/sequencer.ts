@@ -13,8 +13,8 @@ export class ChatSequencer<T extends { at: number }> {
   ) {}
 
   add(chat: string, item: T): void {
-    let state = this.chats.get(chat);
-    if (!state) this.chats.set(chat, (state = { pending: [] }));
+    const state = this.chats.get(chat) ?? { pending: [] };
+    this.chats.set(chat, state);
     // Insertion keeps equal timestamps in arrival order (WhatsApp's are whole seconds).
     const i = state.pending.findIndex((p) => p.at > item.at);
     state.pending.splice(i < 0 ? state.pending.length : i, 0, item);

@@ -13,9 +13,9 @@ export function signatureOf(raw: Uint8Array, secret: string): string {
  * surrogate pairs for emoji), so the check runs on the received bytes, never on re-serialised JSON.
  */
 export function verifySignature(raw: Uint8Array, header: string | undefined, secret: string): boolean {
-  const match = HEADER.exec(header ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1]!, 'hex');
+  const hex = HEADER.exec(header ?? '')?.[1];
+  if (!hex) return false;
+  const given = Buffer.from(hex, 'hex');
   const expected = createHmac('sha256', secret).update(raw).digest();
   return timingSafeEqual(given, expected);
 }

@@ -1,6 +1,5 @@
 import type { Answer } from '../../answers/engine.js';
-import type { KnowledgeEntry } from '../../answers/schema.js';
-import type { Lang } from '../../domain.js';
+import { escapeMarkup as esc } from '../../core/markup.js';
 import type { TFunction } from '../../i18n/index.js';
 import type { DeskNote, RequestNotice, Ticket } from '../../escalation/index.js';
 import type { DayCounts } from '../../escalation/stats.js';
@@ -18,9 +17,6 @@ export interface Message {
 const MAX_SECTION = 2900;
 
 /** Slack mrkdwn needs only these three escaped; everything else is shown as typed. */
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 function clip(text: string): string {
   return text.length > MAX_SECTION ? `${text.slice(0, MAX_SECTION - 1)}…` : text;
@@ -81,7 +77,10 @@ export function ticketMessage(t: TFunction, ticket: Ticket, formatTime: (at: num
     const lines = ticket.turns.map((turn) => `*${turn.from === 'user' ? t('slack:customer') : t('slack:bot')}:* ${esc(turn.text)}`);
     // Keep the latest turns when the transcript is too long for one block.
     let transcript = lines.join('\n');
-    while (transcript.length > MAX_SECTION && lines.length > 1) transcript = (lines.shift(), lines.join('\n'));
+    while (transcript.length > MAX_SECTION && lines.length > 1) {
+      lines.shift();
+      transcript = lines.join('\n');
+    }
     blocks.push(section(`*${t('slack:transcript')}*\n${transcript}`));
   }
   if (ticket.status !== 'resolved') {
@@ -144,8 +143,8 @@ export function statsMessage(t: TFunction, days: { day: string; counts: DayCount
     return [day, counts.answered, counts.unanswered, counts.escalations].map(String);
   });
   rows.push([t('slack:statsTotal'), total.answered, total.unanswered, total.escalations].map(String));
-  const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ');
+  const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ');
   const table = [line(cols), ...rows.map(line)].join('\n');
   const title = t('slack:statsTitle', { days: days.length });
   return { text: title, blocks: [section(`*${title}*`), section(`\`\`\`${table}\`\`\``)] };

@@ -1,4 +1,5 @@
 import type { InlineKeyboardButton } from 'grammy/types';
+import { escapeMarkup } from '../../core/markup.js';
 import type { Button, Reply } from '../../core/types.js';
 
 /** Telegram's limit is 4096 characters per message; the margin keeps room for the citation line. */
@@ -11,26 +12,23 @@ export interface OutMessage {
   keyboard?: InlineKeyboardButton[][];
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /** Replies → Telegram messages: escaped HTML, the section as an italic citation, long texts split, buttons last. */
 export function renderReplies(replies: Reply[], limit = MESSAGE_LIMIT): OutMessage[] {
   return replies.flatMap((r) => renderReply(r, limit));
 }
 
 function renderReply(reply: Reply, limit: number): OutMessage[] {
-  const citation = reply.section ? `\n\n📄 <i>${escapeHtml(reply.section)}</i>` : '';
+  const citation = reply.section ? `\n\n📄 <i>${escapeMarkup(reply.section)}</i>` : '';
   const parts = splitEscaped(reply.text, limit - Math.min(CITATION_ROOM, citation.length)).map((html) => ({ html }) as OutMessage);
-  const last = parts[parts.length - 1]!;
-  if (citation.length + last.html.length <= limit) last.html += citation;
+  const last = parts.at(-1);
+  if (last && citation.length + last.html.length <= limit) last.html += citation;
   else parts.push({ html: citation.trimStart() });
   const keyboard = toKeyboard(reply.buttons);
   const kept = parts.filter((p) => p.html.trim());
   // Telegram refuses an empty text; a keyboard alone still needs a line to hang on.
-  if (!kept.length) kept.push({ html: keyboard ? '…' : '' });
-  if (keyboard) kept[kept.length - 1]!.keyboard = keyboard;
+  const end = kept.at(-1) ?? { html: keyboard ? '…' : '' };
+  if (!kept.length) kept.push(end);
+  if (keyboard) end.keyboard = keyboard;
   return kept.filter((p) => p.html);
 }
 
@@ -52,7 +50,7 @@ function toKeyboard(rows: Button[][] | undefined): InlineKeyboardButton[][] | un
  */
 export function splitEscaped(text: string, limit: number): string[] {
   const body = text.trim() ? text.trim() : text;
-  const escaped = escapeHtml(body);
+  const escaped = escapeMarkup(body);
   if (escaped.length <= limit) return [escaped];
   const parts: string[] = [];
   let current = '';
@@ -74,7 +72,7 @@ const BOUNDARIES = [/(?<=\n\n)/, /(?<=\n)/, /(?<= )/];
 
 /** Escaped pieces, each at most `limit` long, that concatenate back to the escaped text. */
 function pieces(text: string, limit: number, level = 0): string[] {
-  const escaped = escapeHtml(text);
+  const escaped = escapeMarkup(text);
   if (escaped.length <= limit) return [escaped];
   const boundary = BOUNDARIES[level];
   return boundary ? text.split(boundary).flatMap((part) => pieces(part, limit, level + 1)) : hardCut(text, limit);
@@ -84,7 +82,7 @@ function hardCut(word: string, limit: number): string[] {
   const out: string[] = [];
   let current = '';
   for (const ch of word) {
-    const escaped = escapeHtml(ch);
+    const escaped = escapeMarkup(ch);
     if (current.length + escaped.length > limit) {
       out.push(current);
       current = '';

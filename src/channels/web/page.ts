@@ -4,6 +4,7 @@ import type { i18n } from 'i18next';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { LANGS, type Lang } from '../../domain.js';
+import { escapeMarkup } from '../../core/markup.js';
 import { ROOT } from '../../paths.js';
 import { MAX_TEXT_CHARS } from './api.js';
 
@@ -42,7 +43,7 @@ export function webPage(opts: PageOptions): Hono {
       const config = { lang, strings, maxChars: MAX_TEXT_CHARS, ttlDays: opts.ttlDays };
       const html = template
         .replace('__LANG__', lang)
-        .replace('__TITLE__', () => escapeHtml(strings[lang]?.title ?? 'Thunder'))
+        .replace('__TITLE__', () => escapeMarkup(strings[lang]?.title ?? 'Thunder'))
         .replace('__CONFIG__', () => scriptJson(config));
       return [lang, html];
     }),
@@ -77,6 +78,3 @@ export function webPage(opts: PageOptions): Hono {
   return page;
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
