@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { KNOWLEDGE_DIR } from '../paths.js';
 import { features, langFeatures } from './features.js';
 import { LinearModel, softmax, TRAIN_OPTIONS, type Sample, type StoredModel } from './model.js';
-import { LANGS, RIGHTS, type KnowledgeBase, type Lang } from './schema.js';
+import { LANGS, RIGHTS, type KnowledgeBase } from './schema.js';
 
 /*
  * Everything the models learn from, all in knowledge/: the entries' sample questions and

@@ -106,6 +106,6 @@ export function formatTotals(t: Totals): string {
   ];
   const lines = rows.map(([name, x]) => `  ${name.padEnd(27)} ${pct(x)}`);
   lines.push('  reliability (answers with an entry, by confidence):');
-  BUCKETS.forEach((b, i) => lines.push(`    ≥ ${b.toFixed(1)}  ${pct(t.reliability[i]!)} right`));
+  for (const [i, b] of BUCKETS.entries()) lines.push(`    ≥ ${b.toFixed(1)}  ${pct(t.reliability[i]!)} right`);
   return lines.join('\n');
 }
