@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { KNOWLEDGE_DIR } from '../paths.js';
 import { features, langFeatures } from './features.js';
-import { LinearModel, softmax, TRAIN_OPTIONS, type Sample, type StoredModel } from './model.js';
+import { LinearModel, TRAIN_OPTIONS, type Sample, type StoredModel } from './model.js';
 import { LANGS, RIGHTS, type KnowledgeBase } from './schema.js';
 
 /*
@@ -228,4 +228,3 @@ export function trainLangModel(kb: KnowledgeBase, samples: Labelled[]): LinearMo
   return LinearModel.train(classes, rows, { ...TRAIN_OPTIONS, epochs: 6 });
 }
 
-export { softmax };
