@@ -95,6 +95,28 @@ export function errorInfo(err: unknown): { name: string; message: string; code?:
   return err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { name: 'unknown', message: String(err) };
 }
 
+/**
+ * The one vocabulary of HTTP error codes, for Thunder's own JSON APIs (`{ error: { code, message } }`)
+ * and the stand-in request API alike; the names are the request API contract's
+ * (docs/request-api.openapi.yaml), plus `unknown_session` of the web chat.
+ */
+export const HTTP_ERROR_CODES = [
+  'invalid_json',
+  'validation_failed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'missing_idempotency_key',
+  'idempotency_key_reuse',
+  'idempotency_in_progress',
+  'unauthorized',
+  'not_found',
+  'unknown_session',
+  'rate_limited',
+  'internal',
+  'unavailable',
+] as const;
+export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
+
 /** Process exit codes, from sysexits.h where one fits. */
 export const ExitCode = {
   Ok: 0,

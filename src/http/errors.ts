@@ -12,6 +12,6 @@ export function rootErrors(http: Hono, log: Logger): void {
   http.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
     log.error({ err: errorInfo(err), method: c.req.method, path: c.req.path }, 'http request failed');
-    return apiError(c, 500, 'internal_error', 'Something went wrong on our side');
+    return apiError(c, 500, 'internal', 'Something went wrong on our side');
   });
 }

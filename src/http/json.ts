@@ -1,13 +1,14 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
+import type { HttpErrorCode } from '../core/errors.js';
 
 /** Error body of every JSON API: a stable code, a readable message, and the fields at fault. */
 export interface ApiError {
-  error: { code: string; message: string; issues?: { path: string; message: string }[] };
+  error: { code: HttpErrorCode; message: string; issues?: { path: string; message: string }[] };
 }
 
-export function apiError(c: Context, status: 400 | 404 | 413 | 415 | 429 | 500 | 503, code: string, message: string, issues?: ApiError['error']['issues']) {
+export function apiError(c: Context, status: 400 | 404 | 413 | 415 | 429 | 500 | 503, code: HttpErrorCode, message: string, issues?: ApiError['error']['issues']) {
   const body: ApiError = { error: issues ? { code, message, issues } : { code, message } };
   return c.json(body, status);
 }
@@ -19,7 +20,7 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
     onError: (c) => {
       // The unread rest of the body makes the connection unusable for a next request.
       c.header('connection', 'close');
-      return apiError(c, 413, 'too_large', `Request body is larger than ${maxBytes} bytes`);
+      return apiError(c, 413, 'payload_too_large', `Request body is larger than ${maxBytes} bytes`);
     },
   });
 }
@@ -47,5 +48,5 @@ export function validate<S extends z.ZodType>(c: Context, schema: S, value: unkn
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, data: parsed.data };
   const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
-  return { ok: false, res: apiError(c, 400, 'invalid_request', 'The request is not valid', issues) };
+  return { ok: false, res: apiError(c, 400, 'validation_failed', 'The request is not valid', issues) };
 }

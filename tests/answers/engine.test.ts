@@ -221,12 +221,11 @@ describe('AnswerEngine properties', () => {
     );
   });
 
-  it('answers a 10 000-character input quickly and the same as its opening question', () => {
+  // How quickly is a benchmark's question (npm run bench); a runaway cost still trips the test timeout.
+  it('answers a 10 000-character input the same as its opening question', () => {
     const q = 'Cik ilgi jūs glabājat manus personas datus? ';
     const huge = q + 'bla '.repeat(2500);
-    const started = performance.now();
     const a = engine.ask(huge, 'lv');
-    expect(performance.now() - started).toBeLessThan(200);
     expect(a.lang).toBe('lv');
     expect(a.entry === null || a.entry.id === 'retention').toBe(true);
   });

@@ -7,6 +7,7 @@ import { REDIS_URL, startTestApp, uniquePrefix, type TestApp } from '../helpers/
 import { FakeSlack, SUPPORT_CHANNEL, type Payload } from '../helpers/fake-slack.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { htmlText, tr } from '../helpers/locales.js';
+import { until } from '../helpers/wait.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -95,7 +96,7 @@ describe('relay durability', () => {
     const id = /T-[A-Z0-9]{6}/.exec(opened!.text)![0];
     const post = await slack.waitForCall('chat.postMessage', (p) => JSON.stringify(p.blocks ?? '').includes(id));
     const tickets = first.app.escalation.tickets;
-    for (let i = 0; i < 100 && !(await tickets.get(id))?.desk; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(async () => (await tickets.get(id))?.desk);
 
     await slack.down();
     await first.app.core.handle(msg('Vai mani dati tiek nodoti trešajām personām?'));

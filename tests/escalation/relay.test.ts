@@ -10,6 +10,7 @@ import { Relay, type Job } from '../../src/escalation/relay.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Store } from '../../src/state/store.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/app.js';
+import { until } from '../helpers/wait.js';
 
 const log = createLogger('silent');
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -30,13 +31,6 @@ function relayOn(store: Store): Relay {
   return relay;
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeout = 5000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
   it('keeps order within a queue through failures, and one failing queue does not hold up another', async () => {
@@ -90,7 +84,7 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
     });
     await relay.start();
     await relay.enqueue('q', 'send', {});
-    await until(() => attempts.length === 2, 4000);
+    await until(() => attempts.length === 2);
     expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(1000);
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { eventBody, FakeSlack, postSigned, SUPPORT_CHANNEL } from '../helpers/fake-slack.js';
 import { tr } from '../helpers/locales.js';
+import { until } from '../helpers/wait.js';
 
 let slack: FakeSlack;
 let t: TestApp;
@@ -31,7 +32,7 @@ describe('escalation from the web chat', () => {
     const post = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL && JSON.stringify(p.blocks ?? '').includes(id));
     expect(JSON.stringify(post.payload.blocks)).toContain('web');
     const tickets = t.app.escalation.tickets;
-    for (let i = 0; i < 100 && !(await tickets.get(id))?.desk; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(async () => (await tickets.get(id))?.desk);
 
     const ts = post.result!.ts as string;
     await postSigned(t.url!, eventBody({ type: 'message', channel: SUPPORT_CHANNEL, user: 'U0AGENT', text: 'Hello from support', ts: `${Date.now() / 1000}`, thread_ts: ts }));

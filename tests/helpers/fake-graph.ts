@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signatureOf } from '../../src/channels/meta/signature.js';
+import { WAIT_MS } from './wait.js';
 
 /**
  * A fake Meta Graph API on 127.0.0.1:0 for the real Meta adapter (its META_GRAPH_URL): it records
@@ -97,7 +98,7 @@ export class FakeGraph {
   }
 
   /** Resolves with the recipient's calls once there are at least `n`; rejects after `timeout` ms. */
-  async waitFor(to: string, n = 1, timeout = 5000): Promise<GraphCall[]> {
+  async waitFor(to: string, n = 1, timeout = WAIT_MS): Promise<GraphCall[]> {
     const deadline = Date.now() + timeout;
     for (;;) {
       const calls = this.callsTo(to);

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WAIT_MS } from './wait.js';
 
 /**
  * A fake Slack Web API on 127.0.0.1:0 for the real Bolt app (clientOptions.slackApiUrl via
@@ -96,7 +97,7 @@ export class FakeSlack {
   }
 
   /** Resolves with the first call of `method` matching `match` (already made or coming). */
-  async waitForCall(method: string, match: (p: Payload) => boolean = () => true, timeout = 5000): Promise<SlackCall> {
+  async waitForCall(method: string, match: (p: Payload) => boolean = () => true, timeout = WAIT_MS): Promise<SlackCall> {
     const deadline = Date.now() + timeout;
     for (;;) {
       const found = this.calls.find((c) => c.method === method && match(c.payload));

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WAIT_MS } from './wait.js';
 
 /**
  * A fake Telegram Bot API on 127.0.0.1:0 for the real grammY bot (its `apiRoot`).
@@ -226,7 +227,7 @@ export class FakeTelegram {
   }
 
   /** Resolves with the chat's first `n` bot messages once there are that many; rejects after `timeout` ms. */
-  waitForMessages(chatId: number | string, n: number, timeout = 5000): Promise<SentMessage[]> {
+  waitForMessages(chatId: number | string, n: number, timeout = WAIT_MS): Promise<SentMessage[]> {
     const id = String(chatId);
     const have = this.messagesOf(id);
     if (have.length >= n) return Promise.resolve(have.slice(0, n));
@@ -248,14 +249,14 @@ export class FakeTelegram {
   }
 
   /** Waits for the next `n` messages after those the chat already has. */
-  async nextMessages(chatId: number | string, n = 1, timeout = 5000): Promise<SentMessage[]> {
+  async nextMessages(chatId: number | string, n = 1, timeout = WAIT_MS): Promise<SentMessage[]> {
     const before = this.messagesOf(chatId).length;
     const all = await this.waitForMessages(chatId, before + n, timeout);
     return all.slice(before);
   }
 
   /** Resolves with the first call of `method` matching `match` (already made or coming). */
-  async waitForCall(method: string, match: (p: Payload) => boolean = () => true, timeout = 5000): Promise<ApiCall> {
+  async waitForCall(method: string, match: (p: Payload) => boolean = () => true, timeout = WAIT_MS): Promise<ApiCall> {
     const deadline = Date.now() + timeout;
     for (;;) {
       const found = this.calls.find((c) => c.method === method && match(c.payload));

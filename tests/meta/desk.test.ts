@@ -8,6 +8,7 @@ import { FakeGraph, messagingEvent, metaJson, pageBody, postWebhook, textOf, waB
 import { eventBody, FakeSlack, postSigned, SUPPORT_CHANNEL } from '../helpers/fake-slack.js';
 import { tr } from '../helpers/locales.js';
 import { FaultApi } from '../requests/fault-api.js';
+import { until } from '../helpers/wait.js';
 
 const HOUR = 60 * 60 * 1000;
 const TEMPLATE = 'thunder_reply_waiting';
@@ -56,7 +57,7 @@ async function openTicket(psid: string): Promise<string> {
   const id = /T-[A-Z0-9]{6}/.exec(textOf(opened.payload))![0];
   const post = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL && !p.thread_ts && JSON.stringify(p.blocks).includes(id));
   const tickets = t.app.escalation.tickets;
-  for (let i = 0; i < 200 && !(await tickets.get(id))?.desk; i++) await new Promise((r) => setTimeout(r, 10));
+  await until(async () => (await tickets.get(id))?.desk);
   expect(JSON.stringify(post.payload.blocks)).toContain('messenger');
   return post.result!.ts as string;
 }
@@ -197,7 +198,7 @@ describe("WhatsApp after 24 hours: the agent's reply waits behind the approved t
     const id = /T-[A-Z0-9]{6}/.exec(textOf(opened.payload))![0];
     const post = await slack.waitForCall('chat.postMessage', (p) => !p.thread_ts && JSON.stringify(p.blocks).includes(id));
     const ts = post.result!.ts as string;
-    for (let i = 0; i < 200 && !(await t.app.escalation.tickets.get(id))?.desk; i++) await new Promise((r) => setTimeout(r, 10));
+    await until(async () => (await t.app.escalation.tickets.get(id))?.desk);
 
     await lastWrote(`whatsapp:${phone}`, Date.now() - 30 * HOUR);
     const before = graph.callsTo(phone).length;

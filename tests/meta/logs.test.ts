@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeGraph, messagingEvent, metaJson, pageBody, postWebhook, whatsappBody, waText } from '../helpers/fake-graph.js';
+import { until } from '../helpers/wait.js';
 
 const lines: string[] = [];
 const stream = new Writable({
@@ -37,7 +38,7 @@ describe('Meta logs', () => {
     await postWebhook(t.url!, metaJson(whatsappBody(waText(SECRET), { phone: PHONE })));
     await graph.waitFor(PSID);
     await graph.waitFor(PHONE);
-    for (let i = 0; i < 300 && !lines.some((l) => l.includes('not retried')); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(async () => lines.some((l) => l.includes('not retried')));
     const all = lines.join('\n');
     expect(lines.find((l) => l.includes('events of unknown kinds skipped'))).toContain('"brand_new_event":1');
     expect(lines.find((l) => l.includes('not retried'))).toContain('"code":100');

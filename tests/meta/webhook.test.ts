@@ -16,6 +16,7 @@ import {
   type GraphCall,
 } from '../helpers/fake-graph.js';
 import { tr } from '../helpers/locales.js';
+import { until } from '../helpers/wait.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -188,7 +189,7 @@ describe('POST /meta/webhook', () => {
     graph.failNext(1, { status: 401, code: 190, to: psid });
     await postWebhook(url, metaJson(pageBody([messagingEvent(psid, 'palīdzība')])));
     await graph.waitFor(psid);
-    for (let i = 0; i < 200 && (await fetch(`${url}/readyz`)).status === 200; i++) await new Promise((r) => setTimeout(r, 10));
+    await until(async () => (await fetch(`${url}/readyz`)).status !== 200);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { checks: Record<string, string> }).checks.meta).toBe('down');

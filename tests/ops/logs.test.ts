@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { until } from '../requests/drive.js';
+import { WAIT_MS } from '../helpers/wait.js';
 import { ChatClient } from '../web/chat-client.js';
 
 function capture() {
@@ -56,7 +57,7 @@ describe('log redaction', () => {
       await chat.say(sid, { text: `${EMAIL} ${PHONE}` });
       await chat.say(sid, { text: TEXT });
       await chat.say(sid, { button: 'rq:confirm' });
-      await until(() => lines.some((l) => l.includes('request accepted by the request API')), 5000, 'delivery');
+      await until(() => lines.some((l) => l.includes('request accepted by the request API')), WAIT_MS, 'delivery');
       const all = lines.join('\n');
       for (const secret of [EMAIL, PHONE, NAME, TEXT, 'Bērziņš']) expect(all).not.toContain(secret);
     });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Ticket } from '../../src/escalation/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { FaultApi } from '../requests/fault-api.js';
+import { WAIT_MS } from '../helpers/wait.js';
 import { fileRequest, until } from '../requests/drive.js';
 import { ChatClient } from '../web/chat-client.js';
 
@@ -53,7 +54,7 @@ describe('/metrics', () => {
 
   it('follows a rights request from created to submitted, and escalations open', async () => {
     await fileRequest(t.app.core, 'metrics-user');
-    await until(async () => value(await metrics(), 'thunder_requests_total{outcome="submitted"}') === 1, 5000, 'submitted');
+    await until(async () => value(await metrics(), 'thunder_requests_total{outcome="submitted"}') === 1, WAIT_MS, 'submitted');
     const m = await metrics();
     expect(value(m, 'thunder_requests_total{outcome="created"}')).toBe(1);
     expect(value(m, 'thunder_requests_pending')).toBe(0);
@@ -79,15 +80,15 @@ describe('/metrics', () => {
     try {
       await api.down();
       await fileRequest(other.app.core, 'pending-user');
-      await until(async () => value(await scrape(), 'thunder_requests_total{outcome="retried"}') >= 1, 5000, 'a retry');
+      await until(async () => value(await scrape(), 'thunder_requests_total{outcome="retried"}') >= 1, WAIT_MS, 'a retry');
       expect(value(await scrape(), 'thunder_requests_pending')).toBe(1);
       await api.up();
-      await until(async () => value(await scrape(), 'thunder_requests_total{outcome="submitted"}') === 1, 5000, 'delivery');
+      await until(async () => value(await scrape(), 'thunder_requests_total{outcome="submitted"}') === 1, WAIT_MS, 'delivery');
       expect(value(await scrape(), 'thunder_requests_pending')).toBe(0);
 
       api.plan.push({ status: 400, body: { error: { code: 'validation_failed', message: 'no' } } });
       await fileRequest(other.app.core, 'refused-user');
-      await until(async () => value(await scrape(), 'thunder_requests_total{outcome="failed"}') === 1, 5000, 'refusal');
+      await until(async () => value(await scrape(), 'thunder_requests_total{outcome="failed"}') === 1, WAIT_MS, 'refusal');
       expect(value(await scrape(), 'thunder_requests_pending')).toBe(0);
     } finally {
       await other.teardown();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultApi } from '../requests/fault-api.js';
 import { until } from '../requests/drive.js';
+import { WAIT_MS } from '../helpers/wait.js';
 import { ChatClient } from '../web/chat-client.js';
 import { spawnThunder, type Instance } from './spawn.js';
 
@@ -54,7 +55,7 @@ describe('graceful shutdown', () => {
       await chat.say(sid, { text: 'jana@example.lv' });
       await chat.say(sid, { button: 'rq:skip' });
       await chat.say(sid, { button: 'rq:confirm' });
-      await until(() => api.postCount === 1, 5000, 'the request to reach the API');
+      await until(() => api.postCount === 1, WAIT_MS, 'the request to reach the API');
 
       instance.kill('SIGTERM');
       expect(await instance.exited).toBe(0);

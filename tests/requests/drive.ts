@@ -4,15 +4,7 @@ import type { Reply } from '../../src/core/types.js';
 
 /** Test drivers for the request flow through the core (as the web channel would call it). */
 
-export async function until<T>(check: () => T | Promise<T>, timeout = 5000, what = 'condition'): Promise<NonNullable<T>> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until } from '../helpers/wait.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

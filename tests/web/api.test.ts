@@ -112,7 +112,7 @@ describe('web chat API', () => {
       [{ sessionId: sid, button: 'a:'.repeat(40) }, '64 bytes'],
       [{ sessionId: sid, text: 'hi', locale: '<script>' }, 'locale'],
       [{ sessionId: sid, text: 'hi', extra: 1 }, 'extra'],
-      [[1, 2], 'invalid_request'],
+      [[1, 2], 'validation_failed'],
     ];
     for (const [body, expected] of cases) {
       const res = await chat.post(body);
@@ -128,7 +128,7 @@ describe('web chat API', () => {
     const huge = JSON.stringify({ sessionId: sid, text: 'a'.repeat(200_000) });
     const res = await chat.post(huge);
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_large');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
 
     const chunks = new ReadableStream<Uint8Array>({
       start(controller) {

@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import { z } from 'zod';
 import { addCalendarMonth, newRequestSchema, REQUEST_STATUSES, type NewRequest, type RequestState, type RequestStatus } from '../contract.js';
+import type { HttpErrorCode } from '../../core/errors.js';
 
 /**
  * A stand-in for the company's request API (docs/request-api.openapi.yaml), kept in a local SQLite
@@ -52,7 +53,7 @@ function newId(at: Date): string {
   return `KW-${date}-${tail}`;
 }
 
-function problem(c: Context, status: 400 | 401 | 404 | 413 | 415 | 422, code: string, message: string) {
+function problem(c: Context, status: 400 | 401 | 404 | 413 | 415 | 422, code: HttpErrorCode, message: string) {
   return c.json({ error: { code, message } }, status);
 }
 
