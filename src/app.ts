@@ -123,6 +123,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const { escalation, stats } = escalationFeature;
 
   const requests = createRequests({
+    engine,
     store,
     core,
     log,
@@ -209,6 +210,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         handle: (msg) => core.handle(msg),
         session: (key) => core.readSession(key),
         escalation,
+        queue,
+        retryBaseMs: config.RELAY_RETRY_BASE_MS,
         i18n,
         events: core.events,
         log,
