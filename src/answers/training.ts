@@ -161,11 +161,13 @@ export function langClassesOf(kb: KnowledgeBase): string[] {
   return [...LANGS, ...kb.otherLanguages.keys()];
 }
 
-/** What the models were trained from: the knowledge base as loaded and the training files as written. */
+/** What the models were trained from: the knowledge base's samples and the training files as written. */
 export function inputHash(kb: KnowledgeBase, files: TrainingFile[]): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ METHOD_VERSION, TRAIN_OPTIONS }));
-  hash.update(JSON.stringify([[...kb.entries.values()], [...kb.intents], [...kb.exercise], kb.outOfScope, [...kb.otherLanguages]]));
+  // only what training reads: an edited answer or title needs no retraining
+  const entries = [...kb.entries.values()].map((e) => [e.id, e.right, e.questions, e.keywords]);
+  hash.update(JSON.stringify([entries, [...kb.intents], [...kb.exercise], kb.outOfScope, [...kb.otherLanguages]]));
   for (const { file, text } of files) hash.update(`${file}\n${text}\n`);
   return hash.digest('hex').slice(0, 32);
 }
