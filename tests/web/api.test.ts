@@ -25,6 +25,7 @@ describe('web chat page', () => {
     expect(csp).toContain("script-src 'self'");
     const html = await res.text();
     expect(html).toContain('<html lang="en">');
+    expect(html).toMatch(/<textarea id="input"[^>]* maxlength="4000"/);
     const json = /<script id="thunder-config" type="application\/json">([^<]*)<\/script>/.exec(html)?.[1];
     const config = JSON.parse(json ?? 'null') as { lang: string; strings: Record<string, Record<string, string>> };
     expect(config.lang).toBe('en');
