@@ -87,8 +87,8 @@ describe('web chat API', () => {
     const followUp = buttonsOf(replies).find((b) => b.data.startsWith('a:'));
     expect(followUp).toBeDefined();
     const next = await chat.say(sid, { button: followUp?.data as string });
-    const entry = kb.entries.get((followUp?.data as string).slice(2));
-    expect(next.map((r) => r.text).join('\n')).toContain(entry?.answer.en.slice(0, 40));
+    const entry = kb.entries.get(String(followUp?.data).slice(2));
+    expect(next.map((r) => r.text).join('\n')).toContain(entry?.answer.en.slice(0, 40) ?? 'no such entry');
   });
 
   it('takes binary and emoji-only text without failing', async () => {
