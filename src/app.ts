@@ -25,6 +25,7 @@ import { rootErrors } from './http/errors.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createOps } from './ops/index.js';
 import { createRequests, type Requests } from './requests/index.js';
+import { Queue } from './state/queue.js';
 import { Store } from './state/store.js';
 import { ROOT } from './paths.js';
 import { stateSweeper } from './state/sweeper.js';
@@ -36,6 +37,8 @@ export interface App {
   config: Config;
   log: Logger;
   store: Store;
+  /** The durable job queue: everything that must reach the outside goes through it. */
+  queue: Queue;
   core: Core;
   /** Routes of the one HTTP server on PORT (web chat, webhooks, Slack events, health, metrics). */
   http: Hono;
@@ -79,6 +82,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const engine = new AnswerEngine(loadKnowledge());
   const { kb } = engine;
+  const queue = new Queue({ space: store.kv('jobs'), log, ttlMs: ttl, leaseMs: config.JOB_LEASE_MS, tickMs: config.JOB_SCAN_MS });
+  queue.observe((outcome, kind) => core.events.emit('job', { kind, outcome }));
   const ask = cachedAsk(engine);
   const staffLang = config.DEFAULT_LANG;
   const timeZone = config.SUPPORT_TIMEZONE;
@@ -99,7 +104,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
 
   const escalationFeature = createEscalation({
     tickets: store.kv('ticket', ttl),
-    relayJobs: store.kv('relay', ttl),
+    queue,
     stats: store.kv('stats'),
     log,
     i18n,
@@ -124,6 +129,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     retry: { baseMs: config.REQUEST_RETRY_BASE_MS, maxMs: config.REQUEST_RETRY_MAX_MS },
     retentionMs: ttl,
     timeZone,
+    queue,
+    parkAfterMs: config.REQUEST_PARK_AFTER_MS,
+    companyEmail: companyEmail(kb),
   });
 
   const version = createVersion({ version: packageVersion() });
@@ -209,6 +217,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   }
 
   const stateFeature: Feature = { name: 'state', readyChecks: { store: () => store.ping() }, services: [stateSweeper(store, log)] };
+  // Started after the channels (jobs push through their senders), stopped before them.
+  const jobsFeature: Feature = { name: 'jobs', services: [{ name: 'queue', start: () => queue.start(), stop: () => queue.stop() }] };
   const observed = [stateFeature, escalationFeature, requests, version, conversation, ...channels, ...(opts.extraFeatures ?? [])];
   const ops = createOps({
     events: core.events,
@@ -232,12 +242,19 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   //   version    /version
   //   conversation commands, buttons and questions: whatever is left
   //   channels   started last, so nothing arrives before the features behind them run
-  const features = [stateFeature, ops, intents, escalationFeature, requests, version, conversation, ...channels, ...(opts.extraFeatures ?? [])];
+  const features = [stateFeature, ops, intents, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
   const http = new Hono();
   rootErrors(http, log);
   const { services, channels: on } = mountFeatures(core, http, features);
 
-  return { config, log, store, core, http, opsHttp: ops.opsHttp, services, channels: on, engine, escalation, stats, requests };
+  return { config, log, store, queue, core, http, opsHttp: ops.opsHttp, services, channels: on, engine, escalation, stats, requests };
+}
+
+/** The company's e-mail, from the knowledge base's controller entry (a policy fact, never code). */
+function companyEmail(kb: AnswerEngine['kb']): string {
+  const email = kb.entries.get('controller')?.answer.en.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/)?.[0];
+  if (!email) throw new Error("knowledge base: the 'controller' entry names no e-mail address");
+  return email;
 }
 
 function packageVersion(): string {

@@ -68,6 +68,10 @@ export const configSchema = z.object({
   SUPPORT_TIMEZONE: z.string().min(1).refine(isTimeZone, 'expected an IANA time zone such as Europe/Riga').default('Europe/Riga'),
   /** First retry of a relayed message (Slack thread ↔ customer) when delivery fails; doubles per attempt up to 5 min. */
   RELAY_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
+  /** How long a job stays claimed by an instance that stopped answering: the takeover time after a crash. */
+  JOB_LEASE_MS: z.coerce.number().int().min(100).default(5000),
+  /** How often each instance looks for due jobs (its own and those of instances that died). */
+  JOB_SCAN_MS: z.coerce.number().int().min(10).default(1000),
 
   /** Meta (Messenger, Instagram, WhatsApp): one webhook at /meta/webhook, on when META_APP_SECRET is set. */
   META_APP_SECRET: optionalText,
@@ -91,6 +95,8 @@ export const configSchema = z.object({
   REQUEST_REF_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
   REQUEST_RETRY_BASE_MS: z.coerce.number().int().positive().default(2000),
   REQUEST_RETRY_MAX_MS: z.coerce.number().int().positive().default(10 * 60 * 1000),
+  /** A request the API keeps refusing (401/403/404/422) this long is parked as failed; staff and the customer are told. */
+  REQUEST_PARK_AFTER_MS: z.coerce.number().int().positive().default(24 * 60 * 60 * 1000),
 });
 
 export type Config = z.infer<typeof configSchema>;

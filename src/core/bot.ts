@@ -1,6 +1,6 @@
 import type { i18n, TFunction } from 'i18next';
-import type Keyv from 'keyv';
 import type { Logger } from 'pino';
+import type { Space } from '../state/port.js';
 import type { Lang } from '../domain.js';
 import { ErrorCode, errorInfo, ThunderError } from './errors.js';
 import { CoreEmitter } from './events.js';
@@ -30,13 +30,15 @@ export interface Ctx {
   readonly core: Core;
 }
 
+export type SessionStore = Pick<Space<Session>, 'get' | 'set' | 'delete'>;
 export type Next = () => Promise<void>;
 export type Middleware = (ctx: Ctx, next: Next) => Promise<void>;
 export type ForgetHook = (key: string, session: Session) => Promise<void>;
 
 export interface CoreOptions {
   i18n: i18n;
-  sessions: Keyv<Session>;
+  /** The port's session space; the unit tier passes any store with the same three calls. */
+  sessions: SessionStore;
   log: Logger;
   defaultLang: Lang;
 }
@@ -51,7 +53,7 @@ export class Core {
   readonly events = new CoreEmitter();
   readonly log: Logger;
   readonly i18n: i18n;
-  readonly sessions: Keyv<Session>;
+  readonly sessions: SessionStore;
   readonly defaultLang: Lang;
   private readonly stack: Middleware[] = [];
   private readonly senders = new Map<Channel, Sender>();

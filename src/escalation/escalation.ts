@@ -1,5 +1,4 @@
 import type { i18n } from 'i18next';
-import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { Ctx, Middleware } from '../core/bot.js';
 import { ErrorCode, isRetryable, ThunderError } from '../core/errors.js';
@@ -11,15 +10,18 @@ import { formatMoment } from '../i18n/dates.js';
 import type { Contacts } from './contacts.js';
 import type { Desk, DeskNote, RequestNotice } from './desk.js';
 import { isOpen, nextOpening, type SupportHours } from './hours.js';
-import { Relay, type Job } from './relay.js';
+import type { Space } from '../state/port.js';
+import type { Queue } from '../state/queue.js';
+import { Relay } from './relay.js';
 import { newTicketId, Tickets, type Ticket } from './tickets.js';
 
 export type TicketAction = 'claim' | 'resolve';
 export type ActionResult = { ok: true; ticket: Ticket } | { ok: false; reason: 'missing' | 'resolved' | 'claimed' };
 
 export interface EscalationDeps {
-  tickets: Keyv<unknown>;
-  relayJobs: Keyv<Job>;
+  tickets: Space<unknown>;
+  /** The app's durable job queue: relayed messages go through it. */
+  queue: Queue;
   log: Logger;
   i18n: i18n;
   events: CoreEmitter;
@@ -49,8 +51,7 @@ export class Escalation {
 
   constructor(private readonly deps: EscalationDeps) {
     this.tickets = new Tickets(deps.tickets);
-    const base = deps.relayRetryBaseMs;
-    this.relay = new Relay(deps.relayJobs, deps.log, { baseDelayMs: base, tickMs: Math.min(1000, base) });
+    this.relay = new Relay(deps.queue, { baseDelayMs: deps.relayRetryBaseMs });
     this.hours = deps.hours;
     this.desk = deps.desk;
     this.contacts = deps.contacts;

@@ -1,8 +1,8 @@
-import type Keyv from 'keyv';
 import { z } from 'zod';
 import { errorInfo } from '../core/errors.js';
 import type { Feature } from '../core/feature.js';
 import type { Channel } from '../core/types.js';
+import type { Space } from '../state/port.js';
 import type { RequestNotice } from './desk.js';
 import { Escalation, type EscalationDeps } from './escalation.js';
 import { Stats } from './stats.js';
@@ -28,7 +28,7 @@ declare module '../core/session.js' {
 
 export interface EscalationOptions extends EscalationDeps {
   /** Daily counters for `/privacy stats`. */
-  stats: Keyv<unknown>;
+  stats: Space<unknown>;
   /** Days of the stats counters are the company's days. */
   timeZone: string;
 }
@@ -63,14 +63,8 @@ export function createEscalation(opts: EscalationOptions): EscalationFeature {
     services: [
       {
         name: 'escalation',
-        start: async () => {
-          await escalation.relay.start();
-          await stats.start();
-        },
-        stop: async () => {
-          await escalation.relay.stop();
-          await stats.stop();
-        },
+        start: () => stats.start(),
+        stop: () => stats.stop(),
       },
     ],
     escalation,

@@ -1,15 +1,13 @@
-import type Keyv from 'keyv';
+import type { Space } from '../state/port.js';
 import { z } from 'zod';
 import { DAY_MS } from '../domain.js';
-import { redisOf } from './redis.js';
 
 export const COUNTERS = ['answered', 'unanswered', 'escalations'] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type DayCounts = Record<Counter, number>;
 
-// Redis hashes hold strings, and a counter nobody hit is missing: both read as numbers.
-const count = z.coerce.number().int().nonnegative().default(0);
-const dayCountsSchema = z.object({ answered: count, unanswered: count, escalations: count });
+/** A counter nobody hit is missing: it reads as 0. */
+const count = z.coerce.number().int().nonnegative().catch(0);
 /** A week of days is shown; one more day covers the time zone edge. */
 const KEEP_MS = 8 * DAY_MS;
 
@@ -27,7 +25,7 @@ export class Stats {
   private timer: NodeJS.Timeout | undefined;
   private format: Intl.DateTimeFormat | undefined;
 
-  constructor(private readonly kv: Keyv<unknown>, private readonly timeZone: string) {}
+  constructor(private readonly kv: Space<unknown>, private readonly timeZone: string) {}
 
   /** The day in the company's time zone, as YYYY-MM-DD. */
   dayOf(at: number): string {
@@ -63,25 +61,15 @@ export class Stats {
     return this.flushing;
   }
 
-  /** On Redis an atomic HINCRBY per counter, so instances never overwrite each other's counts. */
+  /** An atomic counter per day and counter, so instances never overwrite each other's counts. */
   private async add(day: string, add: DayCounts): Promise<void> {
-    const redis = await redisOf(this.kv);
-    if (redis) {
-      const key = `${redis.prefix}:day:${day}`;
-      for (const c of COUNTERS) if (add[c]) await redis.client.hIncrBy(key, c, add[c]);
-      await redis.client.pExpire(key, KEEP_MS);
-      return;
-    }
-    const stored = await this.read(day);
-    for (const c of COUNTERS) stored[c] += add[c];
-    await this.kv.set(day, stored, KEEP_MS);
+    for (const c of COUNTERS) if (add[c]) await this.kv.incr(`day:${day}:${c}`, add[c], KEEP_MS);
   }
 
   private async read(day: string): Promise<DayCounts> {
-    const redis = await redisOf(this.kv);
-    const raw = redis ? await redis.client.hGetAll(`${redis.prefix}:day:${day}`) : await this.kv.get(day);
-    const parsed = dayCountsSchema.safeParse(raw);
-    return parsed.success ? parsed.data : zero();
+    const counts = zero();
+    for (const c of COUNTERS) counts[c] = count.parse(await this.kv.get(`day:${day}:${c}`));
+    return counts;
   }
 
   /** The last `days` days, oldest first, today included. */

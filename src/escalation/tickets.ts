@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type Keyv from 'keyv';
 import { z } from 'zod';
 import { turnSchema } from '../core/session.js';
 import { CHANNELS } from '../core/types.js';
-import { redisOf, tryLock, unlock } from './redis.js';
+import type { Space } from '../state/port.js';
 
 /** A ticket update takes milliseconds; the lock expires on its own if an instance dies holding it. */
 const LOCK_MS = 5000;
@@ -42,10 +41,7 @@ export function newTicketId(): string {
 
 /** Tickets by id, plus an index from the Slack thread to the ticket. */
 export class Tickets {
-  /** Per-ticket chain so a claim and a relayed message never overwrite each other's change. */
-  private readonly locks = new Map<string, Promise<unknown>>();
-
-  constructor(private readonly kv: Keyv<unknown>) {}
+  constructor(private readonly kv: Space<unknown>) {}
 
   async get(id: string): Promise<Ticket | undefined> {
     const parsed = ticketSchema.safeParse(await this.kv.get(`t:${id}`));
@@ -60,8 +56,8 @@ export class Tickets {
   /** Tickets not yet resolved, store-wide (every instance reports the same). */
   async countOpen(): Promise<number> {
     let open = 0;
-    for await (const [key, value] of this.kv.iterator?.(undefined) ?? []) {
-      if (String(key).startsWith('t:') && ticketSchema.safeParse(value).data?.status !== 'resolved') open += 1;
+    for await (const [, value] of this.kv.iterator('t:')) {
+      if (ticketSchema.safeParse(value).data?.status !== 'resolved') open += 1;
     }
     return open;
   }
@@ -71,37 +67,25 @@ export class Tickets {
     return typeof id === 'string' ? this.get(id) : undefined;
   }
 
-  /** Applies `change` to the stored ticket; returns the new ticket, or undefined when it is gone. */
-  update(id: string, change: (t: Ticket) => void): Promise<Ticket | undefined> {
-    const run = (this.locks.get(id) ?? Promise.resolve()).then(() =>
-      this.acrossInstances(id, async () => {
-        const ticket = await this.get(id);
-        if (!ticket) return undefined;
-        change(ticket);
-        await this.save(ticket);
-        return ticket;
-      }),
-    );
-    const settled = run.catch(() => undefined);
-    this.locks.set(id, settled);
-    void settled.then(() => {
-      if (this.locks.get(id) === settled) this.locks.delete(id);
-    });
-    return run;
-  }
-
-  /** On Redis, a short lock so instances take turns on a ticket too (the in-process chain covers one instance). */
-  private async acrossInstances<T>(id: string, run: () => Promise<T>): Promise<T> {
-    const redis = await redisOf(this.kv);
-    if (!redis) return run();
-    for (let i = 0; !(await tryLock(redis, id, '1', LOCK_MS)); i++) {
+  /**
+   * Applies `change` to the stored ticket under the ticket's lock (store-wide, owner-checked), so a
+   * claim and a relayed message never overwrite each other's change; undefined when it is gone.
+   */
+  async update(id: string, change: (t: Ticket) => void): Promise<Ticket | undefined> {
+    let lock = await this.kv.lock(`ticket:${id}`, LOCK_MS);
+    for (let i = 0; !lock; i++) {
       if (i >= LOCK_TRIES) throw new Error(`ticket ${id} is locked`);
       await new Promise((r) => setTimeout(r, 20));
+      lock = await this.kv.lock(`ticket:${id}`, LOCK_MS);
     }
     try {
-      return await run();
+      const ticket = await this.get(id);
+      if (!ticket) return undefined;
+      change(ticket);
+      await this.save(ticket);
+      return ticket;
     } finally {
-      await unlock(redis, id);
+      await lock.release();
     }
   }
 }

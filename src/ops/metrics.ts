@@ -74,6 +74,13 @@ export function createMetrics(events: CoreEmitter, gauges: Gauges): Registry {
     labelNames: ['channel', 'reason'],
     registers,
   });
+  const jobs = new Counter({
+    name: 'thunder_jobs_total',
+    help: 'Job outcomes on this instance, by kind: done, retry, failed (undeliverable, dropped), missing (listed but its data gone: an error)',
+    labelNames: ['kind', 'outcome'],
+    registers,
+  });
+  for (const outcome of ['done', 'retry', 'failed', 'missing']) jobs.inc({ kind: 'request.submit', outcome }, 0);
   for (const channel of CHANNELS) {
     messages.inc({ channel }, 0);
     answers.inc({ channel, result: 'answered' }, 0);
@@ -97,6 +104,7 @@ export function createMetrics(events: CoreEmitter, gauges: Gauges): Registry {
   events.on('request.rejected', () => requests.inc({ outcome: 'failed' }));
   events.on('request.retry', () => requests.inc({ outcome: 'retried' }));
   events.on('rate.limited', ({ channel }) => rateLimited.inc({ channel }));
+  events.on('job', ({ kind, outcome }) => jobs.inc({ kind, outcome }));
   events.on('delivery.failed', ({ channel, reason }) => deliveryFailures.inc({ channel, reason }));
   return register;
 }

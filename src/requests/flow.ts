@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { RIGHTS, type Lang, type Right } from '../domain.js';
 import type { Ctx, Middleware, Next } from '../core/bot.js';
@@ -30,9 +31,12 @@ const draftSchema = z.object({
   /** '' when skipped. */
   details: z.string().max(MAX_DETAILS).optional(),
   at: z.number().default(0),
+  /** The submission's identity (its idempotency key), fixed when the form first reaches its summary. */
+  key: z.string().optional(),
 });
 export type Draft = z.infer<typeof draftSchema>;
 export interface CompleteDraft {
+  key: string;
   right: Right;
   name: string;
   email?: string | undefined;
@@ -66,8 +70,8 @@ function readFlow(ctx: Ctx): State | null {
 }
 
 function complete(d: Draft): CompleteDraft | null {
-  if (!d.right || !d.name || (!d.email && !d.phone)) return null;
-  return { right: d.right, name: d.name, email: d.email, phone: d.phone, details: d.details || undefined };
+  if (!d.right || !d.name || (!d.email && !d.phone) || !d.key) return null;
+  return { key: d.key, right: d.right, name: d.name, email: d.email, phone: d.phone, details: d.details || undefined };
 }
 
 /** The first step still missing, or the summary. */
@@ -85,7 +89,9 @@ function parseRight(s: string | undefined): Right | undefined {
 
 export function requestFlow(deps: FlowDeps): Middleware {
   function save(ctx: Ctx, step: Step, draft: Draft): void {
-    ctx.session.flow = { name: FLOW, step, data: { ...draft, at: Date.now() } };
+    // Confirming this summary again, after a crash or on another instance, files the same request.
+    const key = draft.key ?? (step === 'summary' ? randomUUID() : undefined);
+    ctx.session.flow = { name: FLOW, step, data: { ...draft, at: Date.now(), ...(key && { key }) } };
   }
 
   function cancelButton(ctx: Ctx): Button {

@@ -9,6 +9,7 @@ import type { Feature, Service } from '../core/feature.js';
 import type { Channel } from '../core/types.js';
 import type { Right } from '../domain.js';
 import type { Logger } from '../log/logger.js';
+import type { Queue } from '../state/queue.js';
 import type { Store } from '../state/store.js';
 import { RequestApiClient } from './client.js';
 import { newRequestSchema } from './contract.js';
@@ -43,6 +44,8 @@ const MAX_IDS = 20;
 
 export interface RequestsOptions {
   store: Store;
+  /** The app's durable job queue: submissions go through it. */
+  queue: Queue;
   core: Pick<Core, 'events' | 'i18n' | 'push'>;
   log: Logger;
   /** The company's request API; unset: an embedded stand-in with its data in `dataDir`. */
@@ -55,6 +58,10 @@ export interface RequestsOptions {
   retentionMs: number;
   /** For due dates in messages. */
   timeZone: string;
+  /** A request the API keeps refusing (401/403/404/422) this long is parked as failed. */
+  parkAfterMs: number;
+  /** Where a customer whose request could not be filed can write (from the knowledge base). */
+  companyEmail: string;
 }
 
 /** What other features use: staff listings (`/privacy requests`) and the outbox itself. */
@@ -79,6 +86,7 @@ export function createRequests(opts: RequestsOptions): Requests {
   const client = new RequestApiClient({ url: apiUrl, token, timeoutMs: api.timeoutMs, log });
   const outbox = new Outbox({
     store,
+    queue: opts.queue,
     client,
     core,
     log,
@@ -86,7 +94,8 @@ export function createRequests(opts: RequestsOptions): Requests {
     maxMs: opts.retry.maxMs,
     retentionMs: opts.retentionMs,
     timeZone: opts.timeZone,
-    leaseMs: 2 * api.timeoutMs + 1000,
+    parkAfterMs: opts.parkAfterMs,
+    companyEmail: opts.companyEmail,
   });
 
   const meta = store.kv<string>('requests-meta');
@@ -110,8 +119,8 @@ export function createRequests(opts: RequestsOptions): Requests {
       channelRef: await channelRef(ctx.key),
       submittedAt: new Date().toISOString(),
     });
-    const item = await outbox.add({ channel: ctx.msg.channel, chatId: ctx.msg.chatId, lang: ctx.lang, request });
-    ctx.session.requestIds = [...ctx.session.requestIds, item.id].slice(-MAX_IDS);
+    const item = await outbox.add({ key: d.key, channel: ctx.msg.channel, chatId: ctx.msg.chatId, lang: ctx.lang, request });
+    ctx.session.requestIds = [...ctx.session.requestIds.filter((id) => id !== item.id), item.id].slice(-MAX_IDS);
     ctx.reply({ text: ctx.t('requests:recorded'), buttons: statusButton(ctx.t) });
   }
 
@@ -135,7 +144,6 @@ export function createRequests(opts: RequestsOptions): Requests {
       },
     });
   }
-  services.push({ name: 'requests', start: () => outbox.start(), stop: () => outbox.stop() });
 
   return {
     name: 'requests',

@@ -32,6 +32,16 @@ export function rejectedReplies(t: TFunction, item: OutboxItem): Reply[] {
   ];
 }
 
+/** The API kept refusing the request: nothing was filed; the customer gets the company's e-mail instead. */
+export function parkedReplies(t: TFunction, item: OutboxItem, email: string): Reply[] {
+  return [
+    {
+      text: t('requests:parked', { right: t(`requests:right.${item.type}`), email }),
+      buttons: [[{ label: t('requests:button.startAgain'), data: 'rq:start' }]],
+    },
+  ];
+}
+
 export function statusReply(t: TFunction, lang: Lang, views: RequestView[], stale: boolean, timeZone: string): Reply {
   if (!views.length) return { text: t('requests:statusNone') };
   const lines = views.map((v) =>

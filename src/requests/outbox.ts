@@ -1,20 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import type Keyv from 'keyv';
 import { z } from 'zod';
 import { RIGHTS, LANGS, type Right, type Lang } from '../domain.js';
 import type { Core } from '../core/bot.js';
+import { ErrorCode, ThunderError } from '../core/errors.js';
 import { CHANNELS, type Channel, type Reply } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
-import { backoff } from '../ops/backoff.js';
+import type { Lock, Space } from '../state/port.js';
+import { MissingData, type Queue } from '../state/queue.js';
 import type { Store } from '../state/store.js';
-import type { Failure, RequestApiClient } from './client.js';
+import type { RequestApiClient } from './client.js';
 import { addCalendarMonth, newRequestSchema, REQUEST_STATUSES, type Created, type NewRequest, type RequestStatus } from './contract.js';
-import { acceptedReplies, rejectedReplies } from './messages.js';
+import { acceptedReplies, parkedReplies, rejectedReplies } from './messages.js';
 
 /**
- * The durable outbox: a confirmed request is written to the store before anything is sent, then
- * sent until the API accepts or refuses it, across restarts. The Idempotency-Key makes every
- * retry (and a second instance resuming the same item) safe.
+ * The durable outbox: a confirmed request is written to the store before the customer is told
+ * "recorded", then sent by a job on the app's queue until the API accepts or refuses it, across
+ * restarts and instances. Its id is the idempotency key fixed when the form reached its summary:
+ * confirming again (after a crash, on another instance, twice at once) finds the same item.
  */
 
 const itemSchema = z.object({
@@ -27,22 +28,26 @@ const itemSchema = z.object({
   /** The request itself: kept only until the API has it (data minimisation). */
   request: newRequestSchema.optional(),
   receivedAt: z.string(),
-  state: z.enum(['pending', 'accepted', 'rejected']),
+  /** failed: the API kept refusing it (401/403/404/422) for longer than the park time. */
+  state: z.enum(['pending', 'accepted', 'rejected', 'failed']),
   attempts: z.number().int().nonnegative(),
   ref: z.string().optional(),
   apiStatus: z.enum(REQUEST_STATUSES).optional(),
   dueAt: z.string().optional(),
   rejection: z.object({ status: z.number(), code: z.string() }).optional(),
+  /** When the API first refused it with a status that may be our set-up's fault. */
+  refusedSince: z.number().optional(),
   /** The customer has been told the outcome. */
   notified: z.boolean().default(false),
   notifyTries: z.number().int().nonnegative().default(0),
-  /** The user ran /forget while it was pending: delete it once delivered. */
+  /** The user ran /forget while it was pending: delete it once delivered (a mark of its own, see `forgotten`). */
   forgotten: z.boolean().default(false),
 });
 export type OutboxItem = z.infer<typeof itemSchema>;
 
 export interface OutboxOptions {
   store: Store;
+  queue: Queue;
   client: RequestApiClient;
   core: Pick<Core, 'events' | 'i18n' | 'push'>;
   log: Logger;
@@ -50,14 +55,18 @@ export interface OutboxOptions {
   baseMs: number;
   /** Cap of one backoff wait (a longer Retry-After is still obeyed). */
   maxMs: number;
-  /** How long a delivered item (reference, status) is kept for /status. */
+  /** How long a request (pending or delivered) is kept: the state TTL. */
   retentionMs: number;
   timeZone: string;
-  /** How long one instance holds an item while sending it (longer than one API call). */
-  leaseMs: number;
+  /** A request refused with 401/403/404/422 for this long is parked as failed. */
+  parkAfterMs: number;
+  /** Where the customer can write when a request could not be filed. */
+  companyEmail: string;
 }
 
 export interface NewItem {
+  /** The submission's identity (fixed at the summary): the item id and the Idempotency-Key. */
+  key: string;
   channel: Channel;
   chatId: string;
   lang: Lang;
@@ -78,75 +87,91 @@ export interface RequestView {
 const NOTIFY_TRIES = 5;
 /** The first send waits a moment so the "recorded" reply reaches the chat before the reference. */
 const FIRST_SEND_DELAY_MS = 300;
+/** A job may run before its item is written (add() writes the job first); younger than this it waits. */
+const ITEM_GRACE_MS = 60_000;
+/** Refusals that may be our set-up's fault (token, URL, contract version): retried until parked. */
+const REFUSED = new Set([401, 403, 404, 422]);
+const SUBMIT = 'request.submit';
+const ADD_LOCK_MS = 10_000;
+
+/** Thrown to have the queue try again later (`retryAfterMs`: the server's own wait). */
+class NotYet extends ThunderError {
+  override name = 'NotYet';
+  constructor(reason: string, retryAfterMs?: number) {
+    super(ErrorCode.DeliveryFailed, reason, { retryable: true, retryAfterMs });
+  }
+}
 
 export class Outbox {
-  private readonly items: Keyv<OutboxItem>;
-  /** One key per undelivered item: the resume index (a key per id, so instances never race on a list). */
-  private readonly pending: Keyv<number>;
-  /** Which instance is sending an item right now: keeps instances sharing Redis from sending (and notifying) twice. */
-  private readonly leases: Keyv<string>;
-  private readonly instance = randomUUID();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly inflight = new Map<string, Promise<void>>();
-  private running = false;
+  private readonly items: Space<OutboxItem>;
+  /** /forget marks, apart from the items so a send in flight cannot overwrite one. */
+  private readonly forgotten: Space<boolean>;
 
   constructor(private readonly opts: OutboxOptions) {
-    this.items = opts.store.kv<OutboxItem>('outbox');
-    this.pending = opts.store.kv<number>('outbox-pending');
-    this.leases = opts.store.kv<string>('outbox-lease');
+    this.items = opts.store.kv<OutboxItem>('outbox', opts.retentionMs);
+    this.forgotten = opts.store.kv<boolean>('outbox-forgotten', opts.retentionMs);
+    opts.queue.define(SUBMIT, {
+      handle: (data, job) => this.run(z.object({ id: z.string() }).parse(data).id, job.createdAt),
+      baseDelayMs: opts.baseMs,
+      maxDelayMs: opts.maxMs,
+    });
   }
 
-  async start(): Promise<void> {
-    this.running = true;
-    let resumed = 0;
-    for await (const [id, at] of this.pending.iterator?.(undefined) ?? []) {
-      if (typeof id !== 'string') continue;
-      this.schedule(id, Math.max(0, (typeof at === 'number' ? at : 0) - Date.now()));
-      resumed++;
-    }
-    if (resumed) this.opts.log.info({ count: resumed }, 'outbox: resuming undelivered requests');
-  }
-
-  /** Stops scheduling and waits for sends in flight; undelivered items stay for the next start. */
-  async stop(): Promise<void> {
-    this.running = false;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-    await Promise.all([...this.inflight.values()]);
-  }
-
-  /** Writes the request durably; throws when the store did not take it, so the customer is never told "recorded" wrongly. */
+  /**
+   * Records the request durably and queues its delivery; throws when the store did not take it, so
+   * the customer is never told "recorded" wrongly. Idempotent on `input.key`: a second call (any
+   * instance, any time within the retention) returns the first item and files nothing new.
+   */
   async add(input: NewItem): Promise<OutboxItem> {
-    const now = Date.now();
-    const item = itemSchema.parse({
-      id: randomUUID(),
-      idempotencyKey: randomUUID(),
-      channel: input.channel,
-      chatId: input.chatId,
-      lang: input.lang,
-      type: input.request.type,
-      request: input.request,
-      receivedAt: input.request.submittedAt,
-      state: 'pending',
-      attempts: 0,
-    });
-    // Index first: an index entry without its item is dropped at the next attempt, an item without one would never be sent.
-    if (!(await this.pending.set(item.id, now))) throw new Error('outbox: store refused the index');
-    if (!(await this.items.set(item.id, item))) throw new Error('outbox: store refused the item');
-    this.opts.log.info({ requestId: item.id, type: item.type }, 'request recorded');
-    this.opts.core.events.emit('request.created', {
-      id: item.id,
-      type: item.type,
-      channel: item.channel,
-      dueAt: addCalendarMonth(new Date(item.receivedAt)).toISOString(),
-    });
-    this.schedule(item.id, FIRST_SEND_DELAY_MS);
-    return item;
+    const id = input.key;
+    const existing = await this.get(id);
+    if (existing) return existing;
+    const lock = await this.waitLock(`add:${id}`);
+    try {
+      const raced = await this.get(id);
+      if (raced) return raced;
+      const item = itemSchema.parse({
+        id,
+        idempotencyKey: id,
+        channel: input.channel,
+        chatId: input.chatId,
+        lang: input.lang,
+        type: input.request.type,
+        request: input.request,
+        receivedAt: input.request.submittedAt,
+        state: 'pending',
+        attempts: 0,
+      });
+      // The job first: a job without its item is logged once the grace is over; an item without a job would never be sent.
+      await this.opts.queue.add(SUBMIT, { id }, { group: `request:${id}`, delayMs: FIRST_SEND_DELAY_MS });
+      await this.save(item);
+      this.opts.log.info({ requestId: item.id, type: item.type }, 'request recorded');
+      this.opts.core.events.emit('request.created', {
+        id: item.id,
+        type: item.type,
+        channel: item.channel,
+        dueAt: addCalendarMonth(new Date(item.receivedAt)).toISOString(),
+      });
+      return item;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async waitLock(key: string): Promise<Lock> {
+    const deadline = Date.now() + ADD_LOCK_MS;
+    for (;;) {
+      const lock = await this.items.lock(key, ADD_LOCK_MS);
+      if (lock) return lock;
+      if (Date.now() > deadline) throw new Error('outbox: the request is locked by another instance');
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   async get(id: string): Promise<OutboxItem | undefined> {
     const parsed = itemSchema.safeParse(await this.items.get(id));
-    return parsed.success ? parsed.data : undefined;
+    if (!parsed.success) return undefined;
+    return parsed.data.forgotten || !(await this.forgotten.get(id)) ? parsed.data : { ...parsed.data, forgotten: true };
   }
 
   /** Items of one user, refreshed from the API where it has them (last known status if it cannot be reached). */
@@ -162,7 +187,7 @@ export class Outbox {
           return item;
         }
         const fresh = { ...item, apiStatus: res.value.status, dueAt: res.value.dueAt };
-        await this.items.set(item.id, fresh, this.opts.retentionMs);
+        await this.save(fresh);
         return fresh;
       }),
     );
@@ -172,7 +197,7 @@ export class Outbox {
   /** Every request not finished yet, for staff (`/privacy requests`): ids, types, statuses and due dates only. */
   async listOpen(): Promise<RequestView[]> {
     const open: RequestView[] = [];
-    for await (const [, value] of this.items.iterator?.(undefined) ?? []) {
+    for await (const [, value] of this.items.iterator()) {
       const parsed = itemSchema.safeParse(value);
       if (!parsed.success) continue;
       const v = view(parsed.data);
@@ -181,80 +206,69 @@ export class Outbox {
     return open.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }
 
+  /** Requests not yet accepted or refused by the API, store-wide. */
+  async pending(): Promise<number> {
+    let n = 0;
+    for await (const [, value] of this.items.iterator()) if (itemSchema.safeParse(value).data?.state === 'pending') n++;
+    return n;
+  }
+
   /** /forget: drop what we keep; a pending request is still delivered (the customer confirmed it), then dropped. */
   async forget(ids: string[]): Promise<void> {
     for (const id of ids) {
       const item = await this.get(id);
       if (!item) continue;
-      if (item.state === 'pending') await this.items.set(id, { ...item, forgotten: true });
+      if (item.state === 'pending' || !item.notified) await this.forgotten.set(id, true);
       else await this.items.delete(id);
     }
   }
 
-  private schedule(id: string, delayMs: number): void {
-    if (!this.running) return;
-    clearTimeout(this.timers.get(id));
-    const timer = setTimeout(() => this.fire(id), delayMs);
-    timer.unref();
-    this.timers.set(id, timer);
-  }
-
-  private fire(id: string): void {
-    this.timers.delete(id);
-    if (this.inflight.has(id)) return this.schedule(id, 50);
-    const run = this.leased(id)
-      .catch((err: unknown) => {
-        this.opts.log.error({ requestId: id, err: err instanceof Error ? err.message : 'unknown' }, 'outbox: attempt failed');
-        this.schedule(id, this.opts.baseMs);
-      })
-      .finally(() => this.inflight.delete(id));
-    this.inflight.set(id, run);
-  }
-
-  /**
-   * Best effort without compare-and-set (keyv has none): write our claim, read it back, and let
-   * the last writer win. Two instances may still both send now and then; the Idempotency-Key
-   * makes that harmless.
-   */
-  private async leased(id: string): Promise<void> {
-    const holder = await this.leases.get(id);
-    if (holder && holder !== this.instance) return this.schedule(id, this.opts.leaseMs);
-    await this.leases.set(id, this.instance, this.opts.leaseMs);
-    await new Promise((r) => setTimeout(r, 20));
-    if ((await this.leases.get(id)) !== this.instance) return this.schedule(id, this.opts.leaseMs);
-    try {
-      await this.attempt(id);
-    } finally {
-      await this.leases.delete(id);
-    }
-  }
-
-  private async attempt(id: string): Promise<void> {
+  /** One delivery attempt of the job for item `id`: each step is idempotent, so a retry resumes where it stopped. */
+  private async run(id: string, queuedAt: number): Promise<void> {
     const item = await this.get(id);
     if (!item) {
-      // add() writes the index entry just before the item: a young entry may still be getting its item.
-      const since = await this.pending.get(id);
-      if (typeof since !== 'number' || Date.now() - since > 60_000) await this.pending.delete(id);
-      return;
+      if (Date.now() - queuedAt < ITEM_GRACE_MS) throw new NotYet('item not written yet');
+      throw new MissingData(`request ${id}`);
     }
-    if (item.state !== 'pending' || !item.request) {
-      if (!item.notified) return this.notify(item);
-      await this.pending.delete(id);
-      return;
-    }
-    const res = await this.opts.client.create(item.request, item.idempotencyKey);
-    if (res.ok) return this.accepted(item, res.value);
-    if (res.kind === 'permanent') return this.rejected(item, res.status, res.code);
-    return this.retry(item, res);
+    if (item.state === 'pending' && item.request) return this.send(item, item.request);
+    if (!item.notified) return this.notify(item);
   }
 
-  /** A /forget may have marked the item while it was being sent. */
-  private async forgottenMeanwhile(item: OutboxItem): Promise<boolean> {
-    return item.forgotten || (await this.get(item.id))?.forgotten === true;
+  private async send(item: OutboxItem, request: NewRequest): Promise<void> {
+    const res = await this.opts.client.create(request, item.idempotencyKey);
+    if (res.ok) return this.accepted(item, res.value);
+    const status = 'status' in res ? res.status : undefined;
+    if (status !== undefined && REFUSED.has(status)) return this.refused(item, status, res.kind === 'permanent' ? res.code : `http_${status}`);
+    if (res.kind === 'permanent') return this.rejected(item, res.status, res.code);
+    return this.retry(item, res.reason, res.kind === 'retryable' ? res.retryAfterMs : undefined);
+  }
+
+  private async retry(item: OutboxItem, reason: string, retryAfterMs?: number, patch: Partial<OutboxItem> = {}): Promise<never> {
+    const attempts = item.attempts + 1;
+    await this.save({ ...(await this.fresh(item)), ...patch, attempts });
+    this.opts.log.warn({ requestId: item.id, attempt: attempts, reason }, 'request not delivered yet; will retry');
+    this.opts.core.events.emit('request.retry', { id: item.id, attempt: attempts, reason });
+    throw new NotYet(reason, retryAfterMs);
+  }
+
+  /** The API refuses what may be our set-up's fault: retried for `parkAfterMs`, then parked as failed. */
+  private async refused(item: OutboxItem, status: number, code: string): Promise<void> {
+    const since = item.refusedSince ?? Date.now();
+    if (Date.now() - since < this.opts.parkAfterMs) return this.retry(item, `http ${status}`, undefined, { refusedSince: since });
+    const done: OutboxItem = { ...(await this.fresh(item)), state: 'failed', request: undefined, rejection: { status, code }, attempts: item.attempts + 1 };
+    await this.save(done);
+    this.opts.log.error({ requestId: item.id, status, code, refusedForMs: Date.now() - since }, 'request parked as failed: the request API kept refusing it');
+    this.opts.core.events.emit('request.rejected', { id: item.id, type: item.type, channel: item.channel, status, code });
+    await this.notify(done);
+  }
+
+  /** With the /forget mark, which may have come while it was being sent. */
+  private async fresh(item: OutboxItem): Promise<OutboxItem> {
+    return { ...item, forgotten: item.forgotten || (await this.forgotten.get(item.id)) === true };
   }
 
   private async accepted(item: OutboxItem, created: Created): Promise<void> {
-    const done: OutboxItem = { ...item, forgotten: await this.forgottenMeanwhile(item), state: 'accepted', request: undefined, ref: created.id, apiStatus: created.status, dueAt: created.dueAt, attempts: item.attempts + 1 };
+    const done: OutboxItem = { ...(await this.fresh(item)), state: 'accepted', request: undefined, ref: created.id, apiStatus: created.status, dueAt: created.dueAt, attempts: item.attempts + 1 };
     await this.save(done);
     this.opts.log.info({ requestId: item.id, ref: created.id, attempts: done.attempts }, 'request accepted by the request API');
     this.opts.core.events.emit('request.accepted', { id: item.id, type: item.type, channel: item.channel, ref: created.id, dueAt: created.dueAt });
@@ -262,60 +276,48 @@ export class Outbox {
   }
 
   private async rejected(item: OutboxItem, status: number, code: string): Promise<void> {
-    const done: OutboxItem = { ...item, forgotten: await this.forgottenMeanwhile(item), state: 'rejected', request: undefined, rejection: { status, code }, attempts: item.attempts + 1 };
+    const done: OutboxItem = { ...(await this.fresh(item)), state: 'rejected', request: undefined, rejection: { status, code }, attempts: item.attempts + 1 };
     await this.save(done);
     this.opts.log.warn({ requestId: item.id, status, code }, 'request refused by the request API');
     this.opts.core.events.emit('request.rejected', { id: item.id, type: item.type, channel: item.channel, status, code });
     await this.notify(done);
   }
 
-  private async retry(item: OutboxItem, failure: Exclude<Failure, { kind: 'permanent' }>): Promise<void> {
-    const attempts = item.attempts + 1;
-    const retryAfter = failure.kind === 'retryable' ? failure.retryAfterMs : undefined;
-    const delay = backoff(attempts, this.opts.baseMs, this.opts.maxMs, retryAfter);
-    const next: OutboxItem = { ...item, forgotten: await this.forgottenMeanwhile(item), attempts };
-    await this.items.set(item.id, next);
-    await this.pending.set(item.id, Date.now() + delay);
-    const { reason } = failure;
-    this.opts.log.warn({ requestId: item.id, attempt: attempts, status: failure.status, reason, retryInMs: delay }, 'request not delivered yet; will retry');
-    this.opts.core.events.emit('request.retry', { id: item.id, attempt: attempts, reason });
-    this.schedule(item.id, delay);
-  }
-
   private async save(item: OutboxItem): Promise<void> {
-    if (!(await this.items.set(item.id, item, this.opts.retentionMs))) throw new Error('outbox: store refused the update');
+    if (!(await this.items.set(item.id, item))) throw new Error('outbox: store refused the update');
   }
 
   /**
-   * Tells the customer the outcome. The index entry goes only once they were told, so a channel
-   * that is down (or a shutdown) delays the message instead of losing it; a few tries, though,
-   * since a user who blocked the bot can never be told (/status still shows it).
+   * Tells the customer the outcome; the job ends only once they were told, so a channel that is
+   * down (or a shutdown) delays the message instead of losing it. A few tries, though, since a user
+   * who blocked the bot can never be told (/status still shows it).
    */
   private async notify(item: OutboxItem): Promise<void> {
     const t = this.opts.core.i18n.getFixedT(item.lang);
     const replies: Reply[] =
-      item.state === 'accepted' ? acceptedReplies(t, item, this.opts.timeZone) : rejectedReplies(t, item);
-    let told = true;
+      item.state === 'accepted' ? acceptedReplies(t, item, this.opts.timeZone)
+      : item.state === 'failed' ? parkedReplies(t, item, this.opts.companyEmail)
+      : rejectedReplies(t, item);
     try {
       await this.opts.core.push(item.channel, item.chatId, replies);
     } catch (err) {
-      told = false;
-      this.opts.log.warn({ requestId: item.id, err: err instanceof Error ? err.message : 'unknown', tries: item.notifyTries + 1 }, 'could not tell the customer yet');
-    }
-    if (!told && item.notifyTries + 1 < NOTIFY_TRIES) {
       const notifyTries = item.notifyTries + 1;
-      await this.save({ ...item, notifyTries });
-      this.schedule(item.id, backoff(notifyTries, this.opts.baseMs, this.opts.maxMs));
-      return;
+      this.opts.log.warn({ requestId: item.id, err: err instanceof Error ? err.message : 'unknown', tries: notifyTries }, 'could not tell the customer yet');
+      if (notifyTries < NOTIFY_TRIES) {
+        await this.save({ ...(await this.fresh(item)), notifyTries });
+        throw new NotYet('customer not told yet');
+      }
     }
-    if (item.forgotten) await this.items.delete(item.id);
-    else await this.save({ ...item, notified: true });
-    await this.pending.delete(item.id);
+    const latest = await this.fresh(item);
+    if (latest.forgotten) {
+      await this.items.delete(item.id);
+      await this.forgotten.delete(item.id);
+    } else await this.save({ ...latest, notified: true });
   }
 }
 
 function view(item: OutboxItem): RequestView {
-  const status = item.state === 'pending' ? 'sending' : item.state === 'rejected' ? 'not_accepted' : (item.apiStatus ?? 'received');
+  const status = item.state === 'pending' ? 'sending' : item.state === 'accepted' ? (item.apiStatus ?? 'received') : 'not_accepted';
   return {
     id: item.id,
     type: item.type,

@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
-import KeyvSqlite from '@keyv/sqlite';
-import KeyvRedis from '@keyv/redis';
+import { randomUUID } from 'node:crypto';
+import type { Backend, Lock, Scored, Space, Write } from './port.js';
+import { RedisBackend } from './redis.js';
+import { SqliteBackend } from './sqlite.js';
+
+export type { Lock, Space } from './port.js';
 
 export interface StoreOptions {
   /** redis://… shares state between instances; otherwise an embedded SQLite file. */
@@ -13,41 +14,32 @@ export interface StoreOptions {
 }
 
 /**
- * One storage backend, many namespaces (`session`, `outbox`, `ticket`…), each a Keyv.
- * Keyv keeps the namespace on the adapter itself, so each namespace gets its own adapter.
+ * One storage backend, many namespaces (`session`, `outbox`, `jobs`…), each a `Space` of the
+ * port in `port.ts`. Keys are `${prefix}-${namespace}:${key}` on both backends.
  */
 export class Store {
-  private readonly adapters: KeyvStoreAdapter[] = [];
-  private sweeper: KeyvSqlite | undefined;
-  private readonly spaces = new Map<string, Keyv>();
   readonly kind: 'sqlite' | 'redis';
+  readonly backend: Backend;
+  private readonly spaces = new Map<string, Space<unknown>>();
 
   constructor(private readonly opts: StoreOptions) {
-    this.kind = opts.redisUrl ? 'redis' : 'sqlite';
-    if (!opts.redisUrl) mkdirSync(opts.dataDir, { recursive: true });
-  }
-
-  private adapter(durable: boolean): KeyvStoreAdapter {
-    const adapter = this.opts.redisUrl ? redis(this.opts.redisUrl) : sqlite(this.opts.dataDir, durable);
-    this.adapters.push(adapter as unknown as KeyvStoreAdapter);
-    return adapter as unknown as KeyvStoreAdapter;
+    this.backend = opts.redisUrl ? new RedisBackend(opts.redisUrl) : new SqliteBackend(opts.dataDir);
+    this.kind = this.backend.kind;
   }
 
   /**
-   * A namespaced key-value space; values are JSON, `ttl` in ms is the per-key default.
+   * A namespaced space; values are JSON, `ttl` in ms is the per-key default.
    * `durable: false` (SQLite only) lets a power cut lose the latest writes, never a crash:
    * fine for sessions, several times faster.
    */
-  kv<T = unknown>(namespace: string, ttl?: number, opts: { durable?: boolean } = {}): Keyv<T> {
+  kv<T = unknown>(namespace: string, ttl?: number, opts: { durable?: boolean } = {}): Space<T> {
     const ns = `${this.opts.prefix ?? 'thunder'}-${namespace}`;
     let space = this.spaces.get(ns);
     if (!space) {
-      // Failures throw instead of reading as "not found": a lost write must never look like a success.
-      space = new Keyv({ store: this.adapter(opts.durable ?? true), namespace: ns, ttl, throwOnErrors: true });
-      space.on('error', () => undefined);
+      space = new BackendSpace(this.backend, ns, ttl, opts.durable ?? true);
       this.spaces.set(ns, space);
     }
-    return space as Keyv<T>;
+    return space as Space<T>;
   }
 
   /** Round-trips a key: used by /readyz. */
@@ -62,44 +54,81 @@ export class Store {
    * Deletes expired rows: SQLite keeps them until they are read again, so without this a user who
    * never comes back would stay on disk past the TTL. Redis expires keys itself.
    */
-  async sweep(now = Date.now()): Promise<number> {
-    if (this.kind !== 'sqlite') return 0;
-    if (!this.sweeper) {
-      this.sweeper = sqlite(this.opts.dataDir, true);
-      this.adapters.push(this.sweeper as unknown as KeyvStoreAdapter);
-    }
-    const rows = await this.sweeper.query(`DELETE FROM thunder WHERE json_valid(value) AND json_extract(value, '$.expires') < ? RETURNING key`, now);
-    return rows.length;
+  sweep(now = Date.now()): Promise<number> {
+    return this.backend.sweep(now);
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.adapters.map((a) => a.disconnect?.()));
+  /** After an erasure (/forget): no journal keeps the erased values. */
+  erased(): Promise<void> {
+    return this.backend.flush();
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
   }
 }
 
-/**
- * While Redis is unreachable, commands wait in the client's queue through a few reconnect attempts
- * (about 3 s), then fail instead of hanging replies; the next command connects afresh.
- */
-function redis(url: string): KeyvRedis<unknown> {
-  const reconnectStrategy = (attempt: number) => (attempt >= 5 ? new Error('Redis unreachable') : Math.min(100 * 2 ** attempt, 1000));
-  return new KeyvRedis(
-    { url, socket: { connectTimeout: 2000, reconnectStrategy } },
-    { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 3000 },
-  );
-}
+class BackendSpace<T> implements Space<T> {
+  constructor(
+    private readonly b: Backend,
+    private readonly ns: string,
+    private readonly ttl: number | undefined,
+    private readonly durable: boolean,
+  ) {}
 
-/**
- * WAL lets readers run beside the writer and costs one fsync per commit instead of several; the
- * pragmas run on the connection before any other query of this adapter.
- */
-function sqlite(dataDir: string, durable: boolean): KeyvSqlite {
-  const adapter = new KeyvSqlite({ uri: `sqlite://${resolve(dataDir, 'state.sqlite')}`, table: 'thunder', busyTimeout: 5000 });
-  const query = adapter.query;
-  // Only an optimisation: should the pragmas fail, the store works in SQLite's default mode.
-  const ready = query('PRAGMA journal_mode=WAL')
-    .then(() => query(`PRAGMA synchronous=${durable ? 'FULL' : 'NORMAL'}`))
-    .catch(() => undefined);
-  adapter.query = (sql, ...args) => ready.then(() => query(sql, ...args));
-  return adapter;
+  private k(key: string): string {
+    return `${this.ns}:${key}`;
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    const raw = await this.b.get(this.k(key));
+    return raw === undefined ? undefined : (JSON.parse(raw) as T);
+  }
+
+  async set(key: string, value: T, ttlMs = this.ttl): Promise<boolean> {
+    await this.b.set(this.k(key), JSON.stringify(value), ttlMs, this.durable);
+    return true;
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.b.del(this.k(key));
+  }
+
+  async *iterator(prefix = ''): AsyncIterable<[string, T]> {
+    const cut = this.ns.length + 1;
+    for await (const [key, raw] of this.b.scan(this.k(prefix ?? ''))) yield [key.slice(cut), JSON.parse(raw) as T];
+  }
+
+  async lock(key: string, ttlMs: number): Promise<Lock | undefined> {
+    const full = this.k(`lock:${key}`);
+    const owner = randomUUID();
+    if (!(await this.b.acquire(full, owner, ttlMs))) return undefined;
+    return { key, release: () => this.b.release(full, owner), extend: (ms) => this.b.extend(full, owner, ms) };
+  }
+
+  once(key: string, ttlMs: number): Promise<boolean> {
+    return this.b.acquire(this.k(`once:${key}`), randomUUID(), ttlMs);
+  }
+
+  incr(key: string, by = 1, ttlMs = this.ttl): Promise<number> {
+    return this.b.incr(this.k(key), by, ttlMs);
+  }
+
+  zrange(index: string, maxScore: number, limit = 100): Promise<Scored[]> {
+    return this.b.zrange(this.k(index), maxScore, limit);
+  }
+
+  zcard(index: string): Promise<number> {
+    return this.b.zcard(this.k(index));
+  }
+
+  zremIfEmpty(index: string, member: string, unlessIndex: string): Promise<boolean> {
+    return this.b.zremIfEmpty(this.k(index), member, this.k(unlessIndex));
+  }
+
+  batch(writes: Write[]): Promise<void> {
+    return this.b.batch(
+      writes.map((w) => (w.op === 'set' ? { ...w, key: this.k(w.key), value: JSON.stringify(w.value), ttlMs: w.ttlMs ?? this.ttl } : { ...w, key: this.k(w.key) })),
+    );
+  }
 }

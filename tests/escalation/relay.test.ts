@@ -6,8 +6,9 @@ import { GrammyError } from 'grammy';
 import { deliveryError as slackError } from '../../src/channels/slack/desk.js';
 import { deliveryError as telegramError } from '../../src/channels/telegram/index.js';
 import { ErrorCode, ThunderError } from '../../src/core/errors.js';
-import { Relay, type Job } from '../../src/escalation/relay.js';
+import { Relay } from '../../src/escalation/relay.js';
 import { createLogger } from '../../src/log/logger.js';
+import { Queue } from '../../src/state/queue.js';
 import { Store } from '../../src/state/store.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/app.js';
 import { until } from '../helpers/wait.js';
@@ -26,8 +27,9 @@ function sqliteStore(): Store {
 }
 
 function relayOn(store: Store): Relay {
-  const relay = new Relay(store.kv<Job>('relay'), log, { baseDelayMs: 50, tickMs: 20, maxDelayMs: 200 });
-  cleanup.push(() => relay.stop());
+  const queue = new Queue({ space: store.kv('jobs'), log, ttlMs: 60_000, tickMs: 20, leaseMs: 1000 });
+  const relay = new Relay(queue, { baseDelayMs: 50, maxDelayMs: 200 });
+  cleanup.push(() => queue.stop());
   return relay;
 }
 
@@ -42,7 +44,7 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
       if (q === 'a' && n === 1 && failures-- > 0) throw new Error('down');
       seen.push(`${q}${n}`);
     });
-    await relay.start();
+    await relay.queue.start();
     for (let n = 1; n <= 3; n++) await relay.enqueue('a', 'send', { q: 'a', n });
     await relay.enqueue('b', 'send', { q: 'b', n: 1 });
     await until(() => seen.includes('b1'));
@@ -66,7 +68,7 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
       if (n <= errors.length) throw errors[n - 1];
       seen.push(n);
     });
-    await relay.start();
+    await relay.queue.start();
     for (let n = 1; n <= 4; n++) await relay.enqueue('q', 'send', { n });
     await until(() => seen.length === 1);
     expect(seen).toEqual([4]);
@@ -82,7 +84,7 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
         throw telegramError(new GrammyError('Too Many Requests', { ok: false, error_code: 429, description: 'Too Many Requests', parameters: { retry_after: 1 } }, 'sendMessage', {}));
       }
     });
-    await relay.start();
+    await relay.queue.start();
     await relay.enqueue('q', 'send', {});
     await until(() => attempts.length === 2);
     expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(1000);
@@ -96,7 +98,7 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
     await relay.enqueue('desk:T-1', 'send', { text: 'private too' });
     await relay.enqueue('customer:T-2', 'send', { text: 'other ticket' });
     expect(await relay.drop(['customer:T-1', 'desk:T-1'])).toBe(2);
-    await relay.start();
+    await relay.queue.start();
     await until(() => seen.length === 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(seen).toEqual(['other ticket']);
@@ -109,8 +111,8 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
     const [a, b] = stores.map(relayOn) as [Relay, Relay];
     const seen: number[] = [];
     for (const relay of [a, b]) relay.on('send', async (d) => void seen.push((d as { n: number }).n));
-    await b.start();
-    await a.start();
+    await b.queue.start();
+    await a.queue.start();
     for (let n = 0; n < 30; n++) await (n % 2 ? a : b).enqueue(`q${n % 5}`, 'send', { n });
     await until(() => seen.length >= 30);
     await new Promise((r) => setTimeout(r, 300));

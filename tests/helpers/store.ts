@@ -1,13 +1,13 @@
 import sqlite3 from 'sqlite3';
-import { createClient } from '@keyv/redis';
+import { createClient } from '@redis/client';
 import { join } from 'node:path';
 
 /** Every raw key/value row of the embedded SQLite store whose key or value contains `needle`. */
-export function sqliteRowsWith(dataDir: string, needle: string): Promise<{ key: string; value: string }[]> {
+export function sqliteRowsWith(dataDir: string, needle: string): Promise<{ key: string; value: string; expires: number | null }[]> {
   return new Promise((resolve, reject) => {
     const db = new sqlite3.Database(join(dataDir, 'state.sqlite'), sqlite3.OPEN_READONLY, (err) => {
       if (err) return reject(err);
-      db.all(`SELECT key, value FROM thunder WHERE instr(key, ?) > 0 OR instr(value, ?) > 0`, [needle, needle], (e, rows: { key: string; value: string }[]) => {
+      db.all(`SELECT key, value, expires FROM thunder WHERE instr(key, ?) > 0 OR instr(value, ?) > 0`, [needle, needle], (e, rows: { key: string; value: string; expires: number | null }[]) => {
         db.close();
         if (e) reject(e);
         else resolve(rows);

@@ -8,7 +8,7 @@ import { FakeGraph, messagingEvent, metaJson, pageBody, postWebhook, textOf, waB
 import { eventBody, FakeSlack, postSigned, SUPPORT_CHANNEL } from '../helpers/fake-slack.js';
 import { tr } from '../helpers/locales.js';
 import { FaultApi } from '../requests/fault-api.js';
-import { until } from '../helpers/wait.js';
+import { until, WAIT_MS } from '../helpers/wait.js';
 
 const HOUR = 60 * 60 * 1000;
 const TEMPLATE = 'thunder_reply_waiting';
@@ -23,7 +23,7 @@ let nextUser = 8000;
 const user = () => String(nextUser++);
 
 /** The first call to `to`, from index `from` on, whose text satisfies `match` (made already or coming). */
-async function sent(to: string, match: (text: string, call: GraphCall) => boolean, from = 0, timeout = 5000): Promise<GraphCall> {
+async function sent(to: string, match: (text: string, call: GraphCall) => boolean, from = 0, timeout = WAIT_MS): Promise<GraphCall> {
   const deadline = Date.now() + timeout;
   for (;;) {
     const found = graph.callsTo(to).slice(from).find((c) => match(textOf(c.payload), c));
@@ -42,12 +42,7 @@ const lastWrote = (key: string, at: number) => t.app.store.kv<number>('meta-wind
 /** The next Slack post with exactly this text, after those already made. */
 async function nextPost(text: string) {
   const before = slack.callsOf('chat.postMessage', (p) => p.text === text).length;
-  for (let i = 0; i < 500; i++) {
-    const calls = slack.callsOf('chat.postMessage', (p) => p.text === text);
-    if (calls.length > before) return calls.at(-1)!;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`no new Slack post "${text}"`);
+  return until(() => slack.callsOf('chat.postMessage', (p) => p.text === text).slice(before).at(-1), WAIT_MS, `a new Slack post "${text}"`);
 }
 
 /** Opens a ticket from Messenger with the keyword "cilvēks"; returns the Slack thread ts. */
@@ -100,14 +95,10 @@ describe('the same Thunder on WhatsApp: a rights request filed end to end', () =
     await whatsapp(phone, waButtonReply('rq:confirm'));
     await sent(phone, (x) => x === tr('lv', 'requests:recorded'));
 
-    const filed = await (async () => {
-      for (let i = 0; i < 500; i++) {
-        const found = (await api.standin.list()).filter((r) => JSON.stringify(r).includes('janis@example.lv'));
-        if (found.length) return found;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      return [];
-    })();
+    const filed = await until(async () => {
+      const found = (await api.standin.list()).filter((r) => JSON.stringify(r).includes('janis@example.lv'));
+      return found.length ? found : undefined;
+    }, WAIT_MS, 'the request at the company API');
     expect(filed).toHaveLength(1);
     expect(filed[0]).toMatchObject({ type: 'erasure', request: { channel: 'whatsapp' } });
     // The reference comes back to the same WhatsApp chat once the company's API took it.

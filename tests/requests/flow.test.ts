@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import type { Session } from '../../src/core/session.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RIGHTS } from '../../src/answers/schema.js';
 import type { Core } from '../../src/core/bot.js';
@@ -127,7 +128,8 @@ describe('request flow properties', () => {
     const core = t.app.core;
     const u = `broken${n++}`;
     const session = (await core.sessions.get(`web:${u}`)) ?? { turns: [], unanswered: 0, requestIds: [] };
-    await core.sessions.set(`web:${u}`, { ...session, flow: { name: 'request', step: 'summary', data: { right: 'nope', at: Date.now() } } });
+    // Written as a foreign version would: the store is a boundary.
+    await core.sessions.set(`web:${u}`, { ...session, flow: { name: 'request', step: 'summary', data: { right: 'nope', at: Date.now() } } } as Session);
     const [m] = await say(core, u, { button: 'rq:confirm' });
     expect(m?.text).toBe(tr('en', 'requests:stale'));
     expect((await core.sessions.get(`web:${u}`))!.flow).toBeUndefined();
@@ -185,7 +187,7 @@ describe('surviving restarts', () => {
       const id = await fileRequest(a.app.core, 'twice');
       const pushedA = recordingSender(a.app.core);
       const pushedB = recordingSender(b.app.core);
-      await Promise.all([a.app.requests!.outbox.start(), b.app.requests!.outbox.start()]);
+      await Promise.all([a.app.queue.start(), b.app.queue.start()]);
       const item = await until(async () => {
         const it = await a.app.requests!.outbox.get(id);
         return it?.state === 'accepted' && it.notified ? it : undefined;
@@ -195,8 +197,8 @@ describe('surviving restarts', () => {
       expect(api.standin.posts.get(item.idempotencyKey)).toBe(1);
       expect([...(pushedA.get('chat-twice') ?? []), ...(pushedB.get('chat-twice') ?? [])]).toHaveLength(1);
     } finally {
-      await a.app.requests!.outbox.stop();
-      await b.app.requests!.outbox.stop();
+      await a.app.queue.stop();
+      await b.app.queue.stop();
       await a.teardown();
       await b.teardown();
     }

@@ -220,10 +220,10 @@ describe('outbox delivery', () => {
     const id = await fileRequest(t.app.core, user());
     const before = api.postCount;
     await until(() => api.postCount > before, 3000, 'the POST');
-    await outbox().stop();
+    await t.app.queue.stop();
     const item = await outbox().get(id);
     expect(item?.state).toBe('accepted');
-    await outbox().start();
+    await t.app.queue.start();
   });
 
   it('through all of the above, the logs named request ids and never the request contents', () => {

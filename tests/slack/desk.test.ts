@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incoming } from '../../src/core/types.js';
 import { REDIS_URL, startTestApp, uniquePrefix, type TestApp } from '../helpers/app.js';
@@ -21,7 +22,7 @@ const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', 
 
 function addRequest(app: TestApp, type: 'erasure' | 'access', submittedAt: Date, name: string) {
   return app.app.requests!.outbox.add({
-    channel: 'web', chatId: name, lang: 'lv',
+    key: randomUUID(), channel: 'web', chatId: name, lang: 'lv',
     request: {
       type, subject: { name, email: `${name.toLowerCase()}@example.lv` }, language: 'lv', channel: 'web',
       channelRef: 'a'.repeat(64), submittedAt: submittedAt.toISOString(),

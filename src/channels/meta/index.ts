@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import type { i18n } from 'i18next';
-import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { type DeliveryError, errorInfo } from '../../core/errors.js';
 import type { CoreEmitter } from '../../core/events.js';
@@ -9,7 +8,7 @@ import type { Session } from '../../core/session.js';
 import type { Incoming, Reply } from '../../core/types.js';
 import { DAY_MS, type Lang } from '../../domain.js';
 import type { DeskNote, Escalation } from '../../escalation/index.js';
-import { redisOf } from '../../escalation/redis.js';
+import type { Space } from '../../state/port.js';
 import { limitBody } from '../../http/json.js';
 import { GraphClient, type GraphFailure, isGraphRefusal } from './graph.js';
 import { parseWebhook, type MetaChannel, type MetaEvent } from './inbound.js';
@@ -45,11 +44,11 @@ export interface MetaOptions {
   events: CoreEmitter;
   log: Logger;
   /** Message ids seen (TTL SEEN_MS). */
-  seen: Keyv<number>;
+  seen: Space<number>;
   /** When each chat last wrote (the start of its 24-hour window). */
-  lastInbound: Keyv<number>;
+  lastInbound: Space<number>;
   /** Agent replies waiting behind WhatsApp's re-engagement template. */
-  held: Keyv<Reply[]>;
+  held: Space<Reply[]>;
 }
 
 /** One queued send: a single Graph payload, so a retry never repeats the parts that went out. */
@@ -303,21 +302,8 @@ export function toIncoming(ev: MetaEvent, keywords: Map<string, string>): Incomi
   return { ...base, text: command ? `/${command}` : text };
 }
 
-/** True the first time a message id is seen: atomically across instances on Redis, per instance on SQLite. */
-function firstSeen(kv: Keyv<number>): (id: string) => Promise<boolean> {
-  const inFlight = new Set<string>();
-  return async (id) => {
-    if (inFlight.has(id)) return false;
-    inFlight.add(id);
-    try {
-      const redis = await redisOf(kv as Keyv<unknown>);
-      if (redis) return (await redis.client.set(`${redis.prefix}:seen:${id}`, '1', { NX: true, PX: SEEN_MS })) === 'OK';
-      if (await kv.get(id)) return false;
-      await kv.set(id, Date.now());
-      return true;
-    } finally {
-      inFlight.delete(id);
-    }
-  };
+/** True the first time a message id is seen, store-wide (atomically on both backends). */
+function firstSeen(kv: Space<number>): (id: string) => Promise<boolean> {
+  return (id) => kv.once(id, SEEN_MS);
 }
 

@@ -1,6 +1,6 @@
 import { App as BoltApp, webApi } from '@slack/bolt';
 import type { i18n } from 'i18next';
-import type Keyv from 'keyv';
+import type { Space } from '../../state/port.js';
 import type { Logger } from 'pino';
 import type { AnswerEngine } from '../../answers/engine.js';
 import { errorInfo } from '../../core/errors.js';
@@ -8,7 +8,6 @@ import type { Feature } from '../../core/feature.js';
 import type { Lang } from '../../domain.js';
 import type { Escalation, Stats } from '../../escalation/index.js';
 import type { TicketAction } from '../../escalation/escalation.js';
-import { redisOf } from '../../escalation/redis.js';
 import { formatDate } from '../../i18n/dates.js';
 import type { TFunction } from '../../i18n/index.js';
 import type { RequestView } from '../../requests/outbox.js';
@@ -56,7 +55,7 @@ export interface SlackOptions {
   stats: Stats | undefined;
   requests: { listOpen(): Promise<RequestView[]> } | undefined;
   /** Event ids already handled (Slack redelivers). */
-  seen: Keyv<number>;
+  seen: Space<number>;
 }
 
 /**
@@ -161,15 +160,9 @@ export function createSlack(opts: SlackOptions): Feature {
   };
 }
 
-/** True the first time an id is seen (per instance on SQLite; across instances on Redis, atomically). */
-function firstSeen(kv: Keyv<number>): (id: string) => Promise<boolean> {
-  return async (id) => {
-    const redis = await redisOf(kv as Keyv<unknown>);
-    if (redis) return (await redis.client.set(`${redis.prefix}:seen:${id}`, '1', { NX: true, PX: SEEN_MS })) === 'OK';
-    if (await kv.get(id)) return false;
-    await kv.set(id, Date.now());
-    return true;
-  };
+/** True the first time an id is seen, store-wide (atomically on both backends). */
+function firstSeen(kv: Space<number>): (id: string) => Promise<boolean> {
+  return (id) => kv.once(id, SEEN_MS);
 }
 
 /** Claims or resolves; returns the reason to show the agent when nothing changed. */

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import type Keyv from 'keyv';
 import { z } from 'zod';
 import type { Core } from '../../core/bot.js';
 import { errorInfo } from '../../core/errors.js';
 import { apiError, limitBody, readJson, validate } from '../../http/json.js';
 import type { Reply } from '../../core/types.js';
 import { DAY_MS } from '../../domain.js';
+import type { Space } from '../../state/port.js';
 import type { Inbox, WebReply } from './inbox.js';
 
 /** Roomy for 4,000 emoji (4 bytes each) plus JSON; anything bigger is refused unread. */
@@ -52,7 +52,7 @@ export interface WebApiDeps {
   inbox: Inbox;
   toWeb(reply: Reply): WebReply;
   /** Issued visitor ids, so a page can tell an expired session from a live one. */
-  visitors: Keyv<Visitor>;
+  visitors: Space<Visitor>;
 }
 
 /** The JSON API behind the chat page (documented in the README). */

@@ -1,4 +1,4 @@
-import type Keyv from 'keyv';
+import type { Space } from '../../state/port.js';
 import { z } from 'zod';
 import { LANGS, type Lang } from '../../domain.js';
 import { KeyedQueue } from '../../core/queue.js';
@@ -47,7 +47,7 @@ export class Inbox {
   private readonly queue = new KeyedQueue();
 
   constructor(
-    private readonly kv: Keyv<InboxData>,
+    private readonly kv: Space<InboxData>,
     private readonly toWeb: (r: Reply) => WebReply,
   ) {}
 

@@ -1,4 +1,4 @@
-import type Keyv from 'keyv';
+import type { Space } from '../../state/port.js';
 import type { Core } from '../../core/bot.js';
 import type { Feature } from '../../core/feature.js';
 import type { KnowledgeBase } from '../../answers/schema.js';
@@ -10,8 +10,8 @@ export interface WebOptions {
   /** The core's turn, language choice, strings and log. */
   core: Pick<Core, 'handle' | 'langOf' | 'i18n' | 'log'>;
   kb: KnowledgeBase;
-  inbox: Keyv<InboxData>;
-  visitors: Keyv<Visitor>;
+  inbox: Space<InboxData>;
+  visitors: Space<Visitor>;
   /** CSP frame-ancestors: sites that may embed the chat. */
   embedOrigins: string[];
   ttlDays: number;

@@ -1,0 +1,215 @@
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { resolve } from 'node:path';
+import sqlite3 from 'sqlite3';
+import type { Backend, RawWrite, Scored } from './port.js';
+
+type Param = string | number | null;
+
+/** One connection, promisified; `serial` runs a callback with the connection to itself (transactions). */
+class Conn {
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly ready: Promise<void>;
+
+  constructor(private readonly db: sqlite3.Database, pragmas: string[]) {
+    this.ready = pragmas.reduce<Promise<void>>((p, sql) => p.then(() => this.exec(sql)), Promise.resolve());
+  }
+
+  private exec(sql: string): Promise<void> {
+    return new Promise((done, fail) => this.db.exec(sql, (err) => (err ? fail(err) : done())));
+  }
+
+  async all<R>(sql: string, params: Param[] = []): Promise<R[]> {
+    await this.ready;
+    return new Promise((done, fail) => this.db.all(sql, params, (err, rows) => (err ? fail(err) : done(rows as R[]))));
+  }
+
+  async run(sql: string, params: Param[] = []): Promise<number> {
+    await this.ready;
+    return new Promise((done, fail) =>
+      this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
+        if (err) fail(err);
+        else done(this.changes);
+      }),
+    );
+  }
+
+  /** Runs `work` with no other statement of this process on the connection in between. */
+  serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  close(): Promise<void> {
+    return new Promise((done) => this.db.close(() => done()));
+  }
+}
+
+const SCHEMA = [
+  'CREATE TABLE IF NOT EXISTS thunder (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER)',
+  'CREATE TABLE IF NOT EXISTS thunder_index (name TEXT NOT NULL, member TEXT NOT NULL, score REAL NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (name, member))',
+  'CREATE INDEX IF NOT EXISTS thunder_index_score ON thunder_index (name, score)',
+];
+
+/**
+ * The embedded store: one file `state.sqlite` in DATA_DIR (0700), the file and its WAL 0600
+ * (SQLite gives -wal/-shm the database file's mode). secure_delete zeroes erased rows in place;
+ * `flush()` truncates the WAL after an erasure so no old page keeps them.
+ * Two connections: `durable` (synchronous=FULL: requests, jobs, locks) and `fast` (NORMAL: a power
+ * cut may lose the last session writes, a crash never; several times faster).
+ */
+export class SqliteBackend implements Backend {
+  readonly kind = 'sqlite';
+  private readonly durable: Conn;
+  private readonly fast: Conn;
+  /** Reads wait for the schema, created on the durable connection. */
+  private readonly schema: Promise<unknown>;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+    const file = resolve(dataDir, 'state.sqlite');
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+    const pragmas = (sync: string) => [
+      'PRAGMA busy_timeout=5000',
+      'PRAGMA journal_mode=WAL',
+      `PRAGMA synchronous=${sync}`,
+      'PRAGMA secure_delete=ON',
+    ];
+    this.durable = new Conn(new sqlite3.Database(file), [...pragmas('FULL'), ...SCHEMA]);
+    this.fast = new Conn(new sqlite3.Database(file), pragmas('NORMAL'));
+    this.schema = this.durable.all('SELECT 1');
+  }
+
+  private async reader(): Promise<Conn> {
+    await this.schema;
+    return this.fast;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const rows = await (await this.reader()).all<{ value: string }>('SELECT value FROM thunder WHERE key = ? AND (expires IS NULL OR expires > ?)', [key, Date.now()]);
+    return rows[0]?.value;
+  }
+
+  async set(key: string, value: string, ttlMs: number | undefined, durable: boolean): Promise<void> {
+    const conn = durable ? this.durable : await this.reader();
+    const sql = 'INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires';
+    const params = [key, value, ttlMs === undefined ? null : Date.now() + ttlMs];
+    await (durable ? conn.serial(() => conn.run(sql, params)) : conn.run(sql, params));
+  }
+
+  async del(key: string): Promise<boolean> {
+    return (await this.durable.serial(() => this.durable.run('DELETE FROM thunder WHERE key = ?', [key]))) > 0;
+  }
+
+  async *scan(prefix: string): AsyncIterable<[string, string]> {
+    const rows = await (await this.reader()).all<{ key: string; value: string }>(
+      'SELECT key, value FROM thunder WHERE key >= ? AND key < ? AND (expires IS NULL OR expires > ?) ORDER BY key',
+      [prefix, `${prefix}\uffff`, Date.now()],
+    );
+    for (const r of rows) yield [r.key, r.value];
+  }
+
+  async acquire(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    // One statement: either the key is free (absent or expired) and becomes ours, or nothing changes.
+    const sql = 'INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires WHERE thunder.expires IS NOT NULL AND thunder.expires <= ?';
+    return (await this.durable.serial(() => this.durable.run(sql, [key, JSON.stringify(owner), now + ttlMs, now]))) === 1;
+  }
+
+  async release(key: string, owner: string): Promise<boolean> {
+    return (await this.durable.serial(() => this.durable.run('DELETE FROM thunder WHERE key = ? AND value = ? AND expires > ?', [key, JSON.stringify(owner), Date.now()]))) === 1;
+  }
+
+  async extend(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const sql = 'UPDATE thunder SET expires = ? WHERE key = ? AND value = ? AND expires > ?';
+    return (await this.durable.serial(() => this.durable.run(sql, [now + ttlMs, key, JSON.stringify(owner), now]))) === 1;
+  }
+
+  async incr(key: string, by: number, ttlMs: number | undefined): Promise<number> {
+    const now = Date.now();
+    const sql = `INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET
+      value = CASE WHEN thunder.expires IS NOT NULL AND thunder.expires <= ? THEN excluded.value ELSE CAST(thunder.value AS INTEGER) + ? END,
+      expires = COALESCE(excluded.expires, thunder.expires) RETURNING value`;
+    const rows = await this.durable.serial(() => this.durable.all<{ value: string }>(sql, [key, String(by), ttlMs === undefined ? null : now + ttlMs, now, by]));
+    return Number(rows[0]?.value);
+  }
+
+  async zrange(key: string, maxScore: number, limit: number): Promise<Scored[]> {
+    return (await this.reader()).all<Scored>(
+      'SELECT member, score FROM thunder_index WHERE name = ? AND score <= ? AND expires > ? ORDER BY score, member LIMIT ?',
+      [key, Number.isFinite(maxScore) ? maxScore : Number.MAX_VALUE, Date.now(), limit],
+    );
+  }
+
+  async zcard(key: string): Promise<number> {
+    const rows = await (await this.reader()).all<{ n: number }>('SELECT count(*) AS n FROM thunder_index WHERE name = ? AND expires > ?', [key, Date.now()]);
+    return rows[0]?.n ?? 0;
+  }
+
+  async zremIfEmpty(key: string, member: string, unlessKey: string): Promise<boolean> {
+    const sql = 'DELETE FROM thunder_index WHERE name = ? AND member = ? AND NOT EXISTS (SELECT 1 FROM thunder_index WHERE name = ? AND expires > ?)';
+    return (await this.durable.serial(() => this.durable.run(sql, [key, member, unlessKey, Date.now()]))) === 1;
+  }
+
+  async batch(writes: RawWrite[]): Promise<void> {
+    const c = this.durable;
+    await c.serial(async () => {
+      await c.run('BEGIN IMMEDIATE');
+      try {
+        for (const w of writes) await this.write(c, w);
+        await c.run('COMMIT');
+      } catch (err) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  private async write(c: Conn, w: RawWrite): Promise<void> {
+    const now = Date.now();
+    switch (w.op) {
+      case 'set':
+        await c.run('INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires', [w.key, w.value, w.ttlMs === undefined ? null : now + w.ttlMs]);
+        return;
+      case 'del':
+        await c.run('DELETE FROM thunder WHERE key = ?', [w.key]);
+        return;
+      case 'zadd': {
+        const expires = now + w.ttlMs;
+        const upsert = 'INSERT INTO thunder_index (name, member, score, expires) VALUES (?, ?, ?, ?) ON CONFLICT (name, member) DO UPDATE SET score = excluded.score, expires = excluded.expires';
+        if (w.onlyIfAbsent) await c.run(`${upsert} WHERE thunder_index.expires <= ?`, [w.key, w.member, w.score, expires, now]);
+        else await c.run(upsert, [w.key, w.member, w.score, expires]);
+        // Like Redis PEXPIRE on the whole sorted set.
+        await c.run('UPDATE thunder_index SET expires = ? WHERE name = ? AND expires > ?', [expires, w.key, now]);
+        return;
+      }
+      case 'zrem':
+        await c.run('DELETE FROM thunder_index WHERE name = ? AND member = ?', [w.key, w.member]);
+        return;
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.durable.all<{ one: number }>('SELECT 1 AS one'))[0]?.one === 1;
+  }
+
+  async sweep(now: number): Promise<number> {
+    return this.durable.serial(async () => {
+      const rows = await this.durable.run('DELETE FROM thunder WHERE expires IS NOT NULL AND expires < ?', [now]);
+      return rows + (await this.durable.run('DELETE FROM thunder_index WHERE expires < ?', [now]));
+    });
+  }
+
+  async flush(): Promise<void> {
+    await this.durable.serial(() => this.durable.all('PRAGMA wal_checkpoint(TRUNCATE)'));
+  }
+
+  async close(): Promise<void> {
+    // A last checkpoint folds the WAL into the database file and leaves it empty.
+    await this.flush().catch(() => undefined);
+    await Promise.all([this.fast.close(), this.durable.close()]);
+  }
+}
