@@ -52,7 +52,7 @@ async function timeToServe(command: string): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows: [string, number[]][] = [
-  ['before: tsc build, then node (old prestart)', []],
+  ['before: tsc build, then node (the old npm start)', []],
   ['npm start, unchanged tree', []],
 ];
 await timeToServe('npm start --silent'); // builds once if anything changed, as `npm install` would have

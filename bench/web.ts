@@ -23,6 +23,7 @@ const questions = [...kb.entries.values()].flatMap((e) => [e.questions.lv.at(-1)
 const STORE = values.redis ? 'Redis' : 'SQLite';
 const server = await spawnThunder({
   RATE_LIMIT_PER_MINUTE: '1000000',
+  WEB_SESSIONS_PER_MINUTE: '1000000',
   ...(values.redis && { REDIS_URL: values.redis, STORE_PREFIX: `bench-web-${Date.now().toString(36)}` }),
 });
 

@@ -14,6 +14,7 @@ import { createWeb } from './channels/web/index.js';
 import type { Config } from './config/index.js';
 import { createConversation, createIntents } from './conversation/index.js';
 import { Core } from './core/bot.js';
+import { errorInfo } from './core/errors.js';
 import { type Feature, mountFeatures, type ReadyCheck, type Service } from './core/feature.js';
 import type { Session } from './core/session.js';
 import { DAY_MS } from './domain.js';
@@ -22,12 +23,14 @@ import { contactsOf } from './escalation/contacts.js';
 import { formatDate, formatMoment } from './i18n/dates.js';
 import { createI18n } from './i18n/index.js';
 import { rootErrors } from './http/errors.js';
+import { limitBody } from './http/json.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createOps } from './ops/index.js';
 import { createRequests, type Requests } from './requests/index.js';
 import { Queue } from './state/queue.js';
 import { Store } from './state/store.js';
 import { ROOT } from './paths.js';
+import { durabilityWatch, RISKS } from './state/durability.js';
 import { stateSweeper } from './state/sweeper.js';
 import { createVersion } from './version/index.js';
 
@@ -120,6 +123,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const { escalation, stats } = escalationFeature;
 
   const requests = createRequests({
+    engine,
     store,
     core,
     log,
@@ -182,6 +186,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         inbox: store.kv('web-inbox', ttl),
         visitors: store.kv('web-visitor', ttl),
         embedOrigins: config.WEB_EMBED_ORIGINS.split(' '),
+        sessionsPerMinute: config.WEB_SESSIONS_PER_MINUTE,
+        trustProxy: config.TRUST_PROXY,
         ttlDays: config.STATE_TTL_DAYS,
       }),
     );
@@ -216,7 +222,10 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     );
   }
 
-  const stateFeature: Feature = { name: 'state', readyChecks: { store: () => store.ping() }, services: [stateSweeper(store, log)] };
+  const durability = durabilityWatch(store, log);
+  // An erasure is over only once no journal holds the erased values (SQLite's WAL).
+  core.events.on('forgotten', () => void store.erased().catch((err: unknown) => log.error({ err: errorInfo(err) }, 'state: journal not cleared after an erasure')));
+  const stateFeature: Feature = { name: 'state', readyChecks: { store: () => store.ping() }, services: [stateSweeper(store, log), durability.service] };
   // Started after the channels (jobs push through their senders), stopped before them.
   const jobsFeature: Feature = { name: 'jobs', services: [{ name: 'queue', start: () => queue.start(), stop: () => queue.stop() }] };
   const observed = [stateFeature, intents, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
@@ -225,11 +234,14 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     separatePort: config.OPS_PORT !== undefined,
     readyChecks: new Map<string, ReadyCheck>(observed.flatMap((f) => Object.entries(f.readyChecks ?? {}))),
+    warnings: () => durability.risks().map((r) => RISKS[r]),
     gauges: {
       async pendingRequests() {
         return (await requests.listOpen()).filter((r) => r.status === 'sending').length;
       },
       openEscalations: () => escalation.tickets.countOpen(),
+      durabilityRisks: () => durability.risks(),
+      durabilityKinds: Object.keys(RISKS),
     },
   });
 
@@ -246,9 +258,18 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const features = [stateFeature, ops, intents, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
   const http = new Hono();
   rootErrors(http, log);
+  // Every route has a body limit; routes that expect less set a lower one.
+  http.use('*', limitBody(MAX_BODY_BYTES));
   const { services, channels: on } = mountFeatures(core, http, features);
 
-  return { config, log, store, queue, core, http, opsHttp: ops.opsHttp, services, channels: on, engine, escalation, stats, requests };
+  return { config, log, store, queue, core, http, opsHttp: ops.opsHttp && limited(ops.opsHttp), services, channels: on, engine, escalation, stats, requests };
+}
+
+/** The biggest body any route takes (a Meta webhook batch); bigger is refused unread. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function limited(routes: Hono): Hono {
+  return new Hono().use('*', limitBody(MAX_BODY_BYTES)).route('/', routes);
 }
 
 /** The company's e-mail, from the knowledge base's controller entry (a policy fact, never code). */

@@ -5,6 +5,11 @@
   const config = JSON.parse(document.getElementById('thunder-config').textContent);
   const store = tabStorage();
   const POLL_MS = 4000;
+  const HISTORY_LIMIT = 100;
+  /** The counter shows from this share of the limit on, so short messages stay uncluttered. */
+  const COUNTER_FROM = 0.75;
+  /** Opened by embed.js inside a company's page: a close button and Escape hand back to the page. */
+  const embedded = new URLSearchParams(location.search).has('embed');
 
   /** sessionStorage, or memory where a browser denies storage to embedded third-party frames. */
   function tabStorage() {
@@ -28,50 +33,89 @@
   const input = $('input');
   const typing = $('typing');
   const error = $('error');
+  const counter = $('counter');
+  const limit = $('limit');
 
   let lang = store.getItem('thunder.lang') || config.lang;
   let sessionId = store.getItem('thunder.session');
   let after = Number(store.getItem('thunder.after') || 0);
+  /** What the bot waits for (a form step), so the placeholder asks for it. */
+  let expecting = store.getItem('thunder.input') || '';
   let busy = Promise.resolve();
   /** The visible conversation, kept for this tab only so a reload does not blank it. */
   const history = JSON.parse(store.getItem('thunder.history') || '[]');
-  const HISTORY_LIMIT = 100;
 
   const t = (key, vars = {}, inLang = lang) =>
     (config.strings[inLang][key] || key).replace(/\{\{(\w+)\}\}/g, (_, name) => String(vars[name] ?? ''));
+
+  function icon(name) {
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('aria-hidden', 'true');
+    const use = document.createElementNS('http://www.w3.org/2000/svg', 'use');
+    use.setAttribute('href', `#i-${name}`);
+    svg.append(use);
+    return svg;
+  }
 
   function applyLanguage() {
     document.documentElement.lang = lang;
     document.title = t('title');
     for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
     for (const el of document.querySelectorAll('[data-t-label]')) el.setAttribute('aria-label', t(el.dataset.tLabel));
-    for (const el of document.querySelectorAll('[data-t-placeholder]')) el.placeholder = t(el.dataset.tPlaceholder);
     for (const el of document.querySelectorAll('.lang__btn')) el.setAttribute('aria-pressed', String(el.dataset.lang === lang));
     $('note').textContent = t('privacyNote', { days: config.ttlDays });
+    applyPlaceholder();
+    updateCounter();
     store.setItem('thunder.lang', lang);
   }
 
-  function bubble(from, text) {
+  function applyPlaceholder() {
+    input.placeholder = t(expecting && config.strings[lang][`placeholder_${expecting}`] ? `placeholder_${expecting}` : 'placeholder');
+  }
+
+  const clock = () => new Intl.DateTimeFormat(lang === 'lv' ? 'lv-LV' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+
+  /** One message: the bot's with its avatar, each with the time it was sent. */
+  function bubble(from, text, at) {
     const msg = document.createElement('div');
     msg.className = `msg msg--${from}`;
+    if (from === 'bot') {
+      const avatar = document.createElement('span');
+      avatar.className = 'avatar avatar--small';
+      avatar.setAttribute('aria-hidden', 'true');
+      avatar.append(icon('bolt'));
+      msg.append(avatar);
+    }
+    const body = document.createElement('div');
+    body.className = 'msg__body';
     const p = document.createElement('p');
     p.className = 'msg__bubble';
     const who = document.createElement('span');
     who.className = 'visually-hidden';
     who.textContent = `${t(from === 'user' ? 'you' : 'bot')}: `;
     p.append(who, document.createTextNode(text));
-    msg.append(p);
+    body.append(p);
+    if (at) {
+      const time = document.createElement('time');
+      time.className = 'msg__meta';
+      time.dateTime = new Date(at).toISOString();
+      time.textContent = clock().format(at);
+      body.append(time);
+    }
+    msg.append(body);
     return msg;
   }
 
   function renderReply(reply) {
-    const msg = bubble('bot', reply.text);
+    const msg = bubble('bot', reply.text, reply.at);
+    const body = msg.querySelector('.msg__body');
+    const time = body.querySelector('time');
     if (reply.section) {
       const source = document.createElement('p');
       source.className = 'msg__source';
       // Worded in the language of the section title, which follows the question, not the interface.
       source.textContent = t('source', { section: reply.section }, config.strings[reply.sectionLang] ? reply.sectionLang : lang);
-      msg.append(source);
+      body.insertBefore(source, time);
     }
     for (const row of reply.buttons || []) {
       const group = document.createElement('div');
@@ -85,7 +129,7 @@
         button.addEventListener('click', () => send({ button: b.data }, b.label));
         group.append(button);
       }
-      msg.append(group);
+      body.insertBefore(group, time);
     }
     log.append(msg);
   }
@@ -97,7 +141,7 @@
   }
 
   function show(item) {
-    if (item.user !== undefined) log.append(bubble('user', item.user));
+    if (item.user !== undefined) log.append(bubble('user', item.user, item.at));
     else renderReply(item);
   }
 
@@ -141,35 +185,81 @@
     store.setItem('thunder.after', '0');
   }
 
-  /** Sends one message; `shown` is what the visitor sees as their own bubble. */
-  function send(payload, shown) {
-    busy = busy.then(async () => {
-      showError('');
-      if (shown) {
-        add({ user: shown });
-        scrollDown();
-      }
-      typing.hidden = false;
-      try {
-        if (!sessionId) await newSession();
-        let res = await api('POST', '/api/chat/messages', { sessionId, locale: lang, ...payload });
-        if (res.status === 404) {
-          await newSession();
-          res = await api('POST', '/api/chat/messages', { sessionId, locale: lang, ...payload });
-        }
-        if (res.status !== 200) throw new Error(`messages ${res.status}`);
-        if (payload.button === 'forget:yes') forgetLocally();
-        for (const reply of res.data.replies) add(reply);
-        return true;
-      } catch {
-        showError(t('offline'));
-        return false;
-      } finally {
-        typing.hidden = true;
-        scrollDown();
-      }
+  /** A message the server never got: marked on its own bubble with a retry, never added a second time. */
+  function markFailed(el, retry) {
+    el.classList.remove('msg--pending');
+    el.classList.add('msg--failed');
+    const line = document.createElement('p');
+    line.className = 'msg__failed';
+    line.textContent = t('notSent');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'msg__retry';
+    const label = document.createElement('span');
+    label.textContent = t('retry');
+    button.append(icon('retry'), label);
+    button.addEventListener('click', () => {
+      line.remove();
+      el.classList.replace('msg--failed', 'msg--pending');
+      retry();
     });
-    return busy;
+    line.append(button);
+    el.querySelector('.msg__body').append(line);
+  }
+
+  /** Sends one message; `shown` is what the visitor sees as their own bubble (kept once it is delivered). */
+  function send(payload, shown) {
+    const item = shown === undefined ? undefined : { user: shown, at: Date.now() };
+    const el = item && bubble('user', item.user, item.at);
+    if (el) {
+      el.classList.add('msg--pending');
+      log.append(el);
+      scrollDown();
+    }
+    const attempt = () => {
+      busy = busy.then(() => deliver(payload, item, el, attempt));
+      return busy;
+    };
+    return attempt();
+  }
+
+  async function deliver(payload, item, el, retry) {
+    showError('');
+    typing.hidden = false;
+    scrollDown();
+    try {
+      if (!sessionId) await newSession();
+      let res = await api('POST', '/api/chat/messages', { sessionId, locale: lang, ...payload });
+      if (res.status === 404) {
+        await newSession();
+        res = await api('POST', '/api/chat/messages', { sessionId, locale: lang, ...payload });
+      }
+      if (res.status !== 200) throw new Error(`messages ${res.status}`);
+      if (payload.button === 'forget:yes') forgetLocally();
+      else if (item) {
+        el.classList.remove('msg--pending');
+        remember(item);
+      }
+      const at = Date.now();
+      for (const reply of res.data.replies) add({ ...reply, at });
+      followInput(res.data.replies);
+      return true;
+    } catch {
+      if (el) markFailed(el, retry);
+      else showError(t('offline'));
+      return false;
+    } finally {
+      typing.hidden = true;
+      scrollDown();
+    }
+  }
+
+  /** The placeholder follows the form: a reply that asks for a name makes the input ask for one. */
+  function followInput(replies) {
+    if (!replies.length) return;
+    expecting = replies[replies.length - 1].input || '';
+    store.setItem('thunder.input', expecting);
+    applyPlaceholder();
   }
 
   async function poll() {
@@ -178,7 +268,7 @@
       const { status, data } = await api('GET', `/api/chat/messages?sessionId=${encodeURIComponent(sessionId)}&after=${after}`);
       if (status !== 200) return;
       for (const m of data.messages) {
-        for (const reply of m.replies) add(reply);
+        for (const reply of m.replies) add({ ...reply, at: m.at });
         after = Math.max(after, m.id);
       }
       if (data.messages.length) {
@@ -190,7 +280,18 @@
     }
   }
 
-  form.addEventListener('submit', async (event) => {
+  /** A live count as the limit nears; at the limit screen readers hear it once. */
+  function updateCounter() {
+    const count = input.value.length;
+    const max = config.maxChars;
+    counter.hidden = count < max * COUNTER_FROM;
+    counter.textContent = t('counter', { count, max });
+    counter.classList.toggle('is-full', count >= max);
+    const full = count >= max ? t('counterLimit', { max }) : '';
+    if (limit.textContent !== full) limit.textContent = full;
+  }
+
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = input.value.trim();
     if (!text) return;
@@ -200,18 +301,20 @@
     }
     input.value = '';
     fitInput();
-    const ok = await send({ text }, text);
-    if (!ok && !input.value) input.value = text;
-    fitInput();
-    input.focus();
+    updateCounter();
+    void send({ text }, text).then(() => input.focus());
   });
 
   /** The input grows with what is typed, up to the CSS max-height. */
   function fitInput() {
     input.style.height = 'auto';
-    input.style.height = `${input.scrollHeight + 3}px`;
+    input.style.height = `${input.scrollHeight}px`;
   }
-  input.addEventListener('input', fitInput);
+  input.maxLength = config.maxChars;
+  input.addEventListener('input', () => {
+    fitInput();
+    updateCounter();
+  });
 
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -233,14 +336,36 @@
     });
   }
 
+  for (const el of document.querySelectorAll('[data-send]')) {
+    el.addEventListener('click', async () => {
+      await send({ button: el.dataset.send }, el.textContent.trim());
+      input.focus();
+    });
+  }
+
   $('forget').addEventListener('click', async () => {
     await send({ button: 'cmd:forget' }, t('forget'));
     input.focus();
   });
 
+  if (embedded) {
+    document.querySelector('.app').classList.add('is-embedded');
+    const close = $('close');
+    close.hidden = false;
+    // The page that embeds us checks the sender's origin; the message carries nothing else.
+    const leave = () => window.parent.postMessage({ thunder: 'close' }, '*');
+    close.addEventListener('click', leave);
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') leave();
+    });
+    // embed.js focuses the frame when it opens: the cursor goes straight to the input.
+    window.addEventListener('focus', () => input.focus());
+  }
+
   applyLanguage();
   for (const item of history) show(item);
   scrollDown();
+  input.focus();
   if (!sessionId || !history.length) send({ button: 'cmd:start' });
   setInterval(poll, POLL_MS);
   document.addEventListener('visibilitychange', poll);

@@ -5,7 +5,11 @@ import type { z } from 'zod';
 import { KnowledgeError } from '../core/errors.js';
 import { KNOWLEDGE_DIR, ROOT } from '../paths.js';
 import {
+  exerciseFileSchema,
   intentsFileSchema,
+  languagesFileSchema,
+  outOfScopeFileSchema,
+  type Right,
   sectionFileSchema,
   type ConversationIntent,
   type KnowledgeBase,
@@ -102,12 +106,24 @@ export function loadKnowledge(dir = KNOWLEDGE_DIR): KnowledgeBase {
   }
   sections.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
   const intents = new Map<ConversationIntent, { lv: string[]; en: string[] }>();
+  const exercise = new Map<Right, { lv: string[]; en: string[] }>();
+  const merge = <K>(map: Map<K, { lv: string[]; en: string[] }>, key: K, samples: { lv: string[]; en: string[] }) => {
+    const seen = map.get(key);
+    map.set(key, seen ? { lv: [...seen.lv, ...samples.lv], en: [...seen.en, ...samples.en] } : samples);
+  };
   for (const file of yamlFiles(join(dir, 'intents'))) {
-    for (const { intent, samples } of readValid(intentsFileSchema, file).intents) {
-      const seen = intents.get(intent);
-      intents.set(intent, seen ? { lv: [...seen.lv, ...samples.lv], en: [...seen.en, ...samples.en] } : samples);
+    const raw = parseYaml(file, readFileSync(file, 'utf8'));
+    if (raw && typeof raw === 'object' && 'exercise' in raw) {
+      for (const { right, samples } of validate(exerciseFileSchema, file, raw).exercise) merge(exercise, right, samples);
+    } else {
+      for (const { intent, samples } of validate(intentsFileSchema, file, raw).intents) merge(intents, intent, samples);
     }
   }
-  return { sections, entries, intents };
+  const outOfScope = yamlFiles(join(dir, 'out-of-scope')).flatMap((file) => readValid(outOfScopeFileSchema, file).topics);
+  const otherLanguages = new Map<string, string[]>();
+  for (const file of yamlFiles(join(dir, 'languages'))) {
+    for (const { code, samples } of readValid(languagesFileSchema, file).languages) otherLanguages.set(code, [...(otherLanguages.get(code) ?? []), ...samples]);
+  }
+  return { sections, entries, intents, exercise, outOfScope, otherLanguages };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RIGHTS, type Intent } from '../domain.js';
+import { LANGS, RIGHTS, type Intent, type Right } from '../domain.js';
 
 export { INTENTS, LANGS, RIGHTS, type Intent, type Lang, type Right } from '../domain.js';
 
@@ -46,6 +46,36 @@ export const intentsFileSchema = z
   .strict();
 export type IntentsFile = z.infer<typeof intentsFileSchema>;
 
+export const exerciseFileSchema = z
+  .object({ exercise: z.array(z.object({ right: z.enum(RIGHTS), samples: bilingualList }).strict()).min(1) })
+  .strict();
+
+const termList = z.object({ lv: z.array(text), en: z.array(text) }).strict();
+/** What the policy does not answer: sample questions and terms that train the "none" class. */
+export const outOfScopeFileSchema = z
+  .object({ topics: z.array(z.object({ id, samples: bilingualList, terms: termList }).strict()).min(1) })
+  .strict();
+export type OutOfScopeTopic = z.infer<typeof outOfScopeFileSchema>['topics'][number];
+
+/** Languages Thunder does not serve, by ISO 639-1 code, with sample messages. */
+export const languagesFileSchema = z
+  .object({
+    languages: z
+      .array(
+        z
+          .object({
+            code: z
+              .string()
+              .regex(/^[a-z]{2}$/, 'must be an ISO 639-1 code')
+              .refine((code) => !(LANGS as readonly string[]).includes(code), 'is a language Thunder serves'),
+            samples: z.array(text).min(5),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
 export type Entry = z.infer<typeof entrySchema>;
 export type SectionFile = z.infer<typeof sectionFileSchema>;
 export interface Section {
@@ -64,4 +94,9 @@ export interface KnowledgeBase {
   entries: Map<string, KnowledgeEntry>;
   /** Sample messages per conversation intent. */
   intents: Map<ConversationIntent, { lv: string[]; en: string[] }>;
+  /** Sample wishes to exercise each right now. */
+  exercise: Map<Right, { lv: string[]; en: string[] }>;
+  outOfScope: OutOfScopeTopic[];
+  /** ISO 639-1 code → sample messages, for languages Thunder does not serve. */
+  otherLanguages: Map<string, string[]>;
 }

@@ -78,25 +78,6 @@ export class Speller {
   }
 }
 
-/**
- * Whether `word` reads as a slip of the known word one edit away, not as another real word:
- * swapped letters ("yuor"), a dropped letter ("pleas"), a doubled key ("hoow"), an added "s"
- * ("wants"), or a wrong letter in a word of 5+ letters ("manem"). A wrong or extra letter in a
- * short word is usually a different word ("bill"/"will", "send"/"sen", "hour"/"our").
- */
-export function likelyTypo(word: string, known: string): boolean {
-  if (word.length === known.length) {
-    if ([...word].sort().join('') === [...known].sort().join('')) return true;
-    return word.length >= 5;
-  }
-  if (word.length === known.length - 1) return true;
-  if (word === `${known}s`) return true;
-  for (let i = 1; i < word.length; i++) {
-    if (word[i] === word[i - 1] && word.slice(0, i) + word.slice(i + 1) === known) return true;
-  }
-  return false;
-}
-
 function deletions(word: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < word.length; i++) out.push(word.slice(0, i) + word.slice(i + 1));

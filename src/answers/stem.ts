@@ -54,15 +54,6 @@ export function stemEn(word: string): string {
   return stem !== word && /([^aeiouls])\1$|ll$/.test(stem) && stem.length > 4 ? stem.slice(0, -1) : stem;
 }
 
-/** Latvian verb prefixes, negation and the debitive: "izdzēst", "neglabājat", "jādzēš" share a stem with the plain verb. */
-const LV_PREFIX = /^(neiz|nepie|nesa|neuz|ne|ja|iz|no|pa|pie|sa|uz)(?=[a-z]{4})/;
-
-/** The word without a Latvian verb prefix, or undefined when it has none. */
-export function unprefixLv(word: string): string | undefined {
-  const match = LV_PREFIX.exec(word);
-  return match ? word.slice(match[0].length) : undefined;
-}
-
 export function stem(word: string, lang: Lang): string {
   return lang === 'lv' ? stemLv(word) : stemEn(word);
 }

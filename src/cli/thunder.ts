@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { TFunction } from 'i18next';
-import { AnswerEngine, type Answer } from '../answers/engine.js';
+import { AnswerEngine, type Answer, type Explanation } from '../answers/engine.js';
 import { KnowledgeError, loadKnowledge } from '../answers/knowledge.js';
 import { ExitCode } from '../core/errors.js';
 import { LANGS, type Intent, type Lang, type Right } from '../domain.js';
@@ -33,7 +33,7 @@ function record(q: string, answer: Answer, t: TFunction): AskRecord {
     q,
     lang: answer.lang,
     entry: answer.entry?.id ?? null,
-    confidence: answer.confidence,
+    confidence: Math.round(answer.confidence * 1000) / 1000,
     answer: answerText(answer, t),
     suggestions: answer.suggestions.map((s) => s.id),
     intent: answer.intent,
@@ -53,6 +53,22 @@ function humanText(answer: Answer, t: TFunction): string {
     lines.push('', t('answers:didYouMean', { lng }), ...answer.suggestions.map((s) => `  • ${s.questions[lng][0]}`));
   }
   return lines.join('\n');
+}
+
+/** `--explain`: the terms as read, the top five candidates, the language and the evidence. Not translated: a tool for whoever tunes the knowledge base. */
+function explainText(x: Explanation): string {
+  const p = (n: number) => n.toFixed(3);
+  const a = x.answer;
+  const lines = [
+    `terms: ${x.terms.join(' ') || '(none)'}`,
+    `languages: ${x.languages.slice(0, 3).map((l) => `${l.lang} ${p(l.p)}`).join(', ')}`,
+    'candidates:',
+    ...x.candidates.map((c) => `  ${p(c.p)}  ${c.label}`),
+    'evidence for the top candidate (feature: weight):',
+    ...x.evidence.map(([f, w]) => `  ${f}: ${w.toFixed(2)}`),
+    `intent: ${a.intent}${a.exercise ? ` (${a.exercise})` : ''}${a.otherLang ? ` (${a.otherLang})` : ''}  entry: ${a.entry?.id ?? 'none'}  confidence: ${p(a.confidence)}  lang: ${a.lang}`,
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 async function write(text: string): Promise<void> {
@@ -82,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, lang: { type: 'string', default: 'lv' }, help: { type: 'boolean', short: 'h' } },
+      options: { json: { type: 'boolean', default: false }, explain: { type: 'boolean', default: false }, lang: { type: 'string', default: 'lv' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${help}\n`);
@@ -108,7 +124,9 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.DataError;
   }
   const question = positionals.slice(1).join(' ');
-  if (question) {
+  if (question && values.explain) {
+    await write(explainText(engine.explain(question, lang)));
+  } else if (question) {
     const answer = engine.ask(question, lang);
     await write(values.json ? `${JSON.stringify(record(question, answer, t))}\n` : `${humanText(answer, t)}\n`);
   } else {

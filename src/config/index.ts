@@ -36,6 +36,10 @@ export const configSchema = z.object({
   DEFAULT_LANG: z.enum(['lv', 'en']).default('lv'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
   WEB_CHAT: bool.default(true),
+  /** New web-chat sessions per client address and minute, per instance. */
+  WEB_SESSIONS_PER_MINUTE: z.coerce.number().int().positive().default(60),
+  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
+  TRUST_PROXY: bool.default(false),
   /** Sites allowed to embed the web chat in a frame (CSP frame-ancestors). */
   WEB_EMBED_ORIGINS: z
     .string()

@@ -93,7 +93,8 @@ export class Escalation {
     ctx.session.unanswered = 0;
     await this.relay.enqueue(`desk:${ticket.id}`, 'post', { id: ticket.id });
     ctx.reply(ctx.t('escalation:opened', { id: ticket.id }));
-    if (expectedAt) ctx.reply(ctx.t('escalation:offHours', { when: this.formatTime(expectedAt, ctx.lang) }));
+    // Outside support hours nobody joins soon: say when, and where to write meanwhile.
+    if (expectedAt) ctx.reply(`${ctx.t('escalation:offHours', { when: this.formatTime(expectedAt, ctx.lang) })} ${this.contactText(ctx.lang)}`);
     this.deps.events.emit('escalation.opened', { channel: ctx.msg.channel, ticketId: ticket.id });
   }
 

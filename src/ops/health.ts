@@ -25,7 +25,7 @@ export function healthRoute(): Hono {
 }
 
 /** `/healthz`, `/readyz` (its dependencies answer), `/metrics` (Prometheus). */
-export function opsRoutes(checks: ReadonlyMap<string, ReadyCheck>, register: Registry): Hono {
+export function opsRoutes(checks: ReadonlyMap<string, ReadyCheck>, register: Registry, warnings: () => string[] = () => []): Hono {
   const routes = new Hono();
   routes.route('/', healthRoute());
   routes.get('/readyz', async (c) => {
@@ -33,7 +33,9 @@ export function opsRoutes(checks: ReadonlyMap<string, ReadyCheck>, register: Reg
     const results = await Promise.all(current.map(([, check]) => run(check)));
     const status = Object.fromEntries(current.map(([name], i) => [name, results[i] ? 'ok' : 'down']));
     const ready = results.every(Boolean);
-    return c.json({ status: ready ? 'ready' : 'not ready', checks: status }, ready ? 200 : 503);
+    // Warnings do not take the instance out of rotation; they name a risk an operator must fix.
+    const warned = warnings();
+    return c.json({ status: ready ? 'ready' : 'not ready', checks: status, ...(warned.length && { warnings: warned }) }, ready ? 200 : 503);
   });
   routes.get('/metrics', async (c) => {
     c.header('content-type', register.contentType);

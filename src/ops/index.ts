@@ -22,6 +22,8 @@ export interface OpsOptions {
   readyChecks: ReadonlyMap<string, ReadyCheck>;
   /** Store-wide gauges of the features that own the data. */
   gauges: Gauges;
+  /** Shown in /readyz without failing it (a store that can lose data). */
+  warnings?: () => string[];
   /** /metrics and /readyz on their own server (OPS_PORT), not on the public one. */
   separatePort: boolean;
 }
@@ -35,10 +37,10 @@ export interface OpsFeature extends Feature {
  * Operations: the per-user rate limit (mount first: its middleware refuses a flood before any
  * feature works on it), Prometheus metrics from core events, and the health routes.
  */
-export function createOps({ events, rateLimitPerMinute, readyChecks, gauges, separatePort }: OpsOptions): OpsFeature {
+export function createOps({ events, rateLimitPerMinute, readyChecks, gauges, separatePort, warnings }: OpsOptions): OpsFeature {
   const limiter = new RateLimiter(rateLimitPerMinute);
   let sweeper: NodeJS.Timeout | undefined;
-  const ops = opsRoutes(readyChecks, createMetrics(events, gauges));
+  const ops = opsRoutes(readyChecks, createMetrics(events, gauges), warnings);
   return {
     name: 'ops',
     middleware: [rateLimit(limiter)],

@@ -6,6 +6,10 @@ import type { CoreEmitter } from '../core/events.js';
 export interface Gauges {
   pendingRequests(): Promise<number>;
   openEscalations(): Promise<number>;
+  /** What can make the store lose recorded requests right now (empty: nothing known). */
+  durabilityRisks?(): string[];
+  /** Every risk `durabilityRisks` may name, so each has a series from the start. */
+  durabilityKinds?: readonly string[];
 }
 
 /**
@@ -73,6 +77,16 @@ export function createMetrics(events: CoreEmitter, gauges: Gauges): Registry {
     help: 'Messages a platform refused, by channel and reason (Meta: retry, window, unreachable, token, invalid)',
     labelNames: ['channel', 'reason'],
     registers,
+  });
+  new Gauge({
+    name: 'thunder_state_durability_risk',
+    help: 'Whether the store can lose recorded requests, by kind (noPersistence, eviction, unknown): 1 yes, 0 no',
+    labelNames: ['kind'],
+    registers,
+    collect() {
+      const now = gauges.durabilityRisks?.() ?? [];
+      for (const kind of gauges.durabilityKinds ?? []) this.set({ kind }, now.includes(kind) ? 1 : 0);
+    },
   });
   const jobs = new Counter({
     name: 'thunder_jobs_total',

@@ -1,8 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { detectExercise } from '../answers/intent.js';
-import { detectLang } from '../answers/lang.js';
+import type { AnswerEngine } from '../answers/engine.js';
 import type { Core, Ctx } from '../core/bot.js';
 import { ErrorCode, ThunderError } from '../core/errors.js';
 import type { Feature, Service } from '../core/feature.js';
@@ -43,6 +42,8 @@ declare module '../core/session.js' {
 const MAX_IDS = 20;
 
 export interface RequestsOptions {
+  /** Reads a free-text wish to exercise a right ("dzēsiet manus datus") and the language it is in. */
+  engine: Pick<AnswerEngine, 'ask' | 'language'>;
   store: Store;
   /** The app's durable job queue: submissions go through it. */
   queue: Queue;
@@ -151,7 +152,14 @@ export function createRequests(opts: RequestsOptions): Requests {
       flow: z.object({ name: z.string(), step: z.string(), data: z.record(z.string(), z.unknown()) }).optional(),
       requestIds: z.array(z.string()).default([]),
     },
-    middleware: [requestFlow({ detectExercise, detectLang, submit, status })],
+    middleware: [
+      requestFlow({
+        detectExercise: (text) => opts.engine.ask(text, 'lv').exercise ?? null,
+        detectLang: (text, fallback) => opts.engine.language(text, fallback),
+        submit,
+        status,
+      }),
+    ],
     onForget: (_key, session) => outbox.forget(session.requestIds),
     readyChecks: { requestApi: () => reachable(client) },
     services,

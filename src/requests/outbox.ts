@@ -293,6 +293,12 @@ export class Outbox {
    * who blocked the bot can never be told (/status still shows it).
    */
   private async notify(item: OutboxItem): Promise<void> {
+    // After /forget nothing more goes to that chat: a pushed message would be stored for it again (web inbox).
+    if ((await this.fresh(item)).forgotten) {
+      await this.items.delete(item.id);
+      await this.forgotten.delete(item.id);
+      return;
+    }
     const t = this.opts.core.i18n.getFixedT(item.lang);
     const replies: Reply[] =
       item.state === 'accepted' ? acceptedReplies(t, item, this.opts.timeZone)

@@ -53,6 +53,8 @@ export interface Backend {
   ping(): Promise<boolean>;
   /** Expired rows off the disk (SQLite); Redis expires keys itself. */
   sweep(now: number): Promise<number>;
+  /** Settings that can lose data: `noPersistence`, `eviction`, `unknown` (Redis); none for SQLite. */
+  durabilityRisks(): Promise<('noPersistence' | 'eviction' | 'unknown')[]>;
   /** After an erasure: nothing of it may stay in journals (SQLite WAL). */
   flush(): Promise<void>;
   close(): Promise<void>;

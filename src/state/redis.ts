@@ -120,6 +120,35 @@ export class RedisBackend implements Backend {
     return 0;
   }
 
+  /** CONFIG GET first; managed Redis often refuses CONFIG, so INFO is the fallback. */
+  async durabilityRisks(): Promise<('noPersistence' | 'eviction' | 'unknown')[]> {
+    const c = await this.raw();
+    let aof: boolean;
+    let rdb: boolean;
+    let policy: string;
+    try {
+      const conf = await c.configGet(['appendonly', 'save', 'maxmemory-policy']);
+      aof = conf.appendonly === 'yes';
+      rdb = (conf.save ?? '').trim() !== '';
+      policy = conf['maxmemory-policy'] ?? '';
+    } catch {
+      try {
+        const info = await c.info('persistence') + (await c.info('memory'));
+        const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '';
+        aof = field('aof_enabled') === '1';
+        // INFO does not list the save points; a snapshot taken since start shows RDB is in use.
+        rdb = field('rdb_last_bgsave_status') === 'ok' && Number(field('rdb_saves')) > 0;
+        policy = field('maxmemory_policy');
+      } catch {
+        return ['unknown'];
+      }
+    }
+    const risks: ('noPersistence' | 'eviction')[] = [];
+    if (!aof && !rdb) risks.push('noPersistence');
+    if (policy !== 'noeviction') risks.push('eviction');
+    return risks;
+  }
+
   async flush(): Promise<void> {}
 
   async close(): Promise<void> {

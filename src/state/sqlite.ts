@@ -238,6 +238,10 @@ export class SqliteBackend implements Backend {
     });
   }
 
+  async durabilityRisks(): Promise<[]> {
+    return [];
+  }
+
   async flush(): Promise<void> {
     await this.durable.serial(() => this.durable.all('PRAGMA wal_checkpoint(TRUNCATE)'));
   }

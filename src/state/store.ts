@@ -58,6 +58,11 @@ export class Store {
     return this.backend.sweep(now);
   }
 
+  /** Settings of the backend that can lose recorded data (see durability.ts). */
+  durabilityRisks(): Promise<('noPersistence' | 'eviction' | 'unknown')[]> {
+    return this.backend.durabilityRisks();
+  }
+
   /** After an erasure (/forget): no journal keeps the erased values. */
   erased(): Promise<void> {
     return this.backend.flush();

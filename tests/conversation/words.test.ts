@@ -20,6 +20,7 @@ describe('words', () => {
       const all = strings(JSON.parse(readFileSync(join(LOCALES_DIR, 'lv', file), 'utf8')));
       for (const [key, text] of all) expect(lower.test(text), `lv/${file} ${key}: ${text}`).toBe(false);
     }
+    for (const entry of kb.entries.values()) expect(lower.test(entry.answer.lv), `knowledge ${entry.id}: answer.lv`).toBe(false);
   });
 
   it('gives every entry a short title per language that names a topic, not a sentence in the customer\'s mouth', () => {

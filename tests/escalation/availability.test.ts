@@ -40,12 +40,26 @@ describe('when no person can answer right now', () => {
     expect(htmlText(opened!.text)).toMatch(/T-[A-Z0-9]{6}/);
     const when = t.app.escalation.formatTime(opening.getTime(), 'en');
     expect(when).toContain(String(opening.getUTCDate()));
-    expect(htmlText(later!.text)).toBe(tr('en', 'escalation:offHours', { when }));
+    const contacts = tr('en', 'escalation:contacts', { ...t.app.escalation.contacts });
+    expect(htmlText(later!.text)).toBe(`${tr('en', 'escalation:offHours', { when })} ${contacts}`);
     // Staff see the promise made to the customer on the ticket.
     const post = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL);
     const fields = JSON.stringify((post.payload.blocks as Payload[])[1]);
     expect(fields).toContain(tr('lv', 'slack:fieldPromised'));
     expect(fields).toContain(t.app.escalation.formatTime(opening.getTime(), 'lv'));
+  });
+
+  it('outside support hours, with a desk, a miss offers no person but the contacts', async () => {
+    const { slack } = await fakes();
+    const opening = new Date(Date.now() + 2 * 24 * 60 * 60 * 1000);
+    const weekday = ((opening.getUTCDay() + 6) % 7) + 1;
+    const t = await app({ ...slack.env(), SUPPORT_HOURS: `${weekday}-${weekday} 10:00-11:00`, SUPPORT_TIMEZONE: 'UTC' });
+    const msg = (text: string) => ({ channel: 'web' as const, userId: 'off', chatId: 'off', text, locale: 'lv' });
+    for (const text of ['Kāda būs laika prognoze rīt Ventspilī?', 'Cik maksā elektrība pa nakti?']) {
+      const replies = await t.app.core.handle(msg(text));
+      expect(replies.flatMap((r) => r.buttons?.flat() ?? []).map((b) => b.data)).not.toContain('cmd:human');
+      expect(replies.map((r) => r.text).join('\n')).toContain(tr('lv', 'escalation:contacts', { ...t.app.escalation.contacts }));
+    }
   });
 
   it('without Slack, /human says so plainly and gives the company contacts from the policy', async () => {

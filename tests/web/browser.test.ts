@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../src/paths.js';
+import { tr } from '../helpers/locales.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 /** Debian's chromium (apt-get install chromium); never a downloaded browser. */
@@ -20,19 +20,38 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+const EMAIL = 'info@kilowats.lv';
+const PHONE = '+371 29736211';
+
+/** The company's site, on another origin than Thunder: it embeds the chat with embed.js. */
+let site: Server;
+let siteUrl: string;
 let t: TestApp;
+/** A strict rate limit, for the flood test. */
+let strict: TestApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000' }, { listen: true });
+  site = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><body><h1>Company site</h1><a href="#">Prices</a><script src="${t.url}/embed.js"></script></body></html>`);
+  });
+  await new Promise<void>((done) => site.listen(0, '127.0.0.1', done));
+  siteUrl = `http://localhost:${(site.address() as AddressInfo).port}`;
+  [t, strict] = await Promise.all([
+    startTestApp({ RATE_LIMIT_PER_MINUTE: '1000', WEB_EMBED_ORIGINS: `'self' ${siteUrl}` }, { listen: true }),
+    startTestApp({ RATE_LIMIT_PER_MINUTE: '3' }, { listen: true }),
+  ]);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 30_000);
 afterAll(async () => {
   await browser?.close();
-  await t?.teardown();
+  await Promise.all([t?.teardown(), strict?.teardown()]);
+  site?.closeAllConnections();
+  await new Promise((done) => site?.close(done));
 });
 
-async function open(locale: string, viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
+async function open(locale: string, viewport: { width: number; height: number }, url = t.url): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({ locale, viewport, deviceScaleFactor: 1, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -40,11 +59,12 @@ async function open(locale: string, viewport: { width: number; height: number })
     if (m.type() === 'error') problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(`${t.url}/`);
+  await page.goto(`${url}/`);
   return { page, problems };
 }
 
 const botMessages = (page: Page) => page.locator('.msg--bot');
+const lastBot = (page: Page) => botMessages(page).last().locator('.msg__bubble');
 
 async function ask(page: Page, question: string): Promise<void> {
   const before = await botMessages(page).count();
@@ -54,33 +74,42 @@ async function ask(page: Page, question: string): Promise<void> {
   await expect.poll(() => page.locator('#typing').isHidden()).toBe(true);
 }
 
-describe('web chat in a real browser', () => {
-  it('asks in Latvian and English, follows a suggestion, switches language, and looks right', async () => {
-    const { page, problems } = await open('lv-LV', { width: 560, height: 940 });
+const pictographs = /\p{Extended_Pictographic}/u;
 
-    // Accessible structure: a live log, a labelled input, named buttons, the language in <html>.
+describe('web chat in a real browser', () => {
+  it('on a desktop: greeting, keyboard follow-up, honest hand-off, language switch, and a layout that uses the screen', async () => {
+    const { page, problems } = await open('lv-LV', { width: 1280, height: 860 });
+
+    // Accessible structure: a live log, a labelled input with the cursor in it, the language in <html>.
     await expect.poll(() => page.getAttribute('html', 'lang')).toBe('lv');
     expect(await page.getAttribute('#log', 'role')).toBe('log');
     expect(await page.getAttribute('#log', 'aria-live')).toBe('polite');
-    const input = page.getByLabel('Jūsu jautājums');
-    expect(await input.count()).toBe(1);
-    await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0); // the greeting
-    expect(await page.getAttribute('.lang__btn[data-lang="lv"]', 'aria-pressed')).toBe('true');
+    expect(await page.getByLabel('Jūsu jautājums').count()).toBe(1);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('input');
+    // Accessible names begin with what the buttons show (WCAG 2.5.3 label in name).
+    const languages = page.getByRole('group', { name: 'Sarunas valoda' });
+    expect(await languages.getByRole('button', { name: /^LV – Latviešu$/ }).count()).toBe(1);
+    expect(await languages.getByRole('button', { name: /^EN – English$/ }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: /^Sūtīt$/ }).count()).toBe(1);
+
+    // The greeting points to the page's own "delete my chat" link, not to a command.
+    await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0);
+    const greeting = (await lastBot(page).textContent()) ?? '';
+    expect(greeting).toContain(`„${tr('lv', 'web:forget')}”`);
+    expect(greeting).not.toContain('/forget');
+    expect(await page.getByRole('button', { name: tr('lv', 'web:forget') }).isVisible()).toBe(true);
+    // Avatar and time on each bot message.
+    expect(await botMessages(page).first().locator('.avatar').count()).toBe(1);
+    expect(await botMessages(page).first().locator('time').textContent()).toMatch(/^\d{2}:\d{2}$/);
 
     await ask(page, 'Cik ilgi jūs glabājat manus personas datus?');
-    const lvSource = await page.locator('.msg__source').last().textContent();
-    expect(lvSource).toMatch(/^Avots: privātuma politika, sadaļa „.+”$/);
+    expect(await page.locator('.msg__source').last().textContent()).toMatch(/^Avots: privātuma politika, sadaļa „.+”$/);
 
-    await ask(page, 'Who can I contact about my data?');
-    const lastAnswer = botMessages(page).filter({ has: page.locator('.msg__source') }).last();
-    expect(await lastAnswer.locator('.msg__bubble').textContent()).toMatch(/SIA KILOWATS Latvija/);
-    // The citation follows the answer's language even while the interface is Latvian.
-    expect(await lastAnswer.locator('.msg__source').textContent()).toMatch(/^Source: privacy policy, section “.+”$/);
-
-    // A follow-up ("related" / "did you mean") button, pressed from the keyboard.
-    const followUp = page.locator('.msg__button').filter({ hasNotText: /^(LV|EN)$/ }).last();
+    // A curated follow-up, pressed from the keyboard: its label is the entry's title, not a customer's sentence.
+    const followUp = botMessages(page).last().locator('.msg__button').first();
     const label = (await followUp.textContent()) ?? '';
-    expect(label.length).toBeGreaterThan(0);
+    const titles = [...t.app.engine.kb.entries.values()].map((e) => e.title.lv);
+    expect(titles).toContain(label);
     const before = await botMessages(page).count();
     await followUp.focus();
     await page.keyboard.press('Enter');
@@ -88,72 +117,139 @@ describe('web chat in a real browser', () => {
     expect(await page.locator('.msg--user .msg__bubble').last().textContent()).toContain(label);
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('input');
 
-    // Switch the language: the interface changes at once and the bot follows.
-    await page.getByRole('group', { name: 'Sarunas valoda' }).getByRole('button', { name: 'English' }).click();
-    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('en');
-    expect(await page.getAttribute('.lang__btn[data-lang="en"]', 'aria-pressed')).toBe('true');
-    expect(await page.getByLabel('Your question').count()).toBe(1);
-    expect(await page.locator('.chat__send').textContent()).toBe('Send');
-    await expect.poll(() => page.locator('#typing').isHidden()).toBe(true);
+    // No desk here: asking for a person in free text gives the company's e-mail and phone, and no person button anywhere.
+    await ask(page, 'gribu runāt ar cilvēku');
+    const handoff = (await lastBot(page).textContent()) ?? '';
+    expect(handoff).toContain(EMAIL);
+    expect(handoff).toContain(PHONE);
+    await ask(page, 'Kāda būs laika prognoze rīt Ventspilī?');
+    await ask(page, 'Cik maksā elektrība pa nakti?');
+    expect(await lastBot(page).textContent()).toContain(EMAIL);
+    expect(await page.locator('.msg__button', { hasText: /cilvēk|person/i }).count()).toBe(0);
 
-    await ask(page, 'Can I ask you to delete my data?');
+    // Switch to English: the message says answers stay in English, and a Latvian question then gets English.
+    await languages.getByRole('button', { name: /^EN/ }).click();
+    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('en');
+    await expect.poll(() => lastBot(page).textContent()).toContain(tr('en', 'conversation:languageSet'));
+    expect(await page.getByLabel('Your question').count()).toBe(1);
+    await ask(page, 'Cik ilgi jūs glabājat manus personas datus?');
+    expect(await lastBot(page).textContent()).toContain(t.app.engine.kb.entries.get('retention')!.answer.en);
     expect(await page.locator('.msg__source').last().textContent()).toMatch(/^Source: privacy policy, section “.+”$/);
-    mkdirSync(join(ROOT, 'tests', 'web', 'screenshots'), { recursive: true });
-    // Written beside the test (git-ignored); docs/screenshot-web-chat.png is a reviewed copy of it.
-    await page.screenshot({ path: join(ROOT, 'tests', 'web', 'screenshots', 'web-chat.png') });
+
+    // The desktop is used: the side card is shown and the conversation is wider than a phone column.
+    expect(await page.locator('.side').isVisible()).toBe(true);
+    expect((await page.locator('.chat').boundingBox())?.width).toBeGreaterThan(800);
+    // Icons are inline SVG: no emoji in any label.
+    for (const text of await page.locator('button').allTextContents()) expect(text).not.toMatch(pictographs);
+    await page.screenshot({ path: join(ROOT, 'docs', 'screenshot-desktop.png') });
 
     // User text is shown as text, never parsed as HTML.
     await ask(page, '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>');
     expect(await page.locator('.msg--user img, .msg--user b').count()).toBe(0);
-    expect(await page.locator('.msg--user .msg__bubble').last().textContent()).toContain('<b>bold</b>');
     expect(await page.title()).not.toBe('pwned');
-
     expect(problems).toEqual([]);
     await page.context().close();
   });
 
-  it('fits a phone screen, keeps the conversation on reload, and forgets it on request', async () => {
-    const { page, problems } = await open('en-GB', { width: 360, height: 640 });
+  it('on a phone: the input limit with a live counter, a placeholder that follows the form, a retry without duplicates', async () => {
+    const { page, problems } = await open('en-GB', { width: 390, height: 844 });
     await expect.poll(() => page.getAttribute('html', 'lang')).toBe('en');
-    await ask(page, 'What rights do I have?');
+    await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0);
+    const input = page.locator('#input');
+    const counter = page.locator('#counter');
+    expect(await input.getAttribute('maxlength')).toBe('4000');
+    await input.fill('How long do you keep my data?');
+    expect(await counter.isHidden()).toBe(true);
+    await input.fill('x'.repeat(3500));
+    expect(await counter.textContent()).toBe('3500 / 4000');
+    await input.fill('x'.repeat(4000));
+    await page.keyboard.type('more');
+    expect(await counter.textContent()).toBe('4000 / 4000');
+    expect(await counter.getAttribute('class')).toContain('is-full');
+    expect(await page.locator('#limit').textContent()).toBe(tr('en', 'web:counterLimit', { max: 4000 }));
+    expect((await input.inputValue()).length).toBe(4000);
+    // The Send button keeps its size however tall the text box grows.
+    const send = await page.locator('.chat__send').boundingBox();
+    expect(send?.height).toBe(44);
+    await input.fill('');
+
+    // The placeholder asks for what the form asks for.
+    expect(await input.getAttribute('placeholder')).toBe(tr('en', 'web:placeholder'));
+    await ask(page, 'please delete all my personal data');
+    expect(await input.getAttribute('placeholder')).toBe(tr('en', 'web:placeholder_name'));
+    await page.getByRole('button', { name: tr('en', 'requests:button.cancel') }).last().click();
+    await expect.poll(() => input.getAttribute('placeholder')).toBe(tr('en', 'web:placeholder'));
+
+    // The server is unreachable for one message: it is marked on its bubble, and sent again once, in place.
+    const users = page.locator('.msg--user');
+    await page.route('**/api/chat/messages', (route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.continue()));
+    await input.fill('What rights do I have?');
+    await page.keyboard.press('Enter');
+    const retry = page.getByRole('button', { name: tr('en', 'web:retry') });
+    await expect.poll(() => retry.count()).toBe(1);
+    const sent = await users.count();
+    await page.unroute('**/api/chat/messages');
+    const answers = await botMessages(page).count();
+    await retry.click();
+    await expect.poll(() => botMessages(page).count()).toBeGreaterThan(answers);
+    expect(await users.count()).toBe(sent);
+    expect(await users.filter({ hasText: 'What rights do I have?' }).count()).toBe(1);
+    expect(await page.locator('.msg--failed').count()).toBe(0);
+    // After a reload the message is there once.
+    await page.reload();
+    await expect.poll(() => users.filter({ hasText: 'What rights do I have?' }).count()).toBe(1);
+
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    const box = await page.locator('.chat__send').boundingBox();
-    expect(box?.height).toBeGreaterThanOrEqual(44);
-    const count = await page.locator('.msg').count();
-    await page.reload();
-    await expect.poll(() => page.locator('.msg').count()).toBe(count);
+    await page.screenshot({ path: join(ROOT, 'docs', 'screenshot-phone.png') });
 
     // "Delete my chat data" asks first; confirming erases the server's and the tab's copy.
     await page.getByRole('button', { name: 'Delete my chat data' }).click();
     await page.getByRole('button', { name: 'Yes, erase' }).last().click();
-    await expect.poll(() => page.locator('.msg--user').count()).toBe(0);
-    const kept = await page.evaluate(() => sessionStorage.getItem('thunder.history') ?? '');
-    expect(kept).not.toContain('What rights do I have?');
+    await expect.poll(() => users.count()).toBe(0);
+    expect(await page.evaluate(() => sessionStorage.getItem('thunder.history') ?? '')).not.toContain('What rights do I have?');
+    expect(problems.filter((p) => !/ERR_CONNECTION_REFUSED|Failed to fetch|net::/.test(p))).toEqual([]);
+    await page.context().close();
+  });
+
+  it('answers every message over the rate limit, saying when to try again', async () => {
+    const { page, problems } = await open('en-GB', { width: 390, height: 844 }, strict.url);
+    await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0); // the greeting took one of three
+    await ask(page, 'hi');
+    await ask(page, 'thanks');
+    for (let i = 0; i < 2; i++) {
+      await ask(page, `one more ${i}`);
+      expect(await lastBot(page).textContent()).toMatch(/Please wait \d+ seconds? and try again\.$/);
+    }
     expect(problems).toEqual([]);
     await page.context().close();
   });
 
-  it('embeds on another site as a launcher button that opens the chat in a frame', async () => {
-    const context = await browser.newContext({ locale: 'en-GB', reducedMotion: 'reduce' });
+  it('embeds on another site: the launcher opens the chat, Escape and the close button close it', async () => {
+    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
     const page = await context.newPage();
-    // The company's site: another origin on loopback.
-    const site = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(`<!doctype html><html lang="en"><body><h1>Company site</h1><script src="${t.url}/embed.js"></script></body></html>`);
-    });
-    await new Promise<void>((done) => site.listen(0, '127.0.0.1', done));
-    await page.goto(`http://localhost:${(site.address() as AddressInfo).port}/`);
+    await page.goto(`${siteUrl}/`);
     const launcher = page.getByRole('button', { name: 'Open the privacy assistant' });
     expect(await launcher.getAttribute('aria-expanded')).toBe('false');
     await launcher.click();
-    const closer = page.getByRole('button', { name: 'Close the privacy assistant' });
-    expect(await closer.getAttribute('aria-expanded')).toBe('true');
+    const frameEl = page.locator('iframe[title="KILOWATS privacy assistant"]');
+    await expect.poll(() => frameEl.isVisible()).toBe(true);
     const frame = page.frameLocator('iframe[title="KILOWATS privacy assistant"]');
     await expect.poll(() => frame.locator('.msg--bot').count()).toBeGreaterThan(0);
     expect(await frame.locator('.chat__title').textContent()).toBe('KILOWATS privacy assistant');
+    // Embedded: no side card, the cursor in the input, a close button.
+    expect(await frame.locator('.side').isVisible()).toBe(false);
+    await expect.poll(() => frame.locator('#input').evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await page.keyboard.press('Escape');
+    await expect.poll(() => frameEl.isVisible()).toBe(false);
+    expect(await launcher.getAttribute('aria-expanded')).toBe('false');
+    await expect.poll(() => launcher.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await launcher.click();
+    await expect.poll(() => frameEl.isVisible()).toBe(true);
+    await frame.getByRole('button', { name: 'Close the chat' }).click();
+    await expect.poll(() => frameEl.isVisible()).toBe(false);
     await context.close();
-    site.closeAllConnections();
-    await new Promise((done) => site.close(done));
   });
 });

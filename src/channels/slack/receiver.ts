@@ -1,6 +1,6 @@
 import { isValidSlackRequest, type App as BoltApp, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { limitBody } from '../../http/json.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { errorInfo } from '../../core/errors.js';
@@ -22,7 +22,7 @@ export class HonoReceiver implements Receiver {
   readonly routes = new Hono();
 
   constructor(private readonly signingSecret: string, private readonly log: Logger, path = '/slack/events') {
-    this.routes.post(path, bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text('payload too large', 413) }), (c) => this.handle(c));
+    this.routes.post(path, limitBody(MAX_BODY), (c) => this.handle(c));
   }
 
   init(bolt: BoltApp): void {

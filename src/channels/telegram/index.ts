@@ -10,8 +10,12 @@ import { DeliveryError, errorInfo } from '../../core/errors.js';
 import type { Feature, Service } from '../../core/feature.js';
 import type { Incoming, Reply } from '../../core/types.js';
 import { LANGS } from '../../domain.js';
+import { limitBody } from '../../http/json.js';
 import { renderReplies } from './render.js';
 import { toIncoming } from './translate.js';
+
+/** Telegram's updates are small; anything near this is not one. */
+const MAX_UPDATE_BYTES = 256 * 1024;
 
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 /**
@@ -63,7 +67,8 @@ export function createTelegram(opts: TelegramOptions): Feature {
   if (webhook) {
     const handle = webhookCallback(bot, 'hono', { secretToken: webhook.secret, onTimeout: 'return' });
     const routes = new Hono();
-    routes.post(new URL(webhook.url).pathname, async (c) => {
+    // An update is a few kilobytes; a bigger body is refused before it is read, secret or not.
+    routes.post(new URL(webhook.url).pathname, limitBody(MAX_UPDATE_BYTES), async (c) => {
       try {
         return await handle(c);
       } catch (err) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Core } from '../../core/bot.js';
 import { errorInfo } from '../../core/errors.js';
@@ -53,10 +53,13 @@ export interface WebApiDeps {
   toWeb(reply: Reply): WebReply;
   /** Issued visitor ids, so a page can tell an expired session from a live one. */
   visitors: Space<Visitor>;
+  /** New sessions per client address (0: go ahead, else ms until the next is allowed). */
+  newSessions: { take(address: string): number };
+  clientAddress(c: Context): string;
 }
 
 /** The JSON API behind the chat page (documented in the README). */
-export function webApi({ core, inbox, toWeb, visitors }: WebApiDeps): Hono {
+export function webApi({ core, inbox, toWeb, visitors, newSessions, clientAddress }: WebApiDeps): Hono {
   const api = new Hono();
   api.use('*', limitBody(MAX_BODY_BYTES));
   api.use('*', async (c, next) => {
@@ -78,6 +81,12 @@ export function webApi({ core, inbox, toWeb, visitors }: WebApiDeps): Hono {
     apiError(c, 404, 'unknown_session', 'No such session (it may have expired): create a new one');
 
   api.post('/session', async (c) => {
+    // Each message is limited per session, so sessions themselves are limited per address.
+    const wait = newSessions.take(clientAddress(c));
+    if (wait) {
+      c.header('retry-after', String(Math.ceil(wait / 1000)));
+      return apiError(c, 429, 'rate_limited', 'Too many new chats from this address: please try again in a moment');
+    }
     const body = await readJson(c, newSessionBody, { optional: true });
     if (!body.ok) return body.res;
     const id = randomUUID();

@@ -13,6 +13,8 @@ const replySchema = z.object({
   /** Language of the cited section's title, so the page words the citation to match. */
   sectionLang: z.enum(LANGS).optional(),
   buttons: z.array(z.array(z.object({ label: z.string(), data: z.string() }))).optional(),
+  /** What the bot waits for next (name, contact, details): the page words its placeholder to match. */
+  input: z.string().optional(),
 });
 const messageSchema = z.object({ id: z.number().int().positive(), at: z.number(), replies: z.array(replySchema) });
 const inboxSchema = z.object({ seq: z.number().int().nonnegative(), messages: z.array(messageSchema) });
@@ -34,6 +36,7 @@ export function webReplies(langOfSection: (title: string) => Lang | undefined): 
       if (lang) out.sectionLang = lang;
     }
     if (r.buttons?.length) out.buttons = r.buttons.map((row) => row.map((b) => ({ label: b.label, data: b.data })));
+    if (r.input) out.input = r.input;
     return out;
   };
 }
