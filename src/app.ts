@@ -210,6 +210,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         handle: (msg) => core.handle(msg),
         session: (key) => core.readSession(key),
         escalation,
+        queue,
+        retryBaseMs: config.RELAY_RETRY_BASE_MS,
         i18n,
         events: core.events,
         log,

@@ -9,6 +9,7 @@ import type { Incoming, Reply } from '../../core/types.js';
 import { DAY_MS, type Lang } from '../../domain.js';
 import type { DeskNote, Escalation } from '../../escalation/index.js';
 import type { Space } from '../../state/port.js';
+import type { Queue } from '../../state/queue.js';
 import { limitBody } from '../../http/json.js';
 import { GraphClient, type GraphFailure, isGraphRefusal } from './graph.js';
 import { parseWebhook, type MetaChannel, type MetaEvent } from './inbound.js';
@@ -38,8 +39,12 @@ export interface MetaOptions {
   handle(msg: Incoming): Promise<Reply[]>;
   /** A customer's stored session, to read its language and open ticket. */
   session(key: string): Promise<Session | undefined>;
-  /** Tickets, the durable queue and the desk note when a customer can't be reached. */
+  /** Tickets, and the desk note when a customer can't be reached. */
   escalation: Escalation;
+  /** The durable job queue: retried sends wait there, in order per chat. */
+  queue: Queue;
+  /** First retry of a refused send (RELAY_RETRY_BASE_MS); doubles per attempt. */
+  retryBaseMs: number;
   i18n: i18n;
   events: CoreEmitter;
   log: Logger;
@@ -50,6 +55,9 @@ export interface MetaOptions {
   /** Agent replies waiting behind WhatsApp's re-engagement template. */
   held: Space<Reply[]>;
 }
+
+/** The queue's job kind for a send that Meta refused for now. */
+const SEND = 'meta.send';
 
 /** One queued send: a single Graph payload, so a retry never repeats the parts that went out. */
 interface SendJob {
@@ -66,7 +74,7 @@ interface SendJob {
 export function createMeta(opts: MetaOptions): Feature {
   const { escalation, events, log, lastInbound, held } = opts;
   const graph = new GraphClient({ baseUrl: opts.graphUrl });
-  const relay = escalation.relay;
+  const { queue } = opts;
   const tokens: Partial<Record<MetaChannel, string>> = {
     ...(opts.pageToken ? { messenger: opts.pageToken, instagram: opts.pageToken } : {}),
     ...(opts.whatsapp ? { whatsapp: opts.whatsapp.token } : {}),
@@ -147,25 +155,28 @@ export function createMeta(opts: MetaOptions): Feature {
     for (const job of jobs) {
       const key = `${job.channel}:${job.chatId}`;
       queued.set(key, (queued.get(key) ?? 0) + 1);
-      await relay.enqueue(`meta:${key}`, 'meta.send', job);
+      await queue.add(SEND, job, { group: `meta:${key}` });
     }
   }
 
-  relay.on('meta.send', async (data) => {
-    const job = data as SendJob;
-    const key = `${job.channel}:${job.chatId}`;
-    try {
-      await post(job.channel, job.payload);
-    } catch (err) {
-      if (!isGraphRefusal(err) || err.retryable) {
-        events.emit('delivery.failed', { channel: job.channel, reason: 'retry' });
-        throw err;
+  queue.define(SEND, {
+    baseDelayMs: opts.retryBaseMs,
+    handle: async (data) => {
+      const job = data as SendJob;
+      const key = `${job.channel}:${job.chatId}`;
+      try {
+        await post(job.channel, job.payload);
+      } catch (err) {
+        if (!isGraphRefusal(err) || err.retryable) {
+          events.emit('delivery.failed', { channel: job.channel, reason: 'retry' });
+          throw err;
+        }
+        await failed(job.channel, job.chatId, job.human, err);
       }
-      await failed(job.channel, job.chatId, job.human, err);
-    }
-    const left = (queued.get(key) ?? 1) - 1;
-    if (left > 0) queued.set(key, left);
-    else queued.delete(key);
+      const left = (queued.get(key) ?? 1) - 1;
+      if (left > 0) queued.set(key, left);
+      else queued.delete(key);
+    },
   });
 
   async function failed(channel: MetaChannel, chatId: string, human: boolean, err: DeliveryError & { reason: GraphFailure }): Promise<void> {
@@ -256,7 +267,7 @@ export function createMeta(opts: MetaOptions): Feature {
       if (!on.some((c) => key.startsWith(`${c}:`))) return;
       await lastInbound.delete(key);
       await held.delete(key);
-      await relay.drop([`meta:${key}`]);
+      await queue.dropGroups([`meta:${key}`]);
       queued.delete(key);
     },
     readyChecks: { meta: async () => expired.size === 0 },
