@@ -123,7 +123,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const { escalation, stats } = escalationFeature;
 
   const requests = createRequests({
-    engine,
+    // Through the answer cache: the flow reads every free-text message for a wish to exercise a right.
+    engine: { ask, language: (text, fallback) => engine.language(text, fallback) },
     store,
     core,
     log,
