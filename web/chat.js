@@ -126,7 +126,12 @@
         button.type = 'button';
         button.className = 'msg__button';
         button.textContent = b.label;
-        button.addEventListener('click', () => send({ button: b.data }, b.label));
+        button.addEventListener('click', () => {
+          // A language button in a reply switches the page too, as the LV/EN toggle does.
+          const chosen = /^lang:(lv|en)$/.exec(b.data)?.[1];
+          if (chosen) setLang(chosen);
+          send({ button: b.data }, b.label);
+        });
         group.append(button);
       }
       body.insertBefore(group, time);
@@ -327,11 +332,15 @@
     if (event.target.closest('.msg__button')) busy.then(() => input.focus());
   });
 
+  function setLang(value) {
+    lang = value;
+    applyLanguage();
+  }
+
   for (const el of document.querySelectorAll('.lang__btn')) {
     el.addEventListener('click', () => {
       if (el.dataset.lang === lang) return;
-      lang = el.dataset.lang;
-      applyLanguage();
+      setLang(el.dataset.lang);
       send({ button: `lang:${lang}` });
     });
   }

@@ -43,7 +43,7 @@ beforeAll(async () => {
     startTestApp({ RATE_LIMIT_PER_MINUTE: '3' }, { listen: true }),
   ]);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-}, 30_000);
+}, 60_000);
 afterAll(async () => {
   await browser?.close();
   await Promise.all([t?.teardown(), strict?.teardown()]);
@@ -101,6 +101,13 @@ describe('web chat in a real browser', () => {
     // Avatar and time on each bot message.
     expect(await botMessages(page).first().locator('.avatar').count()).toBe(1);
     expect(await botMessages(page).first().locator('time').textContent()).toMatch(/^\d{2}:\d{2}$/);
+    // The greeting's own language buttons switch the page as the header toggle does.
+    await botMessages(page).first().getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('en');
+    await expect.poll(() => lastBot(page).textContent()).toBe(`${tr('en', 'web:bot')}: ${tr('en', 'conversation:languageSet')}`);
+    await botMessages(page).first().getByRole('button', { name: 'Latviešu' }).click();
+    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('lv');
+    await expect.poll(() => lastBot(page).textContent()).toBe(`${tr('lv', 'web:bot')}: ${tr('lv', 'conversation:languageSet')}`);
 
     await ask(page, 'Cik ilgi jūs glabājat manus personas datus?');
     expect(await page.locator('.msg__source').last().textContent()).toMatch(/^Avots: privātuma politika, sadaļa „.+”$/);
@@ -179,6 +186,22 @@ describe('web chat in a real browser', () => {
     expect(await input.getAttribute('placeholder')).toBe(tr('en', 'web:placeholder_name'));
     await page.getByRole('button', { name: tr('en', 'requests:button.cancel') }).last().click();
     await expect.poll(() => input.getAttribute('placeholder')).toBe(tr('en', 'web:placeholder'));
+
+    // While a reply is on its way, the typing indicator shows.
+    let release = () => {};
+    const held = new Promise<void>((done) => (release = done));
+    await page.route('**/api/chat/messages', async (route) => {
+      if (route.request().method() === 'POST') await held;
+      await route.continue();
+    });
+    await input.fill('Who is the data controller?');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#typing').isVisible()).toBe(true);
+    expect(await page.locator('.msg--pending').count()).toBe(1);
+    release();
+    await expect.poll(() => page.locator('#typing').isHidden()).toBe(true);
+    expect(await page.locator('.msg--pending').count()).toBe(0);
+    await page.unroute('**/api/chat/messages');
 
     // The server is unreachable for one message: it is marked on its bubble, and sent again once, in place.
     const users = page.locator('.msg--user');
