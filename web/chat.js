@@ -315,7 +315,6 @@
     input.style.height = 'auto';
     input.style.height = `${input.scrollHeight}px`;
   }
-  input.maxLength = config.maxChars;
   input.addEventListener('input', () => {
     fitInput();
     updateCounter();

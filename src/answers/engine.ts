@@ -61,6 +61,8 @@ const SURE_AT = 0.7;
 /** A runner-up is offered when its probability reaches this. */
 const SUGGEST_AT = 0.1;
 const MAX_SUGGESTIONS = 3;
+/** Other languages' probabilities are weighed by this against Latvian and English before deciding. */
+const OTHER_PRIOR = 0.25;
 /** Lv or en is told only when it has this share of their joint probability; else the default. */
 const LANG_SHARE = 0.7;
 /** The act model's probability of a request at which a right's entry becomes a wish to exercise it. */
@@ -214,10 +216,18 @@ export class AnswerEngine {
 
   private languages(text: string): { lang?: Lang; other?: { lang: string; p: number }; ranked: { lang: string; p: number }[] } {
     const p = softmax(this.langModel.logits(langFeatures(text)));
+    // most customers write Latvian or English: a word shared with another language ("sveiki") stays ours
+    const served = (LANGS as readonly string[]);
+    let sum = 0;
+    this.langModel.classes.forEach((lang, i) => {
+      if (!served.includes(lang)) p[i]! *= OTHER_PRIOR;
+      sum += p[i]!;
+    });
+    for (let i = 0; i < p.length; i++) p[i]! /= sum;
     const ranked = this.langModel.classes.map((lang, i) => ({ lang, p: p[i]! })).sort((a, b) => b.p - a.p);
     if (!/\p{L}/u.test(text)) return { ranked };
     const top = ranked[0]!;
-    if (!(LANGS as readonly string[]).includes(top.lang) && top.p >= this.calibration.otherLangAt) return { other: top, ranked };
+    if (!served.includes(top.lang) && top.p >= this.calibration.otherLangAt) return { other: top, ranked };
     const lv = p[this.langModel.classes.indexOf('lv')]!;
     const en = p[this.langModel.classes.indexOf('en')]!;
     if (lv / (lv + en) >= LANG_SHARE) return { lang: 'lv', ranked };

@@ -30,18 +30,16 @@ const FEW_SAMPLES_WEIGHT = 2;
 /** Weight of a keyword or term (a word or two) against a sample question. */
 const TERM_WEIGHT = 0.4;
 
-const trainingLine = z.union([
-  z.object({ q: z.string(), lang: z.enum(LANGS), expect: z.string().nullable(), accept: z.array(z.string()).optional() }),
-  z.object({
-    q: z.string(),
-    lang: z.string(),
-    kind: z.string(),
-    expect: z.string().nullable().optional(),
-    right: z.enum(RIGHTS).optional(),
-    quote: z.string().optional(),
-    intent: z.string().optional(),
-  }),
-]);
+/** A labelled question: `expect` an entry id or null (out of scope); `kind` (when given) says what it is. */
+const trainingLine = z.object({
+  q: z.string(),
+  lang: z.string(),
+  kind: z.string().optional(),
+  expect: z.string().nullable().optional(),
+  accept: z.array(z.string()).optional(),
+  right: z.enum(RIGHTS).optional(),
+  quote: z.string().optional(),
+});
 export type TrainingLine = z.infer<typeof trainingLine>;
 
 export interface Labelled {
@@ -109,15 +107,14 @@ function entryOfQuote(kb: KnowledgeBase, quote: string): string | undefined {
 
 /** One labelled question of a training file, or undefined when it cannot be labelled. */
 function labelOf(kb: KnowledgeBase, line: TrainingLine): string | undefined {
-  if ('accept' in line || !('kind' in line)) return line.expect ?? NONE;
+  if (line.kind === undefined) return line.expect ?? NONE;
   const kind = line.kind.toLowerCase().replace(/[^a-z]/g, '');
   if (kind === 'otherlanguage') return OTHER_LANGUAGE;
-  if (line.right && /exercis|request|action/.test(kind)) return `${EXERCISE}${line.right}`;
-  if (/^(out|none|oos|offtopic|outofscope)/.test(kind)) return NONE;
-  for (const intent of kb.intents.keys()) if (kind.includes(intent) || line.intent === intent) return intent;
+  if (kind === 'exercise') return line.right ? `${EXERCISE}${line.right}` : undefined;
+  if (kind === 'outofscope') return NONE;
+  if ((kb.intents as Map<string, unknown>).has(kind)) return kind;
   if (line.expect !== undefined) return line.expect ?? NONE;
-  if (line.quote) return entryOfQuote(kb, line.quote);
-  return undefined;
+  return line.quote ? entryOfQuote(kb, line.quote) : undefined;
 }
 
 export function labelledSamples(kb: KnowledgeBase, files = readTrainingFiles()): Labelled[] {
@@ -161,11 +158,13 @@ export function langClassesOf(kb: KnowledgeBase): string[] {
   return [...LANGS, ...kb.otherLanguages.keys()];
 }
 
-/** What the models were trained from: the knowledge base as loaded and the training files as written. */
+/** What the models were trained from: the knowledge base's samples and the training files as written. */
 export function inputHash(kb: KnowledgeBase, files: TrainingFile[]): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ METHOD_VERSION, TRAIN_OPTIONS }));
-  hash.update(JSON.stringify([[...kb.entries.values()], [...kb.intents], [...kb.exercise], kb.outOfScope, [...kb.otherLanguages]]));
+  // only what training reads: an edited answer or title needs no retraining
+  const entries = [...kb.entries.values()].map((e) => [e.id, e.right, e.questions, e.keywords]);
+  hash.update(JSON.stringify([entries, [...kb.intents], [...kb.exercise], kb.outOfScope, [...kb.otherLanguages]]));
   for (const { file, text } of files) hash.update(`${file}\n${text}\n`);
   return hash.digest('hex').slice(0, 32);
 }

@@ -6,8 +6,10 @@ const read = new WeakMap<Ctx, Answer>();
 
 /** The engine's reading of this turn's text: asked once per message, by whichever part asks first. */
 export function understand(engine: Pick<AnswerEngine, 'ask'>, ctx: Ctx): Answer {
-  let answer = read.get(ctx);
-  if (!answer) read.set(ctx, (answer = engine.ask(ctx.args, ctx.lang)));
+  const known = read.get(ctx);
+  if (known) return known;
+  const answer = engine.ask(ctx.args, ctx.lang);
+  read.set(ctx, answer);
   return answer;
 }
 

@@ -25,6 +25,7 @@ describe('web chat page', () => {
     expect(csp).toContain("script-src 'self'");
     const html = await res.text();
     expect(html).toContain('<html lang="en">');
+    expect(html).toMatch(/<textarea id="input"[^>]* maxlength="4000"/);
     const json = /<script id="thunder-config" type="application\/json">([^<]*)<\/script>/.exec(html)?.[1];
     const config = JSON.parse(json ?? 'null') as { lang: string; strings: Record<string, Record<string, string>> };
     expect(config.lang).toBe('en');
@@ -86,8 +87,8 @@ describe('web chat API', () => {
     const followUp = buttonsOf(replies).find((b) => b.data.startsWith('a:'));
     expect(followUp).toBeDefined();
     const next = await chat.say(sid, { button: followUp?.data as string });
-    const entry = kb.entries.get((followUp?.data as string).slice(2));
-    expect(next.map((r) => r.text).join('\n')).toContain(entry?.answer.en.slice(0, 40));
+    const entry = kb.entries.get(String(followUp?.data).slice(2));
+    expect(next.map((r) => r.text).join('\n')).toContain(entry?.answer.en.slice(0, 40) ?? 'no such entry');
   });
 
   it('takes binary and emoji-only text without failing', async () => {

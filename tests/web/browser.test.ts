@@ -8,8 +8,8 @@ import { tr } from '../helpers/locales.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 /** Debian's chromium (apt-get install chromium); never a downloaded browser. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCALES_DIR } from '../../src/paths.js';
 import { tr } from '../helpers/locales.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { buttonsOf, ChatClient, type WebReply } from './chat-client.js';
@@ -73,6 +76,21 @@ describe('conversation intents in free text', () => {
     expect(buttonsOf([ru!]).map((b) => b.data)).toEqual(['lang:lv', 'lang:en']);
     const [uk] = await chat.say(sid, { text: 'Як видалити мої дані?' });
     expect(uk?.text).toMatch(/^Я відповідаю лише латиською та англійською/);
+  });
+
+  it('German, Lithuanian, Polish and Estonian get the note in their own language too', async () => {
+    const sid = await chat.session('lv');
+    const asked: [string, string][] = [
+      ['de', 'Wie lange speichern Sie meine Daten?'],
+      ['lt', 'Kaip ištrinti mano duomenis?'],
+      ['pl', 'Jak długo przechowujecie moje dane?'],
+      ['et', 'Kui kaua te minu andmeid hoiate?'],
+    ];
+    for (const [code, text] of asked) {
+      const note = (JSON.parse(readFileSync(join(LOCALES_DIR, code, 'conversation.json'), 'utf8')) as { otherLanguage: string }).otherLanguage;
+      const [reply] = await chat.say(sid, { text });
+      expect(reply?.text, code).toBe(note.replace('{{email}}', EMAIL).replace('{{phone}}', PHONE));
+    }
   });
 });
 

@@ -43,6 +43,7 @@ export function webPage(opts: PageOptions): Hono {
       const config = { lang, strings, maxChars: MAX_TEXT_CHARS, ttlDays: opts.ttlDays };
       const html = template
         .replace('__LANG__', lang)
+        .replace('__MAX_CHARS__', String(MAX_TEXT_CHARS))
         .replace('__TITLE__', () => escapeMarkup(strings[lang]?.title ?? 'Thunder'))
         .replace('__CONFIG__', () => scriptJson(config));
       return [lang, html];
