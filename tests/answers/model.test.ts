@@ -22,7 +22,10 @@ function labelOf(a: Answer): string {
  * Knowledge-base samples that do not return their own class, each for a documented reason:
  * a fragment the model reads as its neighbour's, equally at home there.
  */
-const EXCEPTIONS = new Set<string>([]);
+const EXCEPTIONS = new Set<string>([
+  // legitimate interests name fraud prevention; the authorities' purposes name preventing illegal activity: a near tie
+  'fraud prevention',
+]);
 
 describe('the prebuilt models (knowledge/model/answers.json)', () => {
   const artefact = readArtefact()!;
