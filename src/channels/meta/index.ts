@@ -72,9 +72,8 @@ interface SendJob {
  * and the Graph API.
  */
 export function createMeta(opts: MetaOptions): Feature {
-  const { escalation, events, log, lastInbound, held } = opts;
+  const { escalation, queue, events, log, lastInbound, held } = opts;
   const graph = new GraphClient({ baseUrl: opts.graphUrl });
-  const { queue } = opts;
   const tokens: Partial<Record<MetaChannel, string>> = {
     ...(opts.pageToken ? { messenger: opts.pageToken, instagram: opts.pageToken } : {}),
     ...(opts.whatsapp ? { whatsapp: opts.whatsapp.token } : {}),
