@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { cachedAsk } from './answers/cache.js';
 import { AnswerEngine } from './answers/engine.js';
-import { loadKnowledge } from './answers/knowledge.js';
+import { KnowledgeError, loadKnowledge } from './answers/knowledge.js';
 import { createMeta, SEEN_MS as META_SEEN_MS } from './channels/meta/index.js';
 import { HUMAN_AGENT_MS } from './channels/meta/window.js';
 import { createSlack, SEEN_MS, slackDeskClient } from './channels/slack/index.js';
@@ -123,7 +123,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const { escalation, stats } = escalationFeature;
 
   const requests = createRequests({
-    engine,
+    // Through the answer cache: the flow reads every free-text message for a wish to exercise a right.
+    engine: { ask, language: (text, fallback) => engine.language(text, fallback) },
     store,
     core,
     log,
@@ -230,7 +231,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const stateFeature: Feature = { name: 'state', readyChecks: { store: () => store.ping() }, services: [stateSweeper(store, log), durability.service] };
   // Started after the channels (jobs push through their senders), stopped before them.
   const jobsFeature: Feature = { name: 'jobs', services: [{ name: 'queue', start: () => queue.start(), stop: () => queue.stop() }] };
-  const observed = [stateFeature, escalationFeature, requests, version, conversation, ...channels, ...(opts.extraFeatures ?? [])];
+  const observed = [stateFeature, intents, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
   const ops = createOps({
     events: core.events,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
@@ -255,7 +256,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   //   requests   a rights request in progress takes the customer's answers
   //   version    /version
   //   conversation commands, buttons and questions: whatever is left
-  //   channels   started last, so nothing arrives before the features behind them run
+  //   channels   started after the features behind them, so nothing arrives before those run
+  //   jobs       the durable queue last: its jobs push through the channels' senders
   const features = [stateFeature, ops, intents, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
   const http = new Hono();
   rootErrors(http, log);
@@ -276,7 +278,7 @@ function limited(routes: Hono): Hono {
 /** The company's e-mail, from the knowledge base's controller entry (a policy fact, never code). */
 function companyEmail(kb: AnswerEngine['kb']): string {
   const email = kb.entries.get('controller')?.answer.en.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/)?.[0];
-  if (!email) throw new Error("knowledge base: the 'controller' entry names no e-mail address");
+  if (!email) throw new KnowledgeError("knowledge base: the 'controller' entry names no e-mail address");
   return email;
 }
 

@@ -9,6 +9,12 @@ type Param = string | number | null;
 class Conn {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly ready: Promise<void>;
+  /**
+   * Each SQL text is prepared once and its statement reused: preparing costs more than running
+   * these one-row statements (a third of the store's time per chat message, measured with
+   * --cpu-prof). A statement runs its calls in order; the connection runs one at a time anyway.
+   */
+  private readonly statements = new Map<string, sqlite3.Statement>();
 
   constructor(private readonly db: sqlite3.Database, pragmas: string[]) {
     this.ready = pragmas.reduce<Promise<void>>((p, sql) => p.then(() => this.exec(sql)), Promise.resolve());
@@ -18,17 +24,43 @@ class Conn {
     return new Promise((done, fail) => this.db.exec(sql, (err) => (err ? fail(err) : done())));
   }
 
+  private statement(sql: string): sqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** A statement that failed may have failed to prepare: the next call prepares it afresh. */
+  private forget(sql: string, statement: sqlite3.Statement): void {
+    if (this.statements.get(sql) !== statement) return;
+    this.statements.delete(sql);
+    statement.finalize();
+  }
+
   async all<R>(sql: string, params: Param[] = []): Promise<R[]> {
     await this.ready;
-    return new Promise((done, fail) => this.db.all(sql, params, (err, rows) => (err ? fail(err) : done(rows as R[]))));
+    const statement = this.statement(sql);
+    return new Promise((done, fail) =>
+      statement.all(params, (err: Error | null, rows: unknown[]) => {
+        if (!err) return done(rows as R[]);
+        this.forget(sql, statement);
+        fail(err);
+      }),
+    );
   }
 
   async run(sql: string, params: Param[] = []): Promise<number> {
     await this.ready;
+    const statement = this.statement(sql);
+    const forget = () => this.forget(sql, statement);
     return new Promise((done, fail) =>
-      this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
-        if (err) fail(err);
-        else done(this.changes);
+      statement.run(params, function (this: sqlite3.RunResult, err: Error | null) {
+        if (!err) return done(this.changes);
+        forget();
+        fail(err);
       }),
     );
   }
@@ -40,8 +72,11 @@ class Conn {
     return run;
   }
 
-  close(): Promise<void> {
-    return new Promise((done) => this.db.close(() => done()));
+  async close(): Promise<void> {
+    const statements = [...this.statements.values()];
+    this.statements.clear();
+    await Promise.all(statements.map((s) => new Promise<void>((done) => s.finalize(() => done()))));
+    await new Promise<void>((done) => this.db.close(() => done()));
   }
 }
 

@@ -17,7 +17,7 @@ export interface Instance {
 }
 
 /** Starts the real `src/main.ts` in its own process (tsx), on a free port, and waits until it serves. */
-export async function spawnThunder(env: Record<string, string> = {}): Promise<Instance> {
+export async function spawnThunder(env: Record<string, string> = {}, startTimeoutMs = 20_000): Promise<Instance> {
   const dataDir = mkdtempSync(join(tmpdir(), 'thunder-proc-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
@@ -56,7 +56,7 @@ export async function spawnThunder(env: Record<string, string> = {}): Promise<In
     });
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     void exited.then((code) => reject(new Error(`thunder exited (${code}) before serving:\n${stderr}`)));
-    setTimeout(() => reject(new Error(`thunder did not start in 20 s:\n${stderr}`)), 20_000).unref();
+    setTimeout(() => reject(new Error(`thunder did not start in ${startTimeoutMs / 1000} s:\n${stderr}`)), startTimeoutMs).unref();
   });
   const url = await started.catch(async (err: unknown) => {
     // Never leave a half-started server behind.

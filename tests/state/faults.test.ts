@@ -26,8 +26,14 @@ beforeAll(async () => {
   api = await FaultApi.start(join(dir, 'api.sqlite'));
 });
 let apiDown = false;
-const apiOff = () => ((apiDown = true), api.down());
-const apiOn = () => ((apiDown = false), api.up());
+function apiOff(): Promise<void> {
+  apiDown = true;
+  return api.down();
+}
+function apiOn(): Promise<void> {
+  apiDown = false;
+  return api.up();
+}
 afterEach(async () => {
   if (apiDown) await apiOn();
   api.plan.length = 0;
@@ -157,7 +163,10 @@ async function redisServer(port: number, args: string[]): Promise<ChildProcess> 
 function listening(port: number): Promise<boolean> {
   return new Promise((done) => {
     const sock = connect(port, '127.0.0.1');
-    sock.once('connect', () => (sock.destroy(), done(true)));
+    sock.once('connect', () => {
+      sock.destroy();
+      done(true);
+    });
     sock.once('error', () => done(false));
   });
 }

@@ -12,7 +12,7 @@ const dirs: string[] = [];
 const stores: Store[] = [];
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 function sqlite(dir = mkdtempSync(join(tmpdir(), 'thunder-port-'))): Store {
@@ -95,7 +95,13 @@ describe.each([
 describe('job queue', () => {
   it('a job listed without its data is an error in the log and a metric, and the group goes on', async () => {
     const lines: string[] = [];
-    const log = createLogger('info', new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) }));
+    const sink = new Writable({
+      write(c: Buffer, _e, done) {
+        lines.push(c.toString());
+        done();
+      },
+    });
+    const log = createLogger('info', sink);
     const queue = new Queue({ space: sqlite().kv('jobs'), log, ttlMs: 60_000, tickMs: 20 });
     const seen: number[] = [];
     const events: string[] = [];

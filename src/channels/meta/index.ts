@@ -6,7 +6,7 @@ import type { CoreEmitter } from '../../core/events.js';
 import type { Feature } from '../../core/feature.js';
 import type { Session } from '../../core/session.js';
 import type { Incoming, Reply } from '../../core/types.js';
-import type { Lang } from '../../domain.js';
+import { DAY_MS, type Lang } from '../../domain.js';
 import type { DeskNote, Escalation } from '../../escalation/index.js';
 import type { Space } from '../../state/port.js';
 import type { Queue } from '../../state/queue.js';
@@ -19,7 +19,7 @@ import { verifySignature } from './signature.js';
 import { windowFor } from './window.js';
 
 /** Meta redelivers for up to a week (WhatsApp); a message id is remembered that long. */
-export const SEEN_MS = 7 * 24 * 60 * 60 * 1000;
+export const SEEN_MS = 7 * DAY_MS;
 /** Meta's webhook bodies are a few KB; batches stay far below this. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -72,9 +72,8 @@ interface SendJob {
  * and the Graph API.
  */
 export function createMeta(opts: MetaOptions): Feature {
-  const { escalation, events, log, lastInbound, held } = opts;
+  const { escalation, queue, events, log, lastInbound, held } = opts;
   const graph = new GraphClient({ baseUrl: opts.graphUrl });
-  const { queue } = opts;
   const tokens: Partial<Record<MetaChannel, string>> = {
     ...(opts.pageToken ? { messenger: opts.pageToken, instagram: opts.pageToken } : {}),
     ...(opts.whatsapp ? { whatsapp: opts.whatsapp.token } : {}),

@@ -1,6 +1,6 @@
+import { DAY_MS } from '../../domain.js';
 import type { MetaChannel } from './inbound.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** Meta's customer-service window: 24 hours after the customer's last message. */
 export const WINDOW_MS = DAY_MS;
 /** How long after the customer's last message HUMAN_AGENT may carry a person's reply. */

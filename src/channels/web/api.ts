@@ -5,6 +5,7 @@ import type { Core } from '../../core/bot.js';
 import { errorInfo } from '../../core/errors.js';
 import { apiError, limitBody, readJson, validate } from '../../http/json.js';
 import type { Reply } from '../../core/types.js';
+import { DAY_MS } from '../../domain.js';
 import type { Space } from '../../state/port.js';
 import type { Inbox, WebReply } from './inbox.js';
 
@@ -14,7 +15,7 @@ export const MAX_TEXT_CHARS = 4000;
 /** Refresh a visitor's expiry at most this often, not on every message. */
 const TOUCH_MS = 60 * 60 * 1000;
 /** A session nobody wrote in is dropped after a day, not kept for the whole TTL. */
-const UNUSED_TTL_MS = 24 * 60 * 60 * 1000;
+const UNUSED_TTL_MS = DAY_MS;
 
 const sessionId = z.uuid({ error: 'sessionId must be the id POST /api/chat/session returned' });
 const locale = z.string().max(35).regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/, 'locale must be a language tag like "lv" or "en-GB"');

@@ -47,7 +47,9 @@ export function createWeb(opts: WebOptions): Feature {
     services: [
       {
         name: 'web-session-limit',
-        start: async () => void (sweeper = setInterval(() => newSessions.sweep(), SWEEP_MS).unref()),
+        start: async () => {
+          sweeper = setInterval(() => newSessions.sweep(), SWEEP_MS).unref();
+        },
         stop: async () => clearInterval(sweeper),
       },
     ],
