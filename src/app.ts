@@ -11,7 +11,7 @@ import { createSlack, SEEN_MS, slackDeskClient } from './channels/slack/index.js
 import { SlackDesk } from './channels/slack/desk.js';
 import { createTelegram } from './channels/telegram/index.js';
 import { createWeb } from './channels/web/index.js';
-import type { Config } from './config/index.js';
+import { type Config, standinDir } from './config/index.js';
 import { createConversation, createIntents } from './conversation/index.js';
 import { Core } from './core/bot.js';
 import { errorInfo } from './core/errors.js';
@@ -129,7 +129,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     core,
     log,
     api: { url: config.REQUEST_API_URL, token: config.REQUEST_API_TOKEN, timeoutMs: config.REQUEST_API_TIMEOUT_MS },
-    dataDir: config.DATA_DIR,
+    standinDir: standinDir(config),
     refSecret: config.REQUEST_REF_SECRET,
     retry: { baseMs: config.REQUEST_RETRY_BASE_MS, maxMs: config.REQUEST_RETRY_MAX_MS },
     retentionMs: ttl,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { parseWeeklyHours } from '../escalation/hours.js';
@@ -96,6 +97,7 @@ export const configSchema = z.object({
   REQUEST_API_TOKEN: optionalText,
   REQUEST_API_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   REQUEST_API_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  REQUEST_API_DATA_DIR: z.string().min(1).optional(),
   REQUEST_REF_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
   REQUEST_RETRY_BASE_MS: z.coerce.number().int().positive().default(2000),
   REQUEST_RETRY_MAX_MS: z.coerce.number().int().positive().default(10 * 60 * 1000),
@@ -131,4 +133,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   return parsed.data;
+}
+
+/**
+ * Where the embedded stand-in request API keeps its requests: beside DATA_DIR, not in it, because it
+ * stands for the company's own system; DATA_DIR holds only what the bot keeps (erased by /forget).
+ */
+export function standinDir(cfg: Pick<Config, 'DATA_DIR' | 'REQUEST_API_DATA_DIR'>): string {
+  return resolve(cfg.REQUEST_API_DATA_DIR ?? `${resolve(cfg.DATA_DIR)}-request-api`);
 }

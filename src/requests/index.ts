@@ -49,9 +49,9 @@ export interface RequestsOptions {
   queue: Queue;
   core: Pick<Core, 'events' | 'i18n' | 'push'>;
   log: Logger;
-  /** The company's request API; unset: an embedded stand-in with its data in `dataDir`. */
+  /** The company's request API; unset: an embedded stand-in with its data in `standinDir`. */
   api: { url: string | undefined; token: string | undefined; timeoutMs: number };
-  dataDir: string;
+  standinDir: string;
   /** Secret of the pseudonymous channel reference; unset: one generated and kept in the store. */
   refSecret: string | undefined;
   retry: { baseMs: number; maxMs: number };
@@ -133,7 +133,7 @@ export function createRequests(opts: RequestsOptions): Requests {
 
   const services: Service[] = [];
   if (!api.url) {
-    const file = resolve(opts.dataDir, 'request-api.sqlite');
+    const file = resolve(opts.standinDir, 'request-api.sqlite');
     services.push({
       name: 'request-api',
       async start() {

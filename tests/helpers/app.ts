@@ -118,6 +118,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: TestA
     }
     await app.store.close();
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    rmSync(`${dataDir}-request-api`, { recursive: true, force: true });
   }
 
   return { app, config, dataDir, storePrefix, url, teardown };

@@ -58,13 +58,17 @@ export async function spawnThunder(env: Record<string, string> = {}, startTimeou
     void exited.then((code) => reject(new Error(`thunder exited (${code}) before serving:\n${stderr}`)));
     setTimeout(() => reject(new Error(`thunder did not start in ${startTimeoutMs / 1000} s:\n${stderr}`)), startTimeoutMs).unref();
   });
+  // the embedded stand-in request API keeps its copy beside DATA_DIR
+  const removeData = () => {
+    for (const d of [dataDir, `${dataDir}-request-api`]) rmSync(d, { recursive: true, force: true });
+  };
   const url = await started.catch(async (err: unknown) => {
     // Never leave a half-started server behind.
     if (child.exitCode === null) {
       child.kill('SIGKILL');
       await exited;
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    removeData();
     throw err;
   });
   return {
@@ -78,7 +82,7 @@ export async function spawnThunder(env: Record<string, string> = {}, startTimeou
         child.kill('SIGKILL');
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      removeData();
     },
   };
 }

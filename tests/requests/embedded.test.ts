@@ -23,11 +23,12 @@ beforeAll(async () => {
 afterAll(() => t?.teardown());
 
 describe('embedded stand-in request API', () => {
-  it('is started on loopback, announced in the log, and takes requests into DATA_DIR', async () => {
+  it('is started on loopback, announced in the log, and keeps requests beside DATA_DIR, not in it', async () => {
     const announced = lines.map((l) => JSON.parse(l)).find((l) => String(l.msg).includes('REQUEST_API_URL is unset'));
     expect(announced?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(t.app.requests!.apiUrl()).toBe(announced.url);
-    expect(existsSync(join(t.dataDir, 'request-api.sqlite'))).toBe(true);
+    expect(existsSync(join(`${t.dataDir}-request-api`, 'request-api.sqlite'))).toBe(true);
+    expect(existsSync(join(t.dataDir, 'request-api.sqlite'))).toBe(false);
 
     const pushed = recordingSender(t.app.core);
     const user = 'embedded-user';
