@@ -136,7 +136,7 @@ export class AnswerEngine {
   }
 
   ask(text: string, defaultLang: Lang): Answer {
-    return this.explain(text, defaultLang).answer;
+    return this.explain(text, defaultLang, false).answer;
   }
 
   /** Latvian or English as the text reads; `fallback` when it is too short or mixed to tell. */
@@ -144,7 +144,8 @@ export class AnswerEngine {
     return this.languages(text).lang ?? fallback;
   }
 
-  explain(input: string, defaultLang: Lang): Explanation {
+  /** `evidence`: also list the features that weighed most (for --explain; the hot path skips it). */
+  explain(input: string, defaultLang: Lang, evidence = true): Explanation {
     const text = truncate(input);
     const terms = tokens(text);
     const { lang: told, other, ranked: languages } = this.languages(text);
@@ -153,7 +154,8 @@ export class AnswerEngine {
     if (other) return { ...empty, answer: { intent: 'other_language', lang, entry: null, confidence: other.p, suggestions: [], otherLang: other.lang } };
     const feats = features(text, this.corrections(terms));
     // no word, and no emoji the model has seen ("🔥🔥🔥", "12345"): nothing to go on
-    const known = [...feats.keys()].some((key) => (key.startsWith('p|') || /\p{L}/u.test(text)) && !/^[nq]\|/.test(key) && this.intentModel.has(key));
+    const letters = /\p{L}/u.test(text);
+    const known = [...feats.keys()].some((key) => (letters || key.startsWith('p|')) && !/^[nq]\|/.test(key) && this.intentModel.has(key));
     if (!known) return { ...empty, answer: { intent: 'none', lang, entry: null, confidence: 0, suggestions: [] } };
     const logits = this.intentModel.logits(feats);
     const decision = decide(logits, this.intentModel.classes, this.calibration, this.partners);
@@ -182,7 +184,7 @@ export class AnswerEngine {
       terms,
       candidates: ranked.slice(0, 5),
       languages,
-      evidence: this.intentModel.contributions(feats, top).slice(0, 12),
+      evidence: evidence ? this.intentModel.contributions(feats, top).slice(0, 12) : [],
     };
   }
 
