@@ -142,8 +142,12 @@ const rows: [string, string, string, string][] = [
   ['cold start, CPU', ms(coldOurs.cpu), ms(coldFuse.cpu), faster(coldOurs.cpu, coldFuse.cpu)],
 ];
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-console.log(`thunder on all ${questions.length} validation questions: in-scope lv ${pct(accAll.lv)}, en ${pct(accAll.en)}, out of scope refused ${pct(accAll.refused)}\n`);
-console.log(`answer engine benchmark: ${sample.length} validation questions (every ${BASELINE_STRIDE}th) × ${REPEATS} runs each (baseline ${BASELINE_REPEATS}), node ${process.version}\n`);
+console.log(
+  `thunder on all ${questions.length} validation questions: in-scope lv ${pct(accAll.lv)}, en ${pct(accAll.en)}, out of scope refused ${pct(accAll.refused)}\n`,
+);
+console.log(
+  `answer engine benchmark: ${sample.length} validation questions (every ${BASELINE_STRIDE}th) × ${REPEATS} runs each (baseline ${BASELINE_REPEATS}), node ${process.version}\n`,
+);
 for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
 const ok = speedOurs.p99 <= 1 && coldOurs.wall <= 300;
 console.log(`\ntargets: p99 ≤ 1 ms, cold start ≤ 300 ms — ${ok ? 'met' : 'NOT met'}`);

@@ -14,7 +14,11 @@ import { FakeGraph, messagingEvent, metaJson, pageBody, sign, type GraphCall } f
 import { spawnThunder, type Instance } from '../tests/ops/spawn.js';
 
 const { values } = parseArgs({
-  options: { users: { type: 'string', default: '500' }, messages: { type: 'string', default: '10' }, seconds: { type: 'string', default: '5' } },
+  options: {
+    users: { type: 'string', default: '500' },
+    messages: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '5' },
+  },
 });
 const USERS = Number(values.users);
 const MESSAGES = Number(values.messages);
@@ -40,7 +44,14 @@ function percentile(sorted: number[], p: number): number {
 async function baseline(server: Instance, name: string, opts: Partial<autocannon.Options>): Promise<Row> {
   const r = await autocannon({ url: server.url, connections: 100, duration: SECONDS, ...opts });
   const dropped = r.non2xx + r.errors + r.timeouts;
-  return { run: name, 'msg/s': Math.round(r.requests.average), 'p50 ms': r.latency.p50, 'p99 ms': r.latency.p99, messages: r.requests.total, problems: dropped ? `${dropped} dropped` : 'none' };
+  return {
+    run: name,
+    'msg/s': Math.round(r.requests.average),
+    'p50 ms': r.latency.p50,
+    'p99 ms': r.latency.p99,
+    messages: r.requests.total,
+    problems: dropped ? `${dropped} dropped` : 'none',
+  };
 }
 
 function webChat(sessions: string[]): Partial<autocannon.Options> {
@@ -77,7 +88,11 @@ async function metaRun(server: Instance, graph: FakeGraph, name: string, window:
   const run = `${Date.now().toString(36)}${window}`;
   const post = async (raw: string): Promise<void> => {
     posts++;
-    const res = await fetch(`${server.url}/meta/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+    const res = await fetch(`${server.url}/meta/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) },
+      body: raw,
+    });
     if (res.status !== 200) refused++;
     await res.arrayBuffer();
   };
@@ -123,12 +138,21 @@ const rows: Row[] = [];
 try {
   for (const window of ['150', '0']) {
     // A busy machine needs longer than the tests' 20 s to build the answer engine at start.
-    const server = await spawnThunder({ ...graph.env(), RATE_LIMIT_PER_MINUTE: '1000000', WEB_SESSIONS_PER_MINUTE: '1000000', META_ORDER_WINDOW_MS: window }, 120_000);
+    const server = await spawnThunder(
+      { ...graph.env(), RATE_LIMIT_PER_MINUTE: '1000000', WEB_SESSIONS_PER_MINUTE: '1000000', META_ORDER_WINDOW_MS: window },
+      120_000,
+    );
     try {
       if (window === '150') {
-        rows.push(await baseline(server, 'GET /healthz, 100 connections (HTTP baseline)', { requests: [{ method: 'GET', path: '/healthz' }] }));
+        rows.push(
+          await baseline(server, 'GET /healthz, 100 connections (HTTP baseline)', { requests: [{ method: 'GET', path: '/healthz' }] }),
+        );
         const sessions = await Promise.all(
-          Array.from({ length: 100 }, async () => ((await (await fetch(`${server.url}/api/chat/session`, { method: 'POST' })).json()) as { sessionId: string }).sessionId),
+          Array.from(
+            { length: 100 },
+            async () =>
+              ((await (await fetch(`${server.url}/api/chat/session`, { method: 'POST' })).json()) as { sessionId: string }).sessionId,
+          ),
         );
         rows.push(await baseline(server, 'web chat, 100 visitors (channel baseline)', webChat(sessions)));
       }
@@ -147,5 +171,9 @@ try {
 console.log(`\nMeta channels: signed webhook → core → fake Graph API, loopback, server in its own process, SQLite state\n`);
 console.table(rows);
 const bad = rows.filter((r) => r.problems !== 'none' && !r.problems.startsWith('none ('));
-console.log(bad.length ? `PROBLEMS: ${bad.map((r) => `${r.run}: ${r.problems}`).join('; ')}` : 'no message lost, none answered twice, nothing dropped');
+console.log(
+  bad.length
+    ? `PROBLEMS: ${bad.map((r) => `${r.run}: ${r.problems}`).join('; ')}`
+    : 'no message lost, none answered twice, nothing dropped',
+);
 process.exitCode = bad.length ? 1 : 0;

@@ -32,7 +32,11 @@ function signed(contentType: string, body: () => string, secret?: string): Parti
         setupRequest: (req) => {
           const raw = body();
           const ts = Math.floor(Date.now() / 1000);
-          return { ...req, body: raw, headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(raw, ts, secret) } };
+          return {
+            ...req,
+            body: raw,
+            headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(raw, ts, secret) },
+          };
         },
       },
     ],
@@ -57,12 +61,21 @@ interface Row {
 async function run(name: string, connections: number, opts: Partial<autocannon.Options>, expected: number): Promise<Row> {
   let unexpected = 0;
   const result = await autocannon({
-    url: server.url, connections, duration: SECONDS, ...opts,
+    url: server.url,
+    connections,
+    duration: SECONDS,
+    ...opts,
     setupClient: (client) => client.on('response', (status: number) => void (status !== expected && unexpected++)),
   });
   return {
-    run: name, connections, 'req/s': Math.round(result.requests.average), 'p50 ms': result.latency.p50, 'p99 ms': result.latency.p99,
-    'max ms': result.latency.max, requests: result.requests.total, unexpected: unexpected + result.errors + result.timeouts,
+    run: name,
+    connections,
+    'req/s': Math.round(result.requests.average),
+    'p50 ms': result.latency.p50,
+    'p99 ms': result.latency.p99,
+    'max ms': result.latency.max,
+    requests: result.requests.total,
+    unexpected: unexpected + result.errors + result.timeouts,
   };
 }
 
@@ -76,13 +89,19 @@ try {
   console.log(`\nPOST /slack/events, ${SECONDS} s per run, loopback, server in its own process (state in SQLite)\n`);
   console.table(rows);
   const [base, single, load] = rows as [Row, Row, Row, Row];
-  console.log(`answers at ${CONNECTIONS} connections: ${load['req/s']} req/s (${((load['req/s'] / base['req/s']) * 100).toFixed(1)} % of signature-only, ${(load['req/s'] / single['req/s']).toFixed(1)}× one connection)`);
+  console.log(
+    `answers at ${CONNECTIONS} connections: ${load['req/s']} req/s (${((load['req/s'] / base['req/s']) * 100).toFixed(1)} % of signature-only, ${(load['req/s'] / single['req/s']).toFixed(1)}× one connection)`,
+  );
   console.log(`p99 ${load['p99 ms']} ms, max ${load['max ms']} ms (Slack's limit: 3000 ms)`);
   const webApiCalls = slack.calls.filter((c) => c.method.startsWith('chat.')).length;
   console.log(`Web API chat.* calls during the run: ${webApiCalls} (answers travel in the ack)`);
   const bad = rows.reduce((n, r) => n + r.unexpected, 0);
   const late = load['max ms'] >= 3000;
-  console.log(bad === 0 && !late ? 'every request got the expected status in time' : `UNEXPECTED ${bad} responses${late ? ', some later than 3 s' : ''}`);
+  console.log(
+    bad === 0 && !late
+      ? 'every request got the expected status in time'
+      : `UNEXPECTED ${bad} responses${late ? ', some later than 3 s' : ''}`,
+  );
   process.exitCode = bad === 0 && !late ? 0 : 1;
 } finally {
   server.kill('SIGTERM');

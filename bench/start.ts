@@ -32,12 +32,24 @@ async function timeToServe(command: string): Promise<number> {
     cwd: ROOT,
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', REDIS_URL: '', TELEGRAM_BOT_TOKEN: '', SLACK_BOT_TOKEN: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      REDIS_URL: '',
+      TELEGRAM_BOT_TOKEN: '',
+      SLACK_BOT_TOKEN: '',
+    },
   });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${command} exited with ${child.exitCode}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return (performance.now() - started) / 1000;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -61,4 +73,5 @@ for (let i = 0; i < RUNS; i++) {
   rows[1]![1].push(await timeToServe('npm start --silent'));
 }
 console.log(`time to serve (/healthz 200), ${RUNS} runs each, median [min–max]`);
-for (const [name, xs] of rows) console.log(`  ${name.padEnd(46)} ${median(xs).toFixed(1)} s  [${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}]`);
+for (const [name, xs] of rows)
+  console.log(`  ${name.padEnd(46)} ${median(xs).toFixed(1)} s  [${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}]`);

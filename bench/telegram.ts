@@ -12,7 +12,13 @@ import { loadKnowledge } from '../src/answers/knowledge.js';
 import { startTestApp } from '../tests/helpers/app.js';
 import { FakeTelegram } from '../tests/helpers/fake-telegram.js';
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '500' }, messages: { type: 'string', default: '10' }, rtt: { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '500' },
+    messages: { type: 'string', default: '10' },
+    rtt: { type: 'string', default: '10' },
+  },
+});
 const USERS = Number(values.users);
 /** A round trip to api.telegram.org from a nearby data centre. */
 const RTT_MS = Number(values.rtt);
@@ -27,7 +33,9 @@ const engine = new AnswerEngine(kb);
 const answered = [...kb.entries.values()]
   .flatMap((e) => [e.questions.lv.at(-1)!, e.questions.en.at(-1)!])
   .filter((q) => engine.ask(q, 'lv').entry !== null);
-const texts = answered.flatMap((q, i) => (i % 7 === 3 ? [q, '/help', 'Kāda būs elektrības cena rīt?'] : i % 11 === 5 ? [q, '/topics'] : [q]));
+const texts = answered.flatMap((q, i) =>
+  i % 7 === 3 ? [q, '/help', 'Kāda būs elektrības cena rīt?'] : i % 11 === 5 ? [q, '/topics'] : [q],
+);
 
 interface Result {
   mode: string;
@@ -66,7 +74,10 @@ async function round(mode: 'simple' | 'runner', firstUser: number, latencyMs: nu
         const sent = performance.now();
         fake.sendText(user, texts[(i * MESSAGES + m) % texts.length]!, { lang: i % 2 ? 'lv' : 'en' });
         // A reply that never comes is counted as lost below; this user stops there.
-        const replied = await fake.waitForMessages(user, m + 1, 30_000).then(() => true, () => false);
+        const replied = await fake.waitForMessages(user, m + 1, 30_000).then(
+          () => true,
+          () => false,
+        );
         if (!replied) return;
         latencies.push(performance.now() - sent);
       }
@@ -105,7 +116,9 @@ async function round(mode: 'simple' | 'runner', firstUser: number, latencyMs: nu
 }
 
 const before = memory();
-console.log(`Telegram bench: ${USERS} users × ${MESSAGES} messages = ${USERS * MESSAGES} messages per round; node ${process.version}${(globalThis as { gc?: unknown }).gc ? '' : ' (run with --expose-gc for exact heap figures)'}`);
+console.log(
+  `Telegram bench: ${USERS} users × ${MESSAGES} messages = ${USERS * MESSAGES} messages per round; node ${process.version}${(globalThis as { gc?: unknown }).gc ? '' : ' (run with --expose-gc for exact heap figures)'}`,
+);
 console.log(`${texts.length} different texts: ${answered.length} answered questions, commands, unanswerable questions`);
 console.log(`memory before: heap ${before.heap} MB, rss ${before.rss} MB`);
 // Our own cost first (the fake answers at once), then with a network round trip to the Bot API,
@@ -134,9 +147,15 @@ console.table(
   })),
 );
 const [first, again, runner, simple, paced] = results as [Result, Result, Result, Result, Result];
-console.log(`with a ${RTT_MS} ms Bot API round trip: runner ${runner.perSecond} msgs/s, p99 ${runner.p99} ms; sequential bot.start ${simple.perSecond} msgs/s, p99 ${simple.p99} ms (${(runner.perSecond / simple.perSecond).toFixed(1)}× throughput)`);
-console.log(`at a steady ${paced.perSecond} msgs/s (users pausing ~${THINK_MS / 1000} s between messages): p50 ${paced.p50} ms, p99 ${paced.p99} ms`);
-console.log(`heap after 1st round ${first.heapMb} MB, after 2nd with ${USERS} new users ${again.heapMb} MB (growth ${(again.heapMb - first.heapMb).toFixed(1)} MB)`);
+console.log(
+  `with a ${RTT_MS} ms Bot API round trip: runner ${runner.perSecond} msgs/s, p99 ${runner.p99} ms; sequential bot.start ${simple.perSecond} msgs/s, p99 ${simple.p99} ms (${(runner.perSecond / simple.perSecond).toFixed(1)}× throughput)`,
+);
+console.log(
+  `at a steady ${paced.perSecond} msgs/s (users pausing ~${THINK_MS / 1000} s between messages): p50 ${paced.p50} ms, p99 ${paced.p99} ms`,
+);
+console.log(
+  `heap after 1st round ${first.heapMb} MB, after 2nd with ${USERS} new users ${again.heapMb} MB (growth ${(again.heapMb - first.heapMb).toFixed(1)} MB)`,
+);
 
 const failures = results.filter((r) => r.lost || r.duplicated);
 if (failures.length) {

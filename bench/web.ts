@@ -105,9 +105,13 @@ try {
     })),
   );
   const [health, single, load] = rows as [Row, Row, Row];
-  console.log(`chat at ${VISITORS} visitors: ${load.rps} req/s (${((load.rps / health.rps) * 100).toFixed(1)} % of /healthz, ${(load.rps / single.rps).toFixed(1)}× one visitor)`);
+  console.log(
+    `chat at ${VISITORS} visitors: ${load.rps} req/s (${((load.rps / health.rps) * 100).toFixed(1)} % of /healthz, ${(load.rps / single.rps).toFixed(1)}× one visitor)`,
+  );
   console.log(`p99 ${load.p99} ms at ${VISITORS} visitors vs ${single.p99} ms for one`);
-  console.log(`server RSS: ${rssStart.toFixed(0)} MB at start, ${rssEnd.toFixed(0)} MB after ${load.requests + single.requests} chat messages`);
+  console.log(
+    `server RSS: ${rssStart.toFixed(0)} MB at start, ${rssEnd.toFixed(0)} MB after ${load.requests + single.requests} chat messages`,
+  );
   const dropped = rows.reduce((n, r) => n + r.dropped, 0);
   console.log(dropped === 0 ? 'nothing dropped: every request got a 2xx' : `DROPPED ${dropped} requests`);
   process.exitCode = dropped === 0 ? 0 : 1;

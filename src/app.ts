@@ -227,11 +227,28 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
 
   const durability = durabilityWatch(store, log);
   // An erasure is over only once no journal holds the erased values (SQLite's WAL).
-  core.events.on('forgotten', () => void store.erased().catch((err: unknown) => log.error({ err: errorInfo(err) }, 'state: journal not cleared after an erasure')));
-  const stateFeature: Feature = { name: 'state', readyChecks: { store: () => store.ping() }, services: [stateSweeper(store, log), durability.service] };
+  core.events.on(
+    'forgotten',
+    () => void store.erased().catch((err: unknown) => log.error({ err: errorInfo(err) }, 'state: journal not cleared after an erasure')),
+  );
+  const stateFeature: Feature = {
+    name: 'state',
+    readyChecks: { store: () => store.ping() },
+    services: [stateSweeper(store, log), durability.service],
+  };
   // Started after the channels (jobs push through their senders), stopped before them.
   const jobsFeature: Feature = { name: 'jobs', services: [{ name: 'queue', start: () => queue.start(), stop: () => queue.stop() }] };
-  const observed = [stateFeature, intents, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
+  const observed = [
+    stateFeature,
+    intents,
+    escalationFeature,
+    requests,
+    version,
+    conversation,
+    ...channels,
+    jobsFeature,
+    ...(opts.extraFeatures ?? []),
+  ];
   const ops = createOps({
     events: core.events,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
@@ -258,14 +275,39 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   //   conversation commands, buttons and questions: whatever is left
   //   channels   started after the features behind them, so nothing arrives before those run
   //   jobs       the durable queue last: its jobs push through the channels' senders
-  const features = [stateFeature, ops, intents, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
+  const features = [
+    stateFeature,
+    ops,
+    intents,
+    escalationFeature,
+    requests,
+    version,
+    conversation,
+    ...channels,
+    jobsFeature,
+    ...(opts.extraFeatures ?? []),
+  ];
   const http = new Hono();
   rootErrors(http, log);
   // Every route has a body limit; routes that expect less set a lower one.
   http.use('*', limitBody(MAX_BODY_BYTES));
   const { services, channels: on } = mountFeatures(core, http, features);
 
-  return { config, log, store, queue, core, http, opsHttp: ops.opsHttp && limited(ops.opsHttp), services, channels: on, engine, escalation, stats, requests };
+  return {
+    config,
+    log,
+    store,
+    queue,
+    core,
+    http,
+    opsHttp: ops.opsHttp && limited(ops.opsHttp),
+    services,
+    channels: on,
+    engine,
+    escalation,
+    stats,
+    requests,
+  };
 }
 
 /** The biggest body any route takes (a Meta webhook batch); bigger is refused unread. */

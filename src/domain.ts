@@ -18,4 +18,3 @@ export const INTENTS = ['policy', 'exercise', 'human', 'status', 'greeting', 'th
 export type Intent = (typeof INTENTS)[number];
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
-

@@ -25,14 +25,20 @@ const app = createApp(cfg, { log });
 
 const server = serve({ fetch: app.http.fetch, hostname: cfg.HOST, port: cfg.PORT });
 await once(server, 'listening').catch((err: NodeJS.ErrnoException) => {
-  log.fatal({ code: err.code, host: cfg.HOST, port: cfg.PORT }, `cannot listen on ${cfg.HOST}:${cfg.PORT} (${err.code ?? err.message}): set PORT to a free port`);
+  log.fatal(
+    { code: err.code, host: cfg.HOST, port: cfg.PORT },
+    `cannot listen on ${cfg.HOST}:${cfg.PORT} (${err.code ?? err.message}): set PORT to a free port`,
+  );
   process.exit(ExitCode.Failure);
 });
 const port = (server.address() as AddressInfo).port;
 const opsServer = app.opsHttp && serve({ fetch: app.opsHttp.fetch, hostname: cfg.HOST, port: cfg.OPS_PORT ?? 0 });
 if (opsServer) {
   await once(opsServer, 'listening').catch((err: NodeJS.ErrnoException) => {
-    log.fatal({ code: err.code, host: cfg.HOST, port: cfg.OPS_PORT }, `cannot listen on ${cfg.HOST}:${cfg.OPS_PORT} (${err.code ?? err.message}): set OPS_PORT to a free port`);
+    log.fatal(
+      { code: err.code, host: cfg.HOST, port: cfg.OPS_PORT },
+      `cannot listen on ${cfg.HOST}:${cfg.OPS_PORT} (${err.code ?? err.message}): set OPS_PORT to a free port`,
+    );
     process.exit(ExitCode.Failure);
   });
 }

@@ -31,7 +31,11 @@ export function decide(logits: Float64Array, classes: string[], calibration: Cal
   if (top.label === NONE || joint < calibration.answerAt) return { label: NONE, confidence: top.p, ranked };
   if (partner === undefined) return { label: top.label, confidence: top.p, ranked };
   const exercise = isExercise(top.label) ? top.p : other;
-  return { label: exercise >= EXERCISE_SHARE * joint ? (isExercise(top.label) ? top.label : partner) : top.label, confidence: joint, ranked };
+  return {
+    label: exercise >= EXERCISE_SHARE * joint ? (isExercise(top.label) ? top.label : partner) : top.label,
+    confidence: joint,
+    ranked,
+  };
 }
 
 export const isExercise = (label: string): boolean => label.startsWith(EXERCISE);

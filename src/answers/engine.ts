@@ -151,7 +151,11 @@ export class AnswerEngine {
     const { lang: told, other, ranked: languages } = this.languages(text);
     const lang = told ?? defaultLang;
     const empty = { terms, candidates: [], languages, evidence: [] };
-    if (other) return { ...empty, answer: { intent: 'other_language', lang, entry: null, confidence: other.p, suggestions: [], otherLang: other.lang } };
+    if (other)
+      return {
+        ...empty,
+        answer: { intent: 'other_language', lang, entry: null, confidence: other.p, suggestions: [], otherLang: other.lang },
+      };
     const feats = features(text, this.corrections(terms));
     // no word, and no emoji the model has seen ("🔥🔥🔥", "12345"): nothing to go on
     const letters = /\p{L}/u.test(text);
@@ -219,7 +223,7 @@ export class AnswerEngine {
   private languages(text: string): { lang?: Lang; other?: { lang: string; p: number }; ranked: { lang: string; p: number }[] } {
     const p = softmax(this.langModel.logits(langFeatures(text)));
     // most customers write Latvian or English: a word shared with another language ("sveiki") stays ours
-    const served = (LANGS as readonly string[]);
+    const served = LANGS as readonly string[];
     let sum = 0;
     this.langModel.classes.forEach((lang, i) => {
       if (!served.includes(lang)) p[i]! *= OTHER_PRIOR;

@@ -53,15 +53,38 @@ export function tokens(text: string): string[] {
 export function features(text: string, extra: string[] = [], extraWeight = 0.5): Features {
   const words = tokens(text);
   const out: Features = new Map();
-  addGroup(out, words.map((w) => `w|${w}`));
-  addGroup(out, words.flatMap((w) => (w.length < 3 ? [] : [`l|${stemLv(w)}`, `e|${stemEn(w)}`])));
-  addGroup(out, words.slice(1).map((w, i) => `b|${words[i]} ${w}`));
-  addGroup(out, words.flatMap((w) => [...grams(w)]));
+  addGroup(
+    out,
+    words.map((w) => `w|${w}`),
+  );
+  addGroup(
+    out,
+    words.flatMap((w) => (w.length < 3 ? [] : [`l|${stemLv(w)}`, `e|${stemEn(w)}`])),
+  );
+  addGroup(
+    out,
+    words.slice(1).map((w, i) => `b|${words[i]} ${w}`),
+  );
+  addGroup(
+    out,
+    words.flatMap((w) => [...grams(w)]),
+  );
   if (extra.length > 0) {
-    addGroup(out, extra.map((w) => `w|${w}`), extraWeight);
-    addGroup(out, extra.flatMap((w) => [`l|${stemLv(w)}`, `e|${stemEn(w)}`]), extraWeight);
+    addGroup(
+      out,
+      extra.map((w) => `w|${w}`),
+      extraWeight,
+    );
+    addGroup(
+      out,
+      extra.flatMap((w) => [`l|${stemLv(w)}`, `e|${stemEn(w)}`]),
+      extraWeight,
+    );
   }
-  addGroup(out, (truncate(text).match(PICTOGRAPH) ?? []).map((p) => `p|${p}`));
+  addGroup(
+    out,
+    (truncate(text).match(PICTOGRAPH) ?? []).map((p) => `p|${p}`),
+  );
   out.set(`n|${lengthBucket(words.length)}`, 1);
   if (text.includes('?')) out.set('q|?', 1);
   return out;
@@ -72,13 +95,17 @@ export function langFeatures(text: string): Features {
   const lower = truncate(text).toLowerCase();
   const words = lower.split(/[^\p{L}]+/u).filter(Boolean);
   const out: Features = new Map();
-  addGroup(out, words.map((w) => `w|${w}`));
+  addGroup(
+    out,
+    words.map((w) => `w|${w}`),
+  );
   addGroup(
     out,
     words.flatMap((w) => {
       const padded = ` ${w} `;
       const list: string[] = [];
-      for (let n = 1; n <= 3; n++) for (let i = 0; i + n <= padded.length; i++) if (padded.slice(i, i + n).trim()) list.push(`c|${padded.slice(i, i + n)}`);
+      for (let n = 1; n <= 3; n++)
+        for (let i = 0; i + n <= padded.length; i++) if (padded.slice(i, i + n).trim()) list.push(`c|${padded.slice(i, i + n)}`);
       return list;
     }),
   );

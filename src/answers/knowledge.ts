@@ -122,8 +122,8 @@ export function loadKnowledge(dir = KNOWLEDGE_DIR): KnowledgeBase {
   const outOfScope = yamlFiles(join(dir, 'out-of-scope')).flatMap((file) => readValid(outOfScopeFileSchema, file).topics);
   const otherLanguages = new Map<string, string[]>();
   for (const file of yamlFiles(join(dir, 'languages'))) {
-    for (const { code, samples } of readValid(languagesFileSchema, file).languages) otherLanguages.set(code, [...(otherLanguages.get(code) ?? []), ...samples]);
+    for (const { code, samples } of readValid(languagesFileSchema, file).languages)
+      otherLanguages.set(code, [...(otherLanguages.get(code) ?? []), ...samples]);
   }
   return { sections, entries, intents, exercise, outOfScope, otherLanguages };
 }
-

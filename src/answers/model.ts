@@ -125,11 +125,21 @@ export class LinearModel {
 
   static train(classes: string[], samples: Sample[], options: TrainOptions = TRAIN_OPTIONS): LinearModel {
     const index = vocabulary(samples, options.minCount);
-    return LinearModel.trainIndexed(classes, index, samples.map((s) => indexed(s, index)), options);
+    return LinearModel.trainIndexed(
+      classes,
+      index,
+      samples.map((s) => indexed(s, index)),
+      options,
+    );
   }
 
   /** Training on samples already mapped to feature numbers (cross-validation maps them once). */
-  static trainIndexed(classes: string[], index: Map<string, number>, rows: IndexedSample[], options: TrainOptions = TRAIN_OPTIONS): LinearModel {
+  static trainIndexed(
+    classes: string[],
+    index: Map<string, number>,
+    rows: IndexedSample[],
+    options: TrainOptions = TRAIN_OPTIONS,
+  ): LinearModel {
     const c = classes.length;
     const w = new Float32Array(index.size * c);
     const g2 = new Float32Array(index.size * c);

@@ -26,7 +26,10 @@ const entrySchema = z
     /** The GDPR right this entry explains: its answer offers to start a request. */
     right: z.enum(RIGHTS).optional(),
     /** The term this entry defines, as customers write it: a definition question naming it gets this entry. */
-    defines: z.object({ lv: z.array(text).min(1), en: z.array(text).min(1) }).strict().optional(),
+    defines: z
+      .object({ lv: z.array(text).min(1), en: z.array(text).min(1) })
+      .strict()
+      .optional(),
     /** The company's contacts, on the entry that states them: the honest hand-off quotes them. */
     contacts: z.object({ email: z.email(), phone: text }).strict().optional(),
   })

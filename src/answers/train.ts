@@ -48,7 +48,12 @@ export function crossValidate(kb: KnowledgeBase, labelled: Labelled[], heldOut: 
   for (let fold = 0; fold < FOLDS; fold++) {
     const test = samples.map((s, i) => (heldOut(s) && foldOf.get(s.file ?? '') === fold ? i : -1)).filter((i) => i >= 0);
     const skip = new Set(test);
-    const model = LinearModel.trainIndexed(classes, index, all.filter((_, i) => !skip.has(i)), TRAIN_OPTIONS);
+    const model = LinearModel.trainIndexed(
+      classes,
+      index,
+      all.filter((_, i) => !skip.has(i)),
+      TRAIN_OPTIONS,
+    );
     for (const i of test) out.push({ sample: samples[i]!, logits: model.logits(rows[i]!.features) });
   }
   return out;
@@ -95,7 +100,8 @@ export function fitCalibration(oof: OutOfFold[], kb: KnowledgeBase): Calibration
   for (let a = 0.2; a <= 0.8001; a += 0.02) {
     const calibration = { ...DEFAULT_CALIBRATION, temperature, answerAt: a };
     let n = 0;
-    for (const { sample, logits } of oof) if (isRight(kb, partners, decide(logits, classes, calibration, partners).label, sample.label)) n++;
+    for (const { sample, logits } of oof)
+      if (isRight(kb, partners, decide(logits, classes, calibration, partners).label, sample.label)) n++;
     if (n > right) [right, answerAt] = [n, Math.round(a * 100) / 100];
   }
   return { ...DEFAULT_CALIBRATION, temperature, answerAt };

@@ -90,12 +90,7 @@ export function partnersOf(kb: KnowledgeBase): Map<string, string> {
 }
 
 export function classesOf(kb: KnowledgeBase): string[] {
-  return [
-    ...kb.entries.keys(),
-    ...RIGHTS.filter((r) => kb.exercise.has(r)).map((r) => `${EXERCISE}${r}`),
-    ...kb.intents.keys(),
-    NONE,
-  ];
+  return [...kb.entries.keys(), ...RIGHTS.filter((r) => kb.exercise.has(r)).map((r) => `${EXERCISE}${r}`), ...kb.intents.keys(), NONE];
 }
 
 /** The entry a policy quote comes from: the entry whose `source` holds most of it. */
@@ -142,7 +137,8 @@ export function labelledSamples(kb: KnowledgeBase, files = readTrainingFiles()):
     for (const line of parseTraining(training)) {
       const label = labelOf(kb, line);
       const served = (LANGS as readonly string[]).includes(line.lang);
-      if (label === OTHER_LANGUAGE && !served && kb.otherLanguages.has(line.lang)) out.push({ text: line.q, lang: line.lang, label, weight: 1, file });
+      if (label === OTHER_LANGUAGE && !served && kb.otherLanguages.has(line.lang))
+        out.push({ text: line.q, lang: line.lang, label, weight: 1, file });
       else if (label !== undefined && classes.has(label) && served) out.push({ text: line.q, lang: line.lang, label, weight: 1, file });
     }
   }
@@ -223,7 +219,10 @@ export function trainLangModel(kb: KnowledgeBase, samples: Labelled[]): LinearMo
   const counts = new Map<string, number>();
   for (const s of all) counts.set(s.lang, (counts.get(s.lang) ?? 0) + 1);
   const perClass = all.length / classes.length;
-  const rows: Sample[] = all.map((s) => ({ features: langFeatures(s.text), label: at.get(s.lang)!, weight: Math.sqrt(perClass / counts.get(s.lang)!) }));
+  const rows: Sample[] = all.map((s) => ({
+    features: langFeatures(s.text),
+    label: at.get(s.lang)!,
+    weight: Math.sqrt(perClass / counts.get(s.lang)!),
+  }));
   return LinearModel.train(classes, rows, { ...TRAIN_OPTIONS, epochs: 6 });
 }
-

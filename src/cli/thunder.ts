@@ -61,7 +61,10 @@ function explainText(x: Explanation): string {
   const a = x.answer;
   const lines = [
     `terms: ${x.terms.join(' ') || '(none)'}`,
-    `languages: ${x.languages.slice(0, 3).map((l) => `${l.lang} ${p(l.p)}`).join(', ')}`,
+    `languages: ${x.languages
+      .slice(0, 3)
+      .map((l) => `${l.lang} ${p(l.p)}`)
+      .join(', ')}`,
     'candidates:',
     ...x.candidates.map((c) => `  ${p(c.p)}  ${c.label}`),
     'evidence for the top candidate (feature: weight):',
@@ -98,7 +101,12 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, explain: { type: 'boolean', default: false }, lang: { type: 'string', default: 'lv' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean', default: false },
+        explain: { type: 'boolean', default: false },
+        lang: { type: 'string', default: 'lv' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${help}\n`);

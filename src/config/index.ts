@@ -5,9 +5,7 @@ import { parseWeeklyHours } from '../escalation/hours.js';
 
 export { ConfigError };
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const optionalUrl = z.url().optional();
 const optionalText = z.string().min(1).optional();
 
@@ -20,7 +18,6 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-
 /** Every environment variable Thunder reads; documented in the README's configuration table. */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -31,7 +28,10 @@ export const configSchema = z.object({
   OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   /** Key prefix in the store: instances sharing one Redis use the same prefix. */
-  STORE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1-64 of A-Z a-z 0-9 _ -').default('thunder'),
+  STORE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1-64 of A-Z a-z 0-9 _ -')
+    .default('thunder'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   STATE_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
   DEFAULT_LANG: z.enum(['lv', 'en']).default('lv'),
@@ -44,14 +44,26 @@ export const configSchema = z.object({
   /** Sites allowed to embed the web chat in a frame (CSP frame-ancestors). */
   WEB_EMBED_ORIGINS: z
     .string()
-    .regex(/^(\*|'self'|https?:\/\/[^\s;,]+)( (\*|'self'|https?:\/\/[^\s;,]+))*$/, "space-separated origins like https://www.example.lv, 'self' or *")
+    .regex(
+      /^(\*|'self'|https?:\/\/[^\s;,]+)( (\*|'self'|https?:\/\/[^\s;,]+))*$/,
+      "space-separated origins like https://www.example.lv, 'self' or *",
+    )
     // Only the page's own origin by default: a company names its sites to embed the chat elsewhere.
     .default("'self'"),
 
-  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected <bot id>:<secret> from @BotFather').optional(),
-  TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org').transform((u) => u.replace(/\/+$/, '')),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[\w-]+$/, 'expected <bot id>:<secret> from @BotFather')
+    .optional(),
+  TELEGRAM_API_ROOT: z
+    .url()
+    .default('https://api.telegram.org')
+    .transform((u) => u.replace(/\/+$/, '')),
   TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https$/ }).optional(),
-  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'use 1-256 of A-Z a-z 0-9 _ -').optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, 'use 1-256 of A-Z a-z 0-9 _ -')
+    .optional(),
 
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'expected a bot token (xoxb-…)').optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'expected an app-level token (xapp-…)').optional(),
@@ -66,7 +78,10 @@ export const configSchema = z.object({
       try {
         return parseWeeklyHours(spec);
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'expected "1-5 09:00-17:00" (ISO weekdays, local times 00:00-24:00, opening before closing)' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected "1-5 09:00-17:00" (ISO weekdays, local times 00:00-24:00, opening before closing)',
+        });
         return z.NEVER;
       }
     }),
@@ -85,13 +100,19 @@ export const configSchema = z.object({
   WHATSAPP_TOKEN: optionalText,
   WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d+$/, 'expected the numeric phone number id from WhatsApp Manager').optional(),
   /** Graph API base with its version; tests point it at a fake. */
-  META_GRAPH_URL: z.url().default('https://graph.facebook.com/v26.0').transform((u) => u.replace(/\/+$/, '')),
+  META_GRAPH_URL: z
+    .url()
+    .default('https://graph.facebook.com/v26.0')
+    .transform((u) => u.replace(/\/+$/, '')),
   /** Agent replies 24 h–7 d after the customer's last message go out with Meta's HUMAN_AGENT tag (needs Meta's approval). */
   META_HUMAN_AGENT_TAG: bool.default(false),
   /** Name of an approved WhatsApp template that invites the customer back after the 24-hour window. */
   /** A chat's first message waits this long for others Meta delivered out of order, then all go in timestamp order. */
   META_ORDER_WINDOW_MS: z.coerce.number().int().min(0).max(5000).default(150),
-  WHATSAPP_REENGAGE_TEMPLATE: z.string().regex(/^[a-z0-9_]{1,512}$/, 'expected a template name: lower-case letters, digits, _').optional(),
+  WHATSAPP_REENGAGE_TEMPLATE: z
+    .string()
+    .regex(/^[a-z0-9_]{1,512}$/, 'expected a template name: lower-case letters, digits, _')
+    .optional(),
 
   REQUEST_API_URL: optionalUrl,
   REQUEST_API_TOKEN: optionalText,
@@ -100,9 +121,17 @@ export const configSchema = z.object({
   REQUEST_API_DATA_DIR: z.string().min(1).optional(),
   REQUEST_REF_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
   REQUEST_RETRY_BASE_MS: z.coerce.number().int().positive().default(2000),
-  REQUEST_RETRY_MAX_MS: z.coerce.number().int().positive().default(10 * 60 * 1000),
+  REQUEST_RETRY_MAX_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60 * 1000),
   /** A request the API keeps refusing (401/403/404/422) this long is parked as failed; staff and the customer are told. */
-  REQUEST_PARK_AFTER_MS: z.coerce.number().int().positive().default(24 * 60 * 60 * 1000),
+  REQUEST_PARK_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 60 * 60 * 1000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -5,7 +5,16 @@ import type { Feature } from '../core/feature.js';
 import type { Channel } from '../core/types.js';
 import type { Lang } from '../domain.js';
 import type { Contacts } from '../escalation/contacts.js';
-import { answerReply, didYouMeanReply, languageButtons, noAnswerReply, smallTalkReply, topicReply, topicsReply, type Handoff } from './replies.js';
+import {
+  answerReply,
+  didYouMeanReply,
+  languageButtons,
+  noAnswerReply,
+  smallTalkReply,
+  topicReply,
+  topicsReply,
+  type Handoff,
+} from './replies.js';
 import { followLang, intentRouter, understand } from './understand.js';
 
 declare module '../core/events.js' {
@@ -72,7 +81,10 @@ export function createConversation({ engine, ttlDays: days, handoff }: Conversat
         return;
       }
       case 'help':
-        return ctx.reply({ text: ctx.t('conversation:help'), buttons: [[{ label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' }]] });
+        return ctx.reply({
+          text: ctx.t('conversation:help'),
+          buttons: [[{ label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' }]],
+        });
       case 'language':
         return ctx.reply({ text: ctx.t('conversation:languagePrompt'), buttons: [languageButtons(ctx)] });
       case 'topics':
@@ -80,7 +92,12 @@ export function createConversation({ engine, ttlDays: days, handoff }: Conversat
       case 'forget':
         return ctx.reply({
           text: ctx.t('conversation:forgetConfirm'),
-          buttons: [[{ label: ctx.t('conversation:forgetYes'), data: 'forget:yes' }, { label: ctx.t('conversation:forgetNo'), data: 'forget:no' }]],
+          buttons: [
+            [
+              { label: ctx.t('conversation:forgetYes'), data: 'forget:yes' },
+              { label: ctx.t('conversation:forgetNo'), data: 'forget:no' },
+            ],
+          ],
         });
       default:
         return ctx.reply(ctx.t('conversation:unknownCommand'));
@@ -138,7 +155,11 @@ export function createConversation({ engine, ttlDays: days, handoff }: Conversat
     ctx.reply(reply);
   }
 
-  return { name: 'conversation', session: { unanswered: z.number().int().nonnegative().default(0), langChosen: z.boolean().default(false) }, middleware: [middleware] };
+  return {
+    name: 'conversation',
+    session: { unanswered: z.number().int().nonnegative().default(0), langChosen: z.boolean().default(false) },
+    middleware: [middleware],
+  };
 }
 
 /** An explicit choice: answers stay in this language, whatever language the next question is in. */

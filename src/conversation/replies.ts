@@ -48,14 +48,18 @@ export function didYouMeanReply(ctx: Ctx, suggestions: KnowledgeEntry[], lang: L
 
 /** The policy has no answer: one offer of a person where one can join, else the company's contacts. */
 export function noAnswerReply(ctx: Ctx, handoff: Handoff, misses: number): Reply {
-  if (!handoff.available()) return { text: `${ctx.t('conversation:noAnswer')} ${handoff.contactText(ctx.lang)}`, buttons: [[topicsButton(ctx)]] };
+  if (!handoff.available())
+    return { text: `${ctx.t('conversation:noAnswer')} ${handoff.contactText(ctx.lang)}`, buttons: [[topicsButton(ctx)]] };
   const text = ctx.t(misses >= 2 ? 'conversation:noAnswerAgain' : 'conversation:noAnswerOffer');
   return { text, buttons: [[humanButton(ctx)], [topicsButton(ctx)]] };
 }
 
 export function topicsReply(ctx: Ctx, kb: KnowledgeBase): Reply {
   // loadKnowledge already orders sections
-  return { text: ctx.t('conversation:topicsPrompt'), buttons: kb.sections.map((s) => [{ label: s.title[ctx.lang], data: `topic:${s.id}` }]) };
+  return {
+    text: ctx.t('conversation:topicsPrompt'),
+    buttons: kb.sections.map((s) => [{ label: s.title[ctx.lang], data: `topic:${s.id}` }]),
+  };
 }
 
 export function topicReply(ctx: Ctx, kb: KnowledgeBase, sectionId: string): Reply | undefined {

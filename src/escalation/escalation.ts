@@ -84,8 +84,16 @@ export class Escalation {
     const now = new Date();
     const expectedAt = isOpen(now, this.hours) ? undefined : nextOpening(now, this.hours).getTime();
     const ticket: Ticket = {
-      id: newTicketId(), key: ctx.key, channel: ctx.msg.channel, chatId: ctx.msg.chatId, lang: ctx.lang, status: 'open',
-      createdAt: now.getTime(), acked: false, erased: false, turns: ctx.session.turns.slice(),
+      id: newTicketId(),
+      key: ctx.key,
+      channel: ctx.msg.channel,
+      chatId: ctx.msg.chatId,
+      lang: ctx.lang,
+      status: 'open',
+      createdAt: now.getTime(),
+      acked: false,
+      erased: false,
+      turns: ctx.session.turns.slice(),
       ...(expectedAt ? { expectedAt } : {}),
     };
     await this.tickets.save(ticket);
@@ -94,7 +102,8 @@ export class Escalation {
     await this.relay.enqueue(`desk:${ticket.id}`, 'post', { id: ticket.id });
     ctx.reply(ctx.t('escalation:opened', { id: ticket.id }));
     // Outside support hours nobody joins soon: say when, and where to write meanwhile.
-    if (expectedAt) ctx.reply(`${ctx.t('escalation:offHours', { when: this.formatTime(expectedAt, ctx.lang) })} ${this.contactText(ctx.lang)}`);
+    if (expectedAt)
+      ctx.reply(`${ctx.t('escalation:offHours', { when: this.formatTime(expectedAt, ctx.lang) })} ${this.contactText(ctx.lang)}`);
     this.deps.events.emit('escalation.opened', { channel: ctx.msg.channel, ticketId: ticket.id });
   }
 
@@ -167,7 +176,10 @@ export class Escalation {
    * ticket's thread gets a note, or a new ticket hands the conversation to the desk with it.
    * `lang` is used when the customer has no session.
    */
-  async unreachable(customer: Pick<Ticket, 'key' | 'channel' | 'chatId' | 'lang'>, note: Extract<DeskNote, { kind: 'unreachable' }>): Promise<void> {
+  async unreachable(
+    customer: Pick<Ticket, 'key' | 'channel' | 'chatId' | 'lang'>,
+    note: Extract<DeskNote, { kind: 'unreachable' }>,
+  ): Promise<void> {
     let session: Session | undefined;
     await this.deps.editSession(customer.key, (s) => {
       session = s;
@@ -183,8 +195,14 @@ export class Escalation {
       return;
     }
     const ticket: Ticket = {
-      id: newTicketId(), ...customer, lang: session?.lang ?? customer.lang, status: 'open',
-      createdAt: Date.now(), acked: true, erased: false, turns: session?.turns.slice() ?? [],
+      id: newTicketId(),
+      ...customer,
+      lang: session?.lang ?? customer.lang,
+      status: 'open',
+      createdAt: Date.now(),
+      acked: true,
+      erased: false,
+      turns: session?.turns.slice() ?? [],
     };
     await this.tickets.save(ticket);
     await this.deps.editSession(customer.key, (s) => {
@@ -252,7 +270,10 @@ export class Escalation {
 
   /** Slack refuses the ticket for good (no such channel, app not invited): the customer must not wait for nobody. */
   private async undeliverable(ticket: Ticket): Promise<void> {
-    this.deps.log.error({ ticketId: ticket.id }, 'escalation: the support channel refused the ticket; check SLACK_SUPPORT_CHANNEL and invite the app');
+    this.deps.log.error(
+      { ticketId: ticket.id },
+      'escalation: the support channel refused the ticket; check SLACK_SUPPORT_CHANNEL and invite the app',
+    );
     await this.tickets.update(ticket.id, (t) => {
       t.status = 'resolved';
     });

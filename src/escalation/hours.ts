@@ -52,13 +52,22 @@ function localParts(at: Date, timeZone: string): Local {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
     });
     formatters.set(timeZone, f);
   }
   const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
   return {
-    year: Number(p.year), month: Number(p.month), day: Number(p.day),
+    year: Number(p.year),
+    month: Number(p.month),
+    day: Number(p.day),
     weekday: WEEKDAYS.indexOf(String(p.weekday)) + 1,
     minutes: Number(p.hour) * 60 + Number(p.minute),
   };

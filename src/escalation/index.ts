@@ -50,7 +50,9 @@ export function createEscalation(opts: EscalationOptions): EscalationFeature {
   events.on('unanswered', () => stats.count('unanswered'));
   events.on('escalation.opened', () => stats.count('escalations'));
   const announce = (notice: RequestNotice) =>
-    escalation.announceRequest(notice).catch((err: unknown) => log.error({ err: errorInfo(err), requestId: notice.id }, 'request announcement not queued'));
+    escalation
+      .announceRequest(notice)
+      .catch((err: unknown) => log.error({ err: errorInfo(err), requestId: notice.id }, 'request announcement not queued'));
   events.on('request.created', ({ id, type, dueAt }) => void announce({ kind: 'created', id, type, dueAt }));
   events.on('request.rejected', ({ id, type, status, code }) => void announce({ kind: 'rejected', id, type, status, code }));
   return {

@@ -25,7 +25,10 @@ export class Stats {
   private timer: NodeJS.Timeout | undefined;
   private format: Intl.DateTimeFormat | undefined;
 
-  constructor(private readonly kv: Space<unknown>, private readonly timeZone: string) {}
+  constructor(
+    private readonly kv: Space<unknown>,
+    private readonly timeZone: string,
+  ) {}
 
   /** The day in the company's time zone, as YYYY-MM-DD. */
   dayOf(at: number): string {

@@ -8,7 +8,13 @@ export interface ApiError {
   error: { code: HttpErrorCode; message: string; issues?: { path: string; message: string }[] };
 }
 
-export function apiError(c: Context, status: 400 | 404 | 413 | 415 | 429 | 500 | 503, code: HttpErrorCode, message: string, issues?: ApiError['error']['issues']) {
+export function apiError(
+  c: Context,
+  status: 400 | 404 | 413 | 415 | 429 | 500 | 503,
+  code: HttpErrorCode,
+  message: string,
+  issues?: ApiError['error']['issues'],
+) {
   const body: ApiError = { error: issues ? { code, message, issues } : { code, message } };
   return c.json(body, status);
 }

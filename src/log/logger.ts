@@ -5,8 +5,23 @@ import { pino, type Logger } from 'pino';
  * for any field that could carry personal data or secrets.
  */
 export const REDACT_PATHS = [
-  'text', '*.text', 'name', '*.name', 'email', '*.email', 'phone', '*.phone', 'details', '*.details',
-  'subject', '*.subject', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization',
+  'text',
+  '*.text',
+  'name',
+  '*.name',
+  'email',
+  '*.email',
+  'phone',
+  '*.phone',
+  'details',
+  '*.details',
+  'subject',
+  '*.subject',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
 ];
 
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {

@@ -64,7 +64,11 @@ export function createMetrics(events: CoreEmitter, gauges: Gauges): Registry {
         if (n !== undefined) this.set(n);
       },
     });
-  storeGauge('thunder_requests_pending', 'Rights requests in the outbox not yet accepted or refused by the request API', gauges.pendingRequests);
+  storeGauge(
+    'thunder_requests_pending',
+    'Rights requests in the outbox not yet accepted or refused by the request API',
+    gauges.pendingRequests,
+  );
   storeGauge('thunder_escalations_open', 'Escalations to a human opened and not yet resolved', gauges.openEscalations);
   const rateLimited = new Counter({
     name: 'thunder_rate_limited_total',

@@ -71,9 +71,16 @@ export class RequestApiClient {
       return { ok: false, kind: 'malformed', status: res.status, reason: 'body does not match the contract' };
     }
     if (res.status >= 500 || RETRYABLE_4XX.has(res.status)) {
-      if (res.status === 401 || res.status === 403) this.opts.log.error({ status: res.status }, 'request API refused our credentials: check REQUEST_API_TOKEN');
+      if (res.status === 401 || res.status === 403)
+        this.opts.log.error({ status: res.status }, 'request API refused our credentials: check REQUEST_API_TOKEN');
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-      return { ok: false, kind: 'retryable', status: res.status, reason: `http ${res.status}`, ...(retryAfterMs !== undefined && { retryAfterMs }) };
+      return {
+        ok: false,
+        kind: 'retryable',
+        status: res.status,
+        reason: `http ${res.status}`,
+        ...(retryAfterMs !== undefined && { retryAfterMs }),
+      };
     }
     const body = errorSchema.safeParse(safeJson(text));
     const code = body.success ? body.data.error.code.slice(0, 64) : `http_${res.status}`;

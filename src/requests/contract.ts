@@ -16,7 +16,10 @@ export const newRequestSchema = z
       .object({
         name: z.string().trim().min(1).max(100),
         email: z.email().max(254).optional(),
-        phone: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+        phone: z
+          .string()
+          .regex(/^\+[1-9]\d{6,14}$/)
+          .optional(),
       })
       .refine((s) => s.email !== undefined || s.phone !== undefined, 'email or phone is required'),
     details: z.string().max(MAX_DETAILS).optional(),

@@ -104,13 +104,24 @@ export function requestFlow(deps: FlowDeps): Middleware {
     const chosen = draft.right ? `${t('requests:chosenRight', { right: t(`requests:right.${draft.right}`) })}\n` : '';
     switch (step) {
       case 'right':
-        return [{ text: `${head}\n${t('requests:askRight')}`, buttons: [...RIGHTS.map((r) => [{ label: t(`requests:right.${r}`), data: `rq:right:${r}` }]), [cancelButton(ctx)]] }];
+        return [
+          {
+            text: `${head}\n${t('requests:askRight')}`,
+            buttons: [...RIGHTS.map((r) => [{ label: t(`requests:right.${r}`), data: `rq:right:${r}` }]), [cancelButton(ctx)]],
+          },
+        ];
       case 'name':
         return [{ text: `${head}\n${chosen}${t('requests:askName')}`, buttons: [[cancelButton(ctx)]], input: 'name' }];
       case 'contact':
         return [{ text: `${head}\n${t('requests:askContact')}`, buttons: [[cancelButton(ctx)]], input: 'contact' }];
       case 'details':
-        return [{ text: `${head}\n${t('requests:askDetails')}`, buttons: [[{ label: t('requests:button.skip'), data: 'rq:skip' }, cancelButton(ctx)]], input: 'details' }];
+        return [
+          {
+            text: `${head}\n${t('requests:askDetails')}`,
+            buttons: [[{ label: t('requests:button.skip'), data: 'rq:skip' }, cancelButton(ctx)]],
+            input: 'details',
+          },
+        ];
       case 'summary': {
         const none = t('requests:none');
         const summary = t('requests:summary', {
@@ -132,13 +143,15 @@ export function requestFlow(deps: FlowDeps): Middleware {
         ];
       }
       case 'edit':
-        return [{
-          text: `${head}\n${t('requests:askEditField')}`,
-          buttons: [
-            ...FIELDS.map((f) => [{ label: t(`requests:field.${f}`), data: `rq:edit:${f}` }]),
-            [{ label: t('requests:button.back'), data: 'rq:back' }, cancelButton(ctx)],
-          ],
-        }];
+        return [
+          {
+            text: `${head}\n${t('requests:askEditField')}`,
+            buttons: [
+              ...FIELDS.map((f) => [{ label: t(`requests:field.${f}`), data: `rq:edit:${f}` }]),
+              [{ label: t('requests:button.back'), data: 'rq:back' }, cancelButton(ctx)],
+            ],
+          },
+        ];
     }
   }
 
@@ -172,7 +185,11 @@ export function requestFlow(deps: FlowDeps): Middleware {
       case 'right': {
         const byNumber = /^[1-7]$/.test(text) ? RIGHTS[Number(text) - 1] : undefined;
         const byLabel = RIGHTS.find((r) => t(`requests:right.${r}`).toLowerCase() === text.toLowerCase());
-        const right = parseRight(rq?.startsWith('right:') ? rq.slice(6) : undefined) ?? byNumber ?? byLabel ?? (text ? deps.detectExercise(text) ?? undefined : undefined);
+        const right =
+          parseRight(rq?.startsWith('right:') ? rq.slice(6) : undefined) ??
+          byNumber ??
+          byLabel ??
+          (text ? (deps.detectExercise(text) ?? undefined) : undefined);
         return right ? advance(ctx, { ...draft, right }) : reask('requests:askRightAgain');
       }
       case 'name': {

@@ -138,7 +138,10 @@ export function createRequests(opts: RequestsOptions): Requests {
       name: 'request-api',
       async start() {
         embedded = await startStandin({ file, token });
-        log.info({ url: embedded.url }, `REQUEST_API_URL is unset: rights requests go to the embedded stand-in request API at ${embedded.url} (data in ${file})`);
+        log.info(
+          { url: embedded.url },
+          `REQUEST_API_URL is unset: rights requests go to the embedded stand-in request API at ${embedded.url} (data in ${file})`,
+        );
       },
       async stop() {
         await embedded?.close();

@@ -15,7 +15,11 @@ export function acceptedReplies(t: TFunction, item: OutboxItem, timeZone: string
   const lang = item.lang;
   return [
     {
-      text: t('requests:accepted', { right: t(`requests:right.${item.type}`), ref: item.ref, due: formatDate(item.dueAt ?? addCalendarMonth(new Date(item.receivedAt)).toISOString(), lang, timeZone, 'long') }),
+      text: t('requests:accepted', {
+        right: t(`requests:right.${item.type}`),
+        ref: item.ref,
+        due: formatDate(item.dueAt ?? addCalendarMonth(new Date(item.receivedAt)).toISOString(), lang, timeZone, 'long'),
+      }),
       buttons: statusButton(t),
     },
   ];

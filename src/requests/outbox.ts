@@ -238,7 +238,8 @@ export class Outbox {
     const res = await this.opts.client.create(request, item.idempotencyKey);
     if (res.ok) return this.accepted(item, res.value);
     const status = 'status' in res ? res.status : undefined;
-    if (status !== undefined && REFUSED.has(status)) return this.refused(item, status, res.kind === 'permanent' ? res.code : `http_${status}`);
+    if (status !== undefined && REFUSED.has(status))
+      return this.refused(item, status, res.kind === 'permanent' ? res.code : `http_${status}`);
     if (res.kind === 'permanent') return this.rejected(item, res.status, res.code);
     return this.retry(item, res.reason, res.kind === 'retryable' ? res.retryAfterMs : undefined);
   }
@@ -255,9 +256,18 @@ export class Outbox {
   private async refused(item: OutboxItem, status: number, code: string): Promise<void> {
     const since = item.refusedSince ?? Date.now();
     if (Date.now() - since < this.opts.parkAfterMs) return this.retry(item, `http ${status}`, undefined, { refusedSince: since });
-    const done: OutboxItem = { ...(await this.fresh(item)), state: 'failed', request: undefined, rejection: { status, code }, attempts: item.attempts + 1 };
+    const done: OutboxItem = {
+      ...(await this.fresh(item)),
+      state: 'failed',
+      request: undefined,
+      rejection: { status, code },
+      attempts: item.attempts + 1,
+    };
     await this.save(done);
-    this.opts.log.error({ requestId: item.id, status, code, refusedForMs: Date.now() - since }, 'request parked as failed: the request API kept refusing it');
+    this.opts.log.error(
+      { requestId: item.id, status, code, refusedForMs: Date.now() - since },
+      'request parked as failed: the request API kept refusing it',
+    );
     this.opts.core.events.emit('request.rejected', { id: item.id, type: item.type, channel: item.channel, status, code });
     await this.notify(done);
   }
@@ -268,15 +278,35 @@ export class Outbox {
   }
 
   private async accepted(item: OutboxItem, created: Created): Promise<void> {
-    const done: OutboxItem = { ...(await this.fresh(item)), state: 'accepted', request: undefined, ref: created.id, apiStatus: created.status, dueAt: created.dueAt, attempts: item.attempts + 1 };
+    const done: OutboxItem = {
+      ...(await this.fresh(item)),
+      state: 'accepted',
+      request: undefined,
+      ref: created.id,
+      apiStatus: created.status,
+      dueAt: created.dueAt,
+      attempts: item.attempts + 1,
+    };
     await this.save(done);
     this.opts.log.info({ requestId: item.id, ref: created.id, attempts: done.attempts }, 'request accepted by the request API');
-    this.opts.core.events.emit('request.accepted', { id: item.id, type: item.type, channel: item.channel, ref: created.id, dueAt: created.dueAt });
+    this.opts.core.events.emit('request.accepted', {
+      id: item.id,
+      type: item.type,
+      channel: item.channel,
+      ref: created.id,
+      dueAt: created.dueAt,
+    });
     await this.notify(done);
   }
 
   private async rejected(item: OutboxItem, status: number, code: string): Promise<void> {
-    const done: OutboxItem = { ...(await this.fresh(item)), state: 'rejected', request: undefined, rejection: { status, code }, attempts: item.attempts + 1 };
+    const done: OutboxItem = {
+      ...(await this.fresh(item)),
+      state: 'rejected',
+      request: undefined,
+      rejection: { status, code },
+      attempts: item.attempts + 1,
+    };
     await this.save(done);
     this.opts.log.warn({ requestId: item.id, status, code }, 'request refused by the request API');
     this.opts.core.events.emit('request.rejected', { id: item.id, type: item.type, channel: item.channel, status, code });
@@ -301,14 +331,19 @@ export class Outbox {
     }
     const t = this.opts.core.i18n.getFixedT(item.lang);
     const replies: Reply[] =
-      item.state === 'accepted' ? acceptedReplies(t, item, this.opts.timeZone)
-      : item.state === 'failed' ? parkedReplies(t, item, this.opts.companyEmail)
-      : rejectedReplies(t, item);
+      item.state === 'accepted'
+        ? acceptedReplies(t, item, this.opts.timeZone)
+        : item.state === 'failed'
+          ? parkedReplies(t, item, this.opts.companyEmail)
+          : rejectedReplies(t, item);
     try {
       await this.opts.core.push(item.channel, item.chatId, replies);
     } catch (err) {
       const notifyTries = item.notifyTries + 1;
-      this.opts.log.warn({ requestId: item.id, err: err instanceof Error ? err.message : 'unknown', tries: notifyTries }, 'could not tell the customer yet');
+      this.opts.log.warn(
+        { requestId: item.id, err: err instanceof Error ? err.message : 'unknown', tries: notifyTries },
+        'could not tell the customer yet',
+      );
       if (notifyTries < NOTIFY_TRIES) {
         await this.save({ ...(await this.fresh(item)), notifyTries });
         throw new NotYet('customer not told yet');

@@ -20,10 +20,18 @@ export function parseEmail(input: string): string | null {
 const phoneSchema = z
   .string()
   .max(MAX_INPUT)
-  .transform((s) => s.trim().replace(/[\s().\-–]/g, '').replace(/^00/, '+'))
+  .transform((s) =>
+    s
+      .trim()
+      .replace(/[\s().\-–]/g, '')
+      .replace(/^00/, '+'),
+  )
   .pipe(
     z.union([
-      z.string().regex(/^(?:\+?371)?[268]\d{7}$/).transform((s) => `+371${s.slice(-8)}`),
+      z
+        .string()
+        .regex(/^(?:\+?371)?[268]\d{7}$/)
+        .transform((s) => `+371${s.slice(-8)}`),
       z.string().regex(/^\+(?!371)[1-9]\d{6,14}$/),
     ]),
   );

@@ -5,9 +5,12 @@ import type { Store } from './store.js';
 
 /** What can make the store lose a recorded request, as operators read it in /readyz and the log. */
 export const RISKS = {
-  noPersistence: 'Redis keeps data only in memory (no AOF, no RDB snapshots): a Redis restart loses recorded requests; turn on appendonly yes',
-  eviction: 'Redis may evict keys under memory pressure (maxmemory-policy is not noeviction): recorded requests can vanish; set maxmemory-policy noeviction',
-  unknown: 'Redis persistence settings could not be read (CONFIG and INFO refused): make sure AOF or RDB is on and maxmemory-policy is noeviction',
+  noPersistence:
+    'Redis keeps data only in memory (no AOF, no RDB snapshots): a Redis restart loses recorded requests; turn on appendonly yes',
+  eviction:
+    'Redis may evict keys under memory pressure (maxmemory-policy is not noeviction): recorded requests can vanish; set maxmemory-policy noeviction',
+  unknown:
+    'Redis persistence settings could not be read (CONFIG and INFO refused): make sure AOF or RDB is on and maxmemory-policy is noeviction',
 } as const;
 export type Risk = keyof typeof RISKS;
 

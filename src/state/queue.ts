@@ -135,7 +135,10 @@ export class Queue {
     let dropped = 0;
     for (const group of groups) {
       for (const { member } of await this.space.zrange(groupIndex(group), Infinity, 10_000)) {
-        await this.space.batch([{ op: 'del', key: jobKey(member) }, { op: 'zrem', key: groupIndex(group), member }]);
+        await this.space.batch([
+          { op: 'del', key: jobKey(member) },
+          { op: 'zrem', key: groupIndex(group), member },
+        ]);
         dropped++;
       }
       await this.space.zremIfEmpty(DUE, group, groupIndex(group));
@@ -220,12 +223,15 @@ export class Queue {
   /** Runs the group's jobs in order until it is empty, must wait (returns when it is due again), or this instance stops. */
   private async work(group: string, lease: { extend(ms: number): Promise<boolean> }): Promise<number | undefined> {
     let held = true;
-    const beat = setInterval(() => {
-      void lease.extend(this.leaseMs).then(
-        (ok) => (held &&= ok),
-        () => undefined,
-      );
-    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    const beat = setInterval(
+      () => {
+        void lease.extend(this.leaseMs).then(
+          (ok) => (held &&= ok),
+          () => undefined,
+        );
+      },
+      Math.max(50, Math.floor(this.leaseMs / 3)),
+    );
     beat.unref();
     try {
       while (held && !this.stopped) {
@@ -257,7 +263,11 @@ export class Queue {
   /** undefined when the group may go on to its next job, else when this one is due again. */
   private async run(job: StoredJob): Promise<number | undefined> {
     const kind = this.kinds.get(job.kind);
-    const done = (): Promise<void> => this.space.batch([{ op: 'del', key: jobKey(job.id) }, { op: 'zrem', key: groupIndex(job.group), member: job.id }]);
+    const done = (): Promise<void> =>
+      this.space.batch([
+        { op: 'del', key: jobKey(job.id) },
+        { op: 'zrem', key: groupIndex(job.group), member: job.id },
+      ]);
     try {
       if (!kind) throw new Error(`no handler for job kind ${job.kind}`);
       await kind.handle(job.data, { id: job.id, kind: job.kind, group: job.group, attempts: job.attempts, createdAt: job.createdAt });
@@ -266,7 +276,7 @@ export class Queue {
       return undefined;
     } catch (err) {
       if (err instanceof MissingData) {
-        this.opts.log.error({ job: job.id, kind: job.kind, what: err.message }, 'queue: a job\'s data is gone; it cannot be delivered');
+        this.opts.log.error({ job: job.id, kind: job.kind, what: err.message }, "queue: a job's data is gone; it cannot be delivered");
         await done();
         this.emit('missing', job.kind);
         return undefined;
@@ -278,13 +288,21 @@ export class Queue {
         return undefined;
       }
       const attempts = job.attempts + 1;
-      const wait = backoff(attempts, kind?.baseDelayMs ?? this.opts.baseDelayMs ?? 1000, kind?.maxDelayMs ?? this.opts.maxDelayMs ?? 5 * 60_000, err instanceof ThunderError ? err.retryAfterMs : undefined);
+      const wait = backoff(
+        attempts,
+        kind?.baseDelayMs ?? this.opts.baseDelayMs ?? 1000,
+        kind?.maxDelayMs ?? this.opts.maxDelayMs ?? 5 * 60_000,
+        err instanceof ThunderError ? err.retryAfterMs : undefined,
+      );
       const next: StoredJob = { ...job, attempts, notBefore: Date.now() + wait };
       await this.space.batch([
         { op: 'set', key: jobKey(job.id), value: next, ttlMs: this.opts.ttlMs },
         { op: 'zadd', key: DUE, member: job.group, score: next.notBefore, ttlMs: this.opts.ttlMs },
       ]);
-      this.opts.log.warn({ job: job.id, kind: job.kind, attempts, retryInMs: wait, err: errorInfo(err).name }, 'queue: job failed, will retry');
+      this.opts.log.warn(
+        { job: job.id, kind: job.kind, attempts, retryInMs: wait, err: errorInfo(err).name },
+        'queue: job failed, will retry',
+      );
       this.emit('retry', job.kind);
       return next.notBefore;
     }

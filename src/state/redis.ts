@@ -45,7 +45,9 @@ export class RedisBackend implements Backend {
 
   async set(key: string, value: string, ttlMs: number | undefined): Promise<void> {
     const c = await this.raw();
-    await (ttlMs === undefined ? c.set(key, value) : c.set(key, value, { expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } }));
+    await (ttlMs === undefined
+      ? c.set(key, value)
+      : c.set(key, value, { expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } }));
   }
 
   async del(key: string): Promise<boolean> {
@@ -67,7 +69,10 @@ export class RedisBackend implements Backend {
   }
 
   async acquire(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    const res = await (await this.raw()).set(key, JSON.stringify(owner), { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } });
+    const res = await (await this.raw()).set(key, JSON.stringify(owner), {
+      condition: 'NX',
+      expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) },
+    });
     return res === 'OK';
   }
 
@@ -76,7 +81,11 @@ export class RedisBackend implements Backend {
   }
 
   async extend(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    return Number(await (await this.raw()).eval(EXTEND, { keys: [key], arguments: [JSON.stringify(owner), String(Math.max(1, Math.round(ttlMs)))] })) === 1;
+    return (
+      Number(
+        await (await this.raw()).eval(EXTEND, { keys: [key], arguments: [JSON.stringify(owner), String(Math.max(1, Math.round(ttlMs)))] }),
+      ) === 1
+    );
   }
 
   async incr(key: string, by: number, ttlMs: number | undefined): Promise<number> {
@@ -133,7 +142,7 @@ export class RedisBackend implements Backend {
       policy = conf['maxmemory-policy'] ?? '';
     } catch {
       try {
-        const info = await c.info('persistence') + (await c.info('memory'));
+        const info = (await c.info('persistence')) + (await c.info('memory'));
         const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '';
         aof = field('aof_enabled') === '1';
         // INFO does not list the save points; a snapshot taken since start shows RDB is in use.

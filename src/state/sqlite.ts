@@ -16,7 +16,10 @@ class Conn {
    */
   private readonly statements = new Map<string, sqlite3.Statement>();
 
-  constructor(private readonly db: sqlite3.Database, pragmas: string[]) {
+  constructor(
+    private readonly db: sqlite3.Database,
+    pragmas: string[],
+  ) {
     this.ready = pragmas.reduce<Promise<void>>((p, sql) => p.then(() => this.exec(sql)), Promise.resolve());
   }
 
@@ -123,13 +126,17 @@ export class SqliteBackend implements Backend {
   }
 
   async get(key: string): Promise<string | undefined> {
-    const rows = await (await this.reader()).all<{ value: string }>('SELECT value FROM thunder WHERE key = ? AND (expires IS NULL OR expires > ?)', [key, Date.now()]);
+    const rows = await (await this.reader()).all<{ value: string }>(
+      'SELECT value FROM thunder WHERE key = ? AND (expires IS NULL OR expires > ?)',
+      [key, Date.now()],
+    );
     return rows[0]?.value;
   }
 
   async set(key: string, value: string, ttlMs: number | undefined, durable: boolean): Promise<void> {
     const conn = durable ? this.durable : await this.reader();
-    const sql = 'INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires';
+    const sql =
+      'INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires';
     const params = [key, value, ttlMs === undefined ? null : Date.now() + ttlMs];
     await (durable ? conn.serial(() => conn.run(sql, params)) : conn.run(sql, params));
   }
@@ -149,12 +156,17 @@ export class SqliteBackend implements Backend {
   async acquire(key: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
     // One statement: either the key is free (absent or expired) and becomes ours, or nothing changes.
-    const sql = 'INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires WHERE thunder.expires IS NOT NULL AND thunder.expires <= ?';
+    const sql =
+      'INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires WHERE thunder.expires IS NOT NULL AND thunder.expires <= ?';
     return (await this.durable.serial(() => this.durable.run(sql, [key, JSON.stringify(owner), now + ttlMs, now]))) === 1;
   }
 
   async release(key: string, owner: string): Promise<boolean> {
-    return (await this.durable.serial(() => this.durable.run('DELETE FROM thunder WHERE key = ? AND value = ? AND expires > ?', [key, JSON.stringify(owner), Date.now()]))) === 1;
+    return (
+      (await this.durable.serial(() =>
+        this.durable.run('DELETE FROM thunder WHERE key = ? AND value = ? AND expires > ?', [key, JSON.stringify(owner), Date.now()]),
+      )) === 1
+    );
   }
 
   async extend(key: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -168,7 +180,9 @@ export class SqliteBackend implements Backend {
     const sql = `INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET
       value = CASE WHEN thunder.expires IS NOT NULL AND thunder.expires <= ? THEN excluded.value ELSE CAST(thunder.value AS INTEGER) + ? END,
       expires = COALESCE(excluded.expires, thunder.expires) RETURNING value`;
-    const rows = await this.durable.serial(() => this.durable.all<{ value: string }>(sql, [key, String(by), ttlMs === undefined ? null : now + ttlMs, now, by]));
+    const rows = await this.durable.serial(() =>
+      this.durable.all<{ value: string }>(sql, [key, String(by), ttlMs === undefined ? null : now + ttlMs, now, by]),
+    );
     return Number(rows[0]?.value);
   }
 
@@ -180,12 +194,16 @@ export class SqliteBackend implements Backend {
   }
 
   async zcard(key: string): Promise<number> {
-    const rows = await (await this.reader()).all<{ n: number }>('SELECT count(*) AS n FROM thunder_index WHERE name = ? AND expires > ?', [key, Date.now()]);
+    const rows = await (await this.reader()).all<{ n: number }>('SELECT count(*) AS n FROM thunder_index WHERE name = ? AND expires > ?', [
+      key,
+      Date.now(),
+    ]);
     return rows[0]?.n ?? 0;
   }
 
   async zremIfEmpty(key: string, member: string, unlessKey: string): Promise<boolean> {
-    const sql = 'DELETE FROM thunder_index WHERE name = ? AND member = ? AND NOT EXISTS (SELECT 1 FROM thunder_index WHERE name = ? AND expires > ?)';
+    const sql =
+      'DELETE FROM thunder_index WHERE name = ? AND member = ? AND NOT EXISTS (SELECT 1 FROM thunder_index WHERE name = ? AND expires > ?)';
     return (await this.durable.serial(() => this.durable.run(sql, [key, member, unlessKey, Date.now()]))) === 1;
   }
 
@@ -207,14 +225,18 @@ export class SqliteBackend implements Backend {
     const now = Date.now();
     switch (w.op) {
       case 'set':
-        await c.run('INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires', [w.key, w.value, w.ttlMs === undefined ? null : now + w.ttlMs]);
+        await c.run(
+          'INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires',
+          [w.key, w.value, w.ttlMs === undefined ? null : now + w.ttlMs],
+        );
         return;
       case 'del':
         await c.run('DELETE FROM thunder WHERE key = ?', [w.key]);
         return;
       case 'zadd': {
         const expires = now + w.ttlMs;
-        const upsert = 'INSERT INTO thunder_index (name, member, score, expires) VALUES (?, ?, ?, ?) ON CONFLICT (name, member) DO UPDATE SET score = excluded.score, expires = excluded.expires';
+        const upsert =
+          'INSERT INTO thunder_index (name, member, score, expires) VALUES (?, ?, ?, ?) ON CONFLICT (name, member) DO UPDATE SET score = excluded.score, expires = excluded.expires';
         if (w.onlyIfAbsent) await c.run(`${upsert} WHERE thunder_index.expires <= ?`, [w.key, w.member, w.score, expires, now]);
         else await c.run(upsert, [w.key, w.member, w.score, expires]);
         // Like Redis PEXPIRE on the whole sorted set.

@@ -133,7 +133,11 @@ class BackendSpace<T> implements Space<T> {
 
   batch(writes: Write[]): Promise<void> {
     return this.b.batch(
-      writes.map((w) => (w.op === 'set' ? { ...w, key: this.k(w.key), value: JSON.stringify(w.value), ttlMs: w.ttlMs ?? this.ttl } : { ...w, key: this.k(w.key) })),
+      writes.map((w) =>
+        w.op === 'set'
+          ? { ...w, key: this.k(w.key), value: JSON.stringify(w.value), ttlMs: w.ttlMs ?? this.ttl }
+          : { ...w, key: this.k(w.key) },
+      ),
     );
   }
 }

@@ -10,7 +10,10 @@ interface Run {
 
 function thunder(args: string[], input = '', env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/thunder.ts', ...args], { cwd: ROOT, env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8', ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/thunder.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -21,7 +24,11 @@ function thunder(args: string[], input = '', env: Record<string, string> = {}): 
   });
 }
 
-const lines = (out: string) => out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (out: string) =>
+  out
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('thunder ask --json', () => {
   it('adds the intent, the right being exercised and a language it does not serve', async () => {
@@ -50,7 +57,10 @@ describe('thunder ask --json', () => {
   });
 
   it('uses --lang for text whose language cannot be told', async () => {
-    const [lvRun, enRun] = await Promise.all([thunder(['ask', '--json', '--lang', 'lv'], 'GDPR\n'), thunder(['ask', '--json', '--lang', 'en'], 'GDPR\n')]);
+    const [lvRun, enRun] = await Promise.all([
+      thunder(['ask', '--json', '--lang', 'lv'], 'GDPR\n'),
+      thunder(['ask', '--json', '--lang', 'en'], 'GDPR\n'),
+    ]);
     const lv = lines(lvRun.stdout)[0]!;
     const en = lines(enRun.stdout)[0]!;
     expect(lv.lang).toBe('lv');
@@ -82,7 +92,7 @@ describe('thunder ask', () => {
     expect(run.stdout).toMatch(/privacy policy doesn't answer/);
   });
 
-  it('prints one help for no arguments and --help, in the environment\'s language or English', async () => {
+  it("prints one help for no arguments and --help, in the environment's language or English", async () => {
     const [none, help, lv, lvNone] = await Promise.all([
       thunder([]),
       thunder(['--help']),

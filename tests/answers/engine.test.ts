@@ -12,7 +12,11 @@ describe('AnswerEngine', () => {
   });
 
   it('answers the same with or without diacritics and in any case', () => {
-    const forms = ['Kā iesniegt sūdzību Datu valsts inspekcijā?', 'ka iesniegt sudzibu datu valsts inspekcija', 'KĀ IESNIEGT SŪDZĪBU DATU VALSTS INSPEKCIJĀ'];
+    const forms = [
+      'Kā iesniegt sūdzību Datu valsts inspekcijā?',
+      'ka iesniegt sudzibu datu valsts inspekcija',
+      'KĀ IESNIEGT SŪDZĪBU DATU VALSTS INSPEKCIJĀ',
+    ];
     const ids = forms.map((q) => id(engine.ask(q, 'en')));
     expect(ids[0]).toBe('complaint-dvi');
     expect(new Set(ids).size).toBe(1);
@@ -54,7 +58,15 @@ describe('AnswerEngine', () => {
   });
 
   it('says plainly when the policy does not answer, errands that borrow its words included', () => {
-    for (const q of ['What is the capital of France?', 'kāds šodien laiks Rīgā', '', '🙂🙂🙂', '12345', 'Cik maksā elektrība?', 'kur var apmaksāt rēķinu']) {
+    for (const q of [
+      'What is the capital of France?',
+      'kāds šodien laiks Rīgā',
+      '',
+      '🙂🙂🙂',
+      '12345',
+      'Cik maksā elektrība?',
+      'kur var apmaksāt rēķinu',
+    ]) {
       const answer = engine.ask(q, 'en');
       expect(answer.entry, q).toBeNull();
       expect(answer.intent, q).toBe('none');
@@ -126,9 +138,28 @@ describe('AnswerEngine properties', () => {
     fc.string({ maxLength: 300 }),
     fc.string({ unit: 'grapheme', maxLength: 200 }),
     fc.string({ unit: 'binary', maxLength: 200 }),
-    fc.array(fc.constantFrom('🔥', '🙂', '👍🏽', '\u0000', '\uFFFF', '\uD800', 'ā', 'Ž', 'dati', 'data', ' ', '?'), { maxLength: 100 }).map((a) => a.join('')),
     fc
-      .array(fc.constantFrom('kā', 'dzēst', 'datus', 'how', 'delete', 'my', 'data', 'sūdzība', 'complaint', 'politika', 'xyz', 'удалить', 'Daten'), { maxLength: 40 })
+      .array(fc.constantFrom('🔥', '🙂', '👍🏽', '\u0000', '\uFFFF', '\uD800', 'ā', 'Ž', 'dati', 'data', ' ', '?'), { maxLength: 100 })
+      .map((a) => a.join('')),
+    fc
+      .array(
+        fc.constantFrom(
+          'kā',
+          'dzēst',
+          'datus',
+          'how',
+          'delete',
+          'my',
+          'data',
+          'sūdzība',
+          'complaint',
+          'politika',
+          'xyz',
+          'удалить',
+          'Daten',
+        ),
+        { maxLength: 40 },
+      )
       .map((a) => a.join(' ')),
     fc.string({ minLength: 9000, maxLength: 12000 }),
   );

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnswerEngine, readArtefact, type Answer } from '../../src/answers/engine.js';
 import { loadKnowledge } from '../../src/answers/knowledge.js';
-import { EXERCISE, inputHash, labelledSamples, NONE, readTrainingFiles, trainIntentModel, trainLangModel } from '../../src/answers/training.js';
+import {
+  EXERCISE,
+  inputHash,
+  labelledSamples,
+  NONE,
+  readTrainingFiles,
+  trainIntentModel,
+  trainLangModel,
+} from '../../src/answers/training.js';
 import { KNOWLEDGE_DIR } from '../../src/paths.js';
 
 const kb = loadKnowledge();

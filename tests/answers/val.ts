@@ -12,7 +12,9 @@ import { formatTotals, readLines, score } from '../eval/score.js';
 
 const dir = resolve(ROOT, 'tests/answers/validation');
 const engine = new AnswerEngine(loadKnowledge());
-for (const file of readdirSync(dir).filter((f) => /^val-.*\.jsonl$/.test(f)).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => /^val-.*\.jsonl$/.test(f))
+  .sort()) {
   const lines = readLines(resolve(dir, file));
   const totals = score(lines, (q) => {
     const a = engine.ask(q, 'lv');

@@ -39,13 +39,19 @@ describe('config', () => {
     };
     const problems = problemsOf(bad);
     for (const name of [...Object.keys(bad), 'TELEGRAM_WEBHOOK_SECRET']) {
-      expect(problems.some((p) => p.startsWith(`${name}:`)), `${name} in ${problems.join(' | ')}`).toBe(true);
+      expect(
+        problems.some((p) => p.startsWith(`${name}:`)),
+        `${name} in ${problems.join(' | ')}`,
+      ).toBe(true);
     }
     expect(problems.join('\n')).not.toContain('not-a-token');
   });
 
   it('requires the webhook secret and a token with a webhook URL, and strips a trailing slash of the API root', () => {
-    expect(problemsOf({ TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/hook' }).map((p) => p.split(':')[0])).toEqual(['TELEGRAM_WEBHOOK_SECRET', 'TELEGRAM_BOT_TOKEN']);
+    expect(problemsOf({ TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/hook' }).map((p) => p.split(':')[0])).toEqual([
+      'TELEGRAM_WEBHOOK_SECRET',
+      'TELEGRAM_BOT_TOKEN',
+    ]);
     expect(loadConfig({ TELEGRAM_API_ROOT: 'http://127.0.0.1:9/' }).TELEGRAM_API_ROOT).toBe('http://127.0.0.1:9');
     expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
   });

@@ -101,12 +101,15 @@ describe('conversation', () => {
 
   it('any button data gets an answer and never an error (fuzz)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 64 }), fc.constantFrom('a:', 'topic:', 'lang:xx', 'forget:', 'cmd:', 'cmd:nope', 'lang:')), async (button) => {
-        n++;
-        const replies = await t.app.core.handle(msg({ button }));
-        expect(replies.length).toBeGreaterThan(0);
-        for (const r of replies) expect(r.text).not.toBe(tr('en', 'core:error'));
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.string({ maxLength: 64 }), fc.constantFrom('a:', 'topic:', 'lang:xx', 'forget:', 'cmd:', 'cmd:nope', 'lang:')),
+        async (button) => {
+          n++;
+          const replies = await t.app.core.handle(msg({ button }));
+          expect(replies.length).toBeGreaterThan(0);
+          for (const r of replies) expect(r.text).not.toBe(tr('en', 'core:error'));
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -114,7 +117,12 @@ describe('conversation', () => {
 
 describe('privacy notice', () => {
   it('states the configured retention with the right plural form', async () => {
-    const cases: [string, 'lv' | 'en', string][] = [['21', 'lv', '21 dienu'], ['30', 'lv', '30 dienas'], ['1', 'en', '1 day '], ['7', 'en', '7 days']];
+    const cases: [string, 'lv' | 'en', string][] = [
+      ['21', 'lv', '21 dienu'],
+      ['30', 'lv', '30 dienas'],
+      ['1', 'en', '1 day '],
+      ['7', 'en', '7 days'],
+    ];
     for (const [days, lang, expected] of cases) {
       const app = await startTestApp({ STATE_TTL_DAYS: days }, { noStart: true });
       try {

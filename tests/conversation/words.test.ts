@@ -23,7 +23,7 @@ describe('words', () => {
     for (const entry of kb.entries.values()) expect(lower.test(entry.answer.lv), `knowledge ${entry.id}: answer.lv`).toBe(false);
   });
 
-  it('gives every entry a short title per language that names a topic, not a sentence in the customer\'s mouth', () => {
+  it("gives every entry a short title per language that names a topic, not a sentence in the customer's mouth", () => {
     for (const entry of kb.entries.values()) {
       for (const lang of ['lv', 'en'] as const) {
         const title = entry.title[lang];

@@ -17,7 +17,10 @@ afterEach(async () => {
 async function fakes(): Promise<{ tg: FakeTelegram; slack: FakeSlack }> {
   const tg = await FakeTelegram.start();
   const slack = await FakeSlack.start();
-  cleanup.push(() => tg.close(), () => slack.close());
+  cleanup.push(
+    () => tg.close(),
+    () => slack.close(),
+  );
   return { tg, slack };
 }
 
@@ -139,10 +142,7 @@ describe('several instances on one Redis', () => {
     const [opened] = await a.app.core.handle({ channel: 'web', userId: 'w9', chatId: 'w9', text: '/human' });
     const id = /T-[A-Z0-9]{6}/.exec(opened!.text)![0];
     for (let round = 0; round < 5; round++) {
-      const results = await Promise.all([
-        a.app.escalation.act(id, 'claim', `UA${round}`),
-        b.app.escalation.act(id, 'claim', `UB${round}`),
-      ]);
+      const results = await Promise.all([a.app.escalation.act(id, 'claim', `UA${round}`), b.app.escalation.act(id, 'claim', `UB${round}`)]);
       expect(results.filter((r) => r.ok).length).toBe(round === 0 ? 1 : 0);
     }
     const ticket = await b.app.escalation.tickets.get(id);
@@ -150,4 +150,3 @@ describe('several instances on one Redis', () => {
     expect(['UA0', 'UB0']).toContain(ticket?.claimedBy);
   });
 });
-

@@ -25,7 +25,8 @@ async function received(user: number, text: string, timeout = 5000): Promise<Sen
   for (;;) {
     const found = tg.messagesOf(user).find((m) => textOf(m) === text);
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`chat ${user}: no "${text}" within ${timeout} ms; got ${JSON.stringify(tg.messagesOf(user).map(textOf))}`);
+    if (Date.now() > deadline)
+      throw new Error(`chat ${user}: no "${text}" within ${timeout} ms; got ${JSON.stringify(tg.messagesOf(user).map(textOf))}`);
     await pause(10);
   }
 }
@@ -42,7 +43,10 @@ async function openTicket(lang = 'lv', before: string[] = []): Promise<{ user: n
   const [opened] = await tg.nextMessages(user);
   const id = /T-[A-Z0-9]{6}/.exec(textOf(opened!))?.[0];
   expect(id, textOf(opened!)).toBeDefined();
-  const call = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL && !p.thread_ts && JSON.stringify(p.blocks).includes(id!));
+  const call = await slack.waitForCall(
+    'chat.postMessage',
+    (p) => p.channel === SUPPORT_CHANNEL && !p.thread_ts && JSON.stringify(p.blocks).includes(id!),
+  );
   expect(ticketPosts().length).toBe(posted + 1);
   // The thread is known to the app once it has stored the ticket's ts (a moment after Slack answered).
   const tickets = t.app.escalation.tickets;
@@ -52,7 +56,18 @@ async function openTicket(lang = 'lv', before: string[] = []): Promise<{ user: n
 }
 
 function agentSays(ts: string, text: string, user = 'U0AGENT') {
-  return postSigned(url, eventBody({ type: 'message', channel: SUPPORT_CHANNEL, channel_type: 'channel', user, text, ts: `${Date.now() / 1000}`, thread_ts: ts }));
+  return postSigned(
+    url,
+    eventBody({
+      type: 'message',
+      channel: SUPPORT_CHANNEL,
+      channel_type: 'channel',
+      user,
+      text,
+      ts: `${Date.now() / 1000}`,
+      thread_ts: ts,
+    }),
+  );
 }
 
 function press(action: 'claim' | 'resolve', id: string, ts: string, user = 'U0AGENT') {
@@ -62,7 +77,17 @@ function press(action: 'claim' | 'resolve', id: string, ts: string, user = 'U0AG
 beforeAll(async () => {
   tg = await FakeTelegram.start();
   slack = await FakeSlack.start();
-  t = await startTestApp({ ...tg.env(), ...slack.env(), SUPPORT_HOURS: ALWAYS_OPEN, WEB_CHAT: 'false', RELAY_RETRY_BASE_MS: '200', LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' }, { listen: true });
+  t = await startTestApp(
+    {
+      ...tg.env(),
+      ...slack.env(),
+      SUPPORT_HOURS: ALWAYS_OPEN,
+      WEB_CHAT: 'false',
+      RELAY_RETRY_BASE_MS: '200',
+      LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent',
+    },
+    { listen: true },
+  );
   url = t.url!;
 });
 
@@ -85,13 +110,19 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     expect(blocks).toContain(question);
     expect(blocks).toContain(t.app.engine.kb.entries.get('retention')!.answer.lv.slice(0, 40));
     const actions = (post.blocks as Payload[]).find((b) => b.type === 'actions')!;
-    expect(actions.elements.map((e: Payload) => [e.action_id, e.value])).toEqual([['esc:claim', id], ['esc:resolve', id]]);
+    expect(actions.elements.map((e: Payload) => [e.action_id, e.value])).toEqual([
+      ['esc:claim', id],
+      ['esc:resolve', id],
+    ]);
 
     // Customer → thread, not answered by the bot; the ack comes only once.
     tg.sendText(user, 'Vai varat izdzēst manu kontu?', { lang: 'lv' });
     const [ack] = await tg.nextMessages(user);
     expect(textOf(ack!)).toBe(tr('lv', 'escalation:relayed'));
-    const relayed = await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && String(p.text).includes('Vai varat izdzēst manu kontu?'));
+    const relayed = await slack.waitForCall(
+      'chat.postMessage',
+      (p) => p.thread_ts === ts && String(p.text).includes('Vai varat izdzēst manu kontu?'),
+    );
     expect(relayed.payload.channel).toBe(SUPPORT_CHANNEL);
     const count = tg.messagesOf(user).length;
     tg.sendText(user, 'Paldies', { lang: 'lv' });
@@ -101,7 +132,10 @@ describe('escalation from Telegram to the Slack desk and back', () => {
 
     // Claim: the ticket message says who, the customer hears an agent joined; a second claim is refused.
     expect((await press('claim', id, ts)).status).toBe(200);
-    const claimed = await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusClaimed', { agent: '<@U0AGENT>' })));
+    const claimed = await slack.waitForCall(
+      'chat.update',
+      (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusClaimed', { agent: '<@U0AGENT>' })),
+    );
     expect(JSON.stringify(claimed.payload.blocks)).not.toContain('esc:claim');
     expect(JSON.stringify(claimed.payload.blocks)).toContain('esc:resolve');
     await received(user, tr('lv', 'escalation:agentJoined'));
@@ -110,9 +144,19 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     expect(refused.payload.text).toBe(tr('lv', 'slack:action.claimed'));
 
     // Agent → customer, Slack markup turned into plain text; Slack's redelivery of the same event is ignored.
-    const reply = eventBody({ type: 'message', channel: SUPPORT_CHANNEL, channel_type: 'channel', user: 'U0AGENT', text: 'Labdien! Skatiet <https://kilowats.lv/privatums|privātuma lapu> &amp; rakstiet.', ts: `${Date.now() / 1000}`, thread_ts: ts });
+    const reply = eventBody({
+      type: 'message',
+      channel: SUPPORT_CHANNEL,
+      channel_type: 'channel',
+      user: 'U0AGENT',
+      text: 'Labdien! Skatiet <https://kilowats.lv/privatums|privātuma lapu> &amp; rakstiet.',
+      ts: `${Date.now() / 1000}`,
+      thread_ts: ts,
+    });
     await postSigned(url, reply);
-    const relayedReply = tr('lv', 'escalation:agentReply', { text: 'Labdien! Skatiet privātuma lapu (https://kilowats.lv/privatums) & rakstiet.' });
+    const relayedReply = tr('lv', 'escalation:agentReply', {
+      text: 'Labdien! Skatiet privātuma lapu (https://kilowats.lv/privatums) & rakstiet.',
+    });
     await received(user, relayedReply);
     expect((await postSigned(url, reply)).status).toBe(200);
     await pause();
@@ -120,24 +164,83 @@ describe('escalation from Telegram to the Slack desk and back', () => {
 
     // The bot's own thread messages are not echoed back.
     const seen = tg.messagesOf(user).length;
-    await postSigned(url, eventBody({ type: 'message', subtype: 'bot_message', bot_id: 'B0THUNDER', channel: SUPPORT_CHANNEL, text: 'echo', ts: `${Date.now() / 1000}`, thread_ts: ts }));
-    await postSigned(url, eventBody({ type: 'message', bot_id: 'B0THUNDER', user: 'U0THUNDER', channel: SUPPORT_CHANNEL, text: '*Klients:* echo', ts: `${Date.now() / 1000}`, thread_ts: ts }));
+    await postSigned(
+      url,
+      eventBody({
+        type: 'message',
+        subtype: 'bot_message',
+        bot_id: 'B0THUNDER',
+        channel: SUPPORT_CHANNEL,
+        text: 'echo',
+        ts: `${Date.now() / 1000}`,
+        thread_ts: ts,
+      }),
+    );
+    await postSigned(
+      url,
+      eventBody({
+        type: 'message',
+        bot_id: 'B0THUNDER',
+        user: 'U0THUNDER',
+        channel: SUPPORT_CHANNEL,
+        text: '*Klients:* echo',
+        ts: `${Date.now() / 1000}`,
+        thread_ts: ts,
+      }),
+    );
     await pause();
     expect(tg.messagesOf(user).length).toBe(seen);
     // Asking the bot in the thread is for staff only: answered there, not sent to the customer.
-    await postSigned(url, eventBody({ type: 'message', channel: SUPPORT_CHANNEL, user: 'U0AGENT', text: '<@U0THUNDER> cik ilgi glabājam datus?', ts: '1764000999.000001', thread_ts: ts }));
-    await postSigned(url, eventBody({ type: 'app_mention', channel: SUPPORT_CHANNEL, user: 'U0AGENT', text: '<@U0THUNDER> cik ilgi glabājam datus?', ts: '1764000999.000001', thread_ts: ts }));
-    const staffAnswer = await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && Array.isArray(p.blocks) && JSON.stringify(p.blocks).includes(tr('lv', 'slack:policyQuote')));
+    await postSigned(
+      url,
+      eventBody({
+        type: 'message',
+        channel: SUPPORT_CHANNEL,
+        user: 'U0AGENT',
+        text: '<@U0THUNDER> cik ilgi glabājam datus?',
+        ts: '1764000999.000001',
+        thread_ts: ts,
+      }),
+    );
+    await postSigned(
+      url,
+      eventBody({
+        type: 'app_mention',
+        channel: SUPPORT_CHANNEL,
+        user: 'U0AGENT',
+        text: '<@U0THUNDER> cik ilgi glabājam datus?',
+        ts: '1764000999.000001',
+        thread_ts: ts,
+      }),
+    );
+    const staffAnswer = await slack.waitForCall(
+      'chat.postMessage',
+      (p) => p.thread_ts === ts && Array.isArray(p.blocks) && JSON.stringify(p.blocks).includes(tr('lv', 'slack:policyQuote')),
+    );
     expect(staffAnswer.payload.text).toBe(t.app.engine.kb.entries.get('retention')!.answer.lv);
     await pause();
     expect(tg.messagesOf(user).length).toBe(seen);
     // "Also send to channel" replies are relayed too.
-    await postSigned(url, eventBody({ type: 'message', subtype: 'thread_broadcast', channel: SUPPORT_CHANNEL, user: 'U0AGENT', text: 'Pārbaudu.', ts: `${Date.now() / 1000}`, thread_ts: ts }));
+    await postSigned(
+      url,
+      eventBody({
+        type: 'message',
+        subtype: 'thread_broadcast',
+        channel: SUPPORT_CHANNEL,
+        user: 'U0AGENT',
+        text: 'Pārbaudu.',
+        ts: `${Date.now() / 1000}`,
+        thread_ts: ts,
+      }),
+    );
     await received(user, tr('lv', 'escalation:agentReply', { text: 'Pārbaudu.' }));
 
     // Resolve: buttons gone, the customer is handed back to the bot in Latvian.
     await press('resolve', id, ts);
-    const resolved = await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusResolved', { agent: '<@U0AGENT>' })));
+    const resolved = await slack.waitForCall(
+      'chat.update',
+      (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusResolved', { agent: '<@U0AGENT>' })),
+    );
     expect((resolved.payload.blocks as Payload[]).some((b) => b.type === 'actions')).toBe(false);
     await received(user, tr('lv', 'escalation:resolved'));
 
@@ -179,9 +282,15 @@ describe('escalation from Telegram to the Slack desk and back', () => {
   it('the first agent reply claims an unclaimed ticket: the customer hears who joined, then the reply', async () => {
     const { user, ts } = await openTicket('en');
     await agentSays(ts, 'Hello, I am looking into it.', 'U0FIRST');
-    await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusClaimed', { agent: '<@U0FIRST>' })));
+    await slack.waitForCall(
+      'chat.update',
+      (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusClaimed', { agent: '<@U0FIRST>' })),
+    );
     await received(user, tr('en', 'escalation:agentReply', { text: 'Hello, I am looking into it.' }));
-    expect(tg.messagesOf(user).slice(-2).map(textOf)).toEqual([tr('en', 'escalation:agentJoined'), tr('en', 'escalation:agentReply', { text: 'Hello, I am looking into it.' })]);
+    expect(tg.messagesOf(user).slice(-2).map(textOf)).toEqual([
+      tr('en', 'escalation:agentJoined'),
+      tr('en', 'escalation:agentReply', { text: 'Hello, I am looking into it.' }),
+    ]);
   });
 
   it('/human again while connected says so instead of opening a second ticket; stickers are not relayed as text', async () => {
@@ -201,7 +310,10 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     const [confirm] = await tg.nextMessages(user);
     tg.pressButton(user, 'forget:yes', { messageId: confirm!.message_id });
     await tg.nextMessages(user);
-    const update = await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:erased')));
+    const update = await slack.waitForCall(
+      'chat.update',
+      (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:erased')),
+    );
     expect(JSON.stringify(update.payload.blocks)).not.toContain(secret);
     await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && p.text === tr('lv', 'slack:noteForgotten'));
     const ticket = await t.app.escalation.tickets.get(id);
@@ -222,10 +334,17 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     await pause(500);
     await slack.up();
     slack.failNext(1, { status: 500, method: 'chat.postMessage' });
-    const first = await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && String(p.text).includes('Pirmā ziņa') && !!p.text, 8000);
+    const first = await slack.waitForCall(
+      'chat.postMessage',
+      (p) => p.thread_ts === ts && String(p.text).includes('Pirmā ziņa') && !!p.text,
+      8000,
+    );
     await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && String(p.text).includes('Otrā ziņa'), 8000);
     await pause(800);
-    const delivered = (needle: string) => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.payload.thread_ts === ts && String(c.payload.text).includes(needle) && c.result);
+    const delivered = (needle: string) =>
+      slack.calls.filter(
+        (c) => c.method === 'chat.postMessage' && c.payload.thread_ts === ts && String(c.payload.text).includes(needle) && c.result,
+      );
     expect(delivered('Pirmā ziņa').length).toBe(1);
     expect(delivered('Otrā ziņa').length).toBe(1);
     expect(delivered('Pirmā ziņa')[0]!.at).toBeLessThanOrEqual(delivered('Otrā ziņa')[0]!.at);
@@ -242,7 +361,10 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     await pause(500);
     // The first reply also claims the ticket: "agent joined" comes first, and its failed send was repeated.
     expect(tg.messagesOf(user).slice(1).map(textOf)).toEqual([tr('lv', 'escalation:agentJoined'), reply]);
-    const sends = tg.callsOf('sendMessage').filter((c) => String(c.payload.chat_id) === String(user)).map((c) => htmlText(String(c.payload.text)));
+    const sends = tg
+      .callsOf('sendMessage')
+      .filter((c) => String(c.payload.chat_id) === String(user))
+      .map((c) => htmlText(String(c.payload.text)));
     expect(sends.slice(1)).toEqual([tr('lv', 'escalation:agentJoined'), tr('lv', 'escalation:agentJoined'), reply]);
   });
 });

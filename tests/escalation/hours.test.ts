@@ -58,8 +58,10 @@ describe('support hours', () => {
   it('next opening is always open, never in the past, and nothing opens earlier', () => {
     const zones = ['Europe/Riga', 'UTC', 'America/New_York', 'Asia/Kolkata'];
     const spec = fc.record({
-      from: fc.integer({ min: 1, max: 7 }), to: fc.integer({ min: 1, max: 7 }),
-      open: fc.integer({ min: 0, max: 22 }), len: fc.integer({ min: 1, max: 10 }),
+      from: fc.integer({ min: 1, max: 7 }),
+      to: fc.integer({ min: 1, max: 7 }),
+      open: fc.integer({ min: 0, max: 22 }),
+      len: fc.integer({ min: 1, max: 10 }),
       zone: fc.constantFrom(...zones),
       at: fc.date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }),
     });

@@ -22,7 +22,10 @@ afterEach(async () => {
 function sqliteStore(): Store {
   const dir = mkdtempSync(join(tmpdir(), 'thunder-relay-unit-'));
   const store = new Store({ dataDir: dir, prefix: uniquePrefix('relay') });
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close());
+  cleanup.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => store.close(),
+  );
   return store;
 }
 
@@ -32,7 +35,6 @@ function relayOn(store: Store): Relay {
   cleanup.push(() => queue.stop());
   return relay;
 }
-
 
 describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
   it('keeps order within a queue through failures, and one failing queue does not hold up another', async () => {
@@ -59,8 +61,20 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
     const relay = relayOn(sqliteStore());
     const seen: number[] = [];
     const errors: unknown[] = [
-      telegramError(new GrammyError('Forbidden', { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' }, 'sendMessage', {})),
-      slackError(Object.assign(new Error('An API error occurred: channel_not_found'), { code: 'slack_webapi_platform_error', data: { error: 'channel_not_found' } })),
+      telegramError(
+        new GrammyError(
+          'Forbidden',
+          { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+          'sendMessage',
+          {},
+        ),
+      ),
+      slackError(
+        Object.assign(new Error('An API error occurred: channel_not_found'), {
+          code: 'slack_webapi_platform_error',
+          data: { error: 'channel_not_found' },
+        }),
+      ),
       new ThunderError(ErrorCode.JobUndeliverable, 'gone'),
     ];
     relay.on('send', async (d) => {
@@ -81,7 +95,14 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
     relay.on('send', async () => {
       attempts.push(Date.now());
       if (attempts.length === 1) {
-        throw telegramError(new GrammyError('Too Many Requests', { ok: false, error_code: 429, description: 'Too Many Requests', parameters: { retry_after: 1 } }, 'sendMessage', {}));
+        throw telegramError(
+          new GrammyError(
+            'Too Many Requests',
+            { ok: false, error_code: 429, description: 'Too Many Requests', parameters: { retry_after: 1 } },
+            'sendMessage',
+            {},
+          ),
+        );
       }
     });
     await relay.queue.start();
@@ -106,8 +127,14 @@ describe('relay (durable ordered outbox, real SQLite / Redis)', () => {
 
   it('two instances on one Redis deliver every job once', async () => {
     const prefix = uniquePrefix('relay2');
-    const stores = [new Store({ redisUrl: REDIS_URL, dataDir: tmpdir(), prefix }), new Store({ redisUrl: REDIS_URL, dataDir: tmpdir(), prefix })];
-    cleanup.push(() => stores[0]!.close(), () => stores[1]!.close());
+    const stores = [
+      new Store({ redisUrl: REDIS_URL, dataDir: tmpdir(), prefix }),
+      new Store({ redisUrl: REDIS_URL, dataDir: tmpdir(), prefix }),
+    ];
+    cleanup.push(
+      () => stores[0]!.close(),
+      () => stores[1]!.close(),
+    );
     const [a, b] = stores.map(relayOn) as [Relay, Relay];
     const seen: number[] = [];
     for (const relay of [a, b]) relay.on('send', async (d) => void seen.push((d as { n: number }).n));

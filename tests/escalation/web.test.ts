@@ -8,7 +8,10 @@ let slack: FakeSlack;
 let t: TestApp;
 
 async function api(path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${t.url}/api/chat${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${t.url}/api/chat${path}`,
+    body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   expect(res.ok).toBe(true);
   return res.json();
 }
@@ -29,13 +32,26 @@ describe('escalation from the web chat', () => {
     const opened = await api('/messages', { sessionId, text: '/human' });
     const id = /T-[A-Z0-9]{6}/.exec(JSON.stringify(opened.replies))![0];
     expect(JSON.stringify(opened.replies)).toContain(tr('en', 'escalation:opened', { id }));
-    const post = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL && JSON.stringify(p.blocks ?? '').includes(id));
+    const post = await slack.waitForCall(
+      'chat.postMessage',
+      (p) => p.channel === SUPPORT_CHANNEL && JSON.stringify(p.blocks ?? '').includes(id),
+    );
     expect(JSON.stringify(post.payload.blocks)).toContain('web');
     const tickets = t.app.escalation.tickets;
     await until(async () => (await tickets.get(id))?.desk);
 
     const ts = post.result!.ts as string;
-    await postSigned(t.url!, eventBody({ type: 'message', channel: SUPPORT_CHANNEL, user: 'U0AGENT', text: 'Hello from support', ts: `${Date.now() / 1000}`, thread_ts: ts }));
+    await postSigned(
+      t.url!,
+      eventBody({
+        type: 'message',
+        channel: SUPPORT_CHANNEL,
+        user: 'U0AGENT',
+        text: 'Hello from support',
+        ts: `${Date.now() / 1000}`,
+        thread_ts: ts,
+      }),
+    );
     const expected = tr('en', 'escalation:agentReply', { text: 'Hello from support' });
     let messages: unknown[] = [];
     for (let i = 0; i < 100 && !JSON.stringify(messages).includes(expected); i++) {

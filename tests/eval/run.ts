@@ -25,4 +25,7 @@ const between = samples
   .map((s) => ({ s, top: engine.explain(s.text, s.lang as 'lv' | 'en').candidates.filter((c) => kb.entries.has(c.label)) }))
   .filter(({ top }) => top.length >= 2 && top[0]!.p - top[1]!.p < NEAR);
 console.log(`\nknowledge-base samples between two entries (top two within ${NEAR}): ${between.length}`);
-for (const { s, top } of between) console.log(`  ${s.label}: ${JSON.stringify(s.text)} — ${top[0]!.label} ${top[0]!.p.toFixed(2)}, ${top[1]!.label} ${top[1]!.p.toFixed(2)}`);
+for (const { s, top } of between)
+  console.log(
+    `  ${s.label}: ${JSON.stringify(s.text)} — ${top[0]!.label} ${top[0]!.p.toFixed(2)}, ${top[1]!.label} ${top[1]!.p.toFixed(2)}`,
+  );

@@ -13,7 +13,11 @@ export interface ChildApp {
 const SCRIPT = fileURLToPath(new URL('./child-app.ts', import.meta.url));
 
 /** Starts the whole app in another Node process (via tsx), for multi-instance tests. */
-export async function spawnTestApp(env: Record<string, string>, opts: Omit<TestAppOptions, 'log'> = {}, timeout = 20_000): Promise<ChildApp> {
+export async function spawnTestApp(
+  env: Record<string, string>,
+  opts: Omit<TestAppOptions, 'log'> = {},
+  timeout = 20_000,
+): Promise<ChildApp> {
   const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
     env: { ...process.env, THUNDER_CHILD_ENV: JSON.stringify(env), THUNDER_CHILD_OPTS: JSON.stringify(opts) },
     stdio: ['ignore', 'pipe', 'pipe'],

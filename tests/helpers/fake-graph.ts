@@ -103,7 +103,10 @@ export class FakeGraph {
     for (;;) {
       const calls = this.callsTo(to);
       if (calls.length >= n) return calls;
-      if (Date.now() > deadline) throw new Error(`${to}: expected ${n} Graph calls within ${timeout} ms, got ${calls.length}: ${JSON.stringify(calls.map((c) => textOf(c.payload)))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${to}: expected ${n} Graph calls within ${timeout} ms, got ${calls.length}: ${JSON.stringify(calls.map((c) => textOf(c.payload)))}`,
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -133,7 +136,8 @@ export class FakeGraph {
     }
     this.delivered++;
     const id = this.nextId++;
-    if (whatsapp) return send(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: `wamid.out${id}` }] });
+    if (whatsapp)
+      return send(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: `wamid.out${id}` }] });
     send(res, 200, { recipient_id: to, message_id: `m_out${id}` });
   }
 }
@@ -192,7 +196,12 @@ export function messagingEvent(psid: string, text: string, o: MessengerOptions =
 }
 
 export function postbackEvent(psid: string, payload: string, at = Date.now()): Payload {
-  return { sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: at, postback: { title: 'Get Started', payload, mid: `m_${uid()}` } };
+  return {
+    sender: { id: psid },
+    recipient: { id: PAGE_ID },
+    timestamp: at,
+    postback: { title: 'Get Started', payload, mid: `m_${uid()}` },
+  };
 }
 
 /** A `page` (Messenger) or `instagram` body with one entry holding `events`. */
@@ -219,10 +228,31 @@ export function whatsappBody(message: Payload, o: WhatsAppOptions = {}): Payload
   if (o.userId) msg.from_user_id = o.userId;
   return {
     object: 'whatsapp_business_account',
-    entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '37167000000', phone_number_id: PHONE_NUMBER_ID }, contacts: [contact], messages: [msg] } }] }],
+    entry: [
+      {
+        id: 'WABA1',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '37167000000', phone_number_id: PHONE_NUMBER_ID },
+              contacts: [contact],
+              messages: [msg],
+            },
+          },
+        ],
+      },
+    ],
   };
 }
 
 export const waText = (body: string): Payload => ({ type: 'text', text: { body } });
-export const waButtonReply = (id: string, title = 'x'): Payload => ({ type: 'interactive', interactive: { type: 'button_reply', button_reply: { id, title } } });
-export const waListReply = (id: string, title = 'x'): Payload => ({ type: 'interactive', interactive: { type: 'list_reply', list_reply: { id, title } } });
+export const waButtonReply = (id: string, title = 'x'): Payload => ({
+  type: 'interactive',
+  interactive: { type: 'button_reply', button_reply: { id, title } },
+});
+export const waListReply = (id: string, title = 'x'): Payload => ({
+  type: 'interactive',
+  interactive: { type: 'list_reply', list_reply: { id, title } },
+});

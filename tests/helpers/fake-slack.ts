@@ -66,7 +66,12 @@ export class FakeSlack {
 
   /** Environment that turns the app's Slack channel on (HTTP mode) against this fake. */
   env(): Record<string, string> {
-    return { SLACK_BOT_TOKEN: SLACK_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.apiUrl, SLACK_SUPPORT_CHANNEL: SUPPORT_CHANNEL };
+    return {
+      SLACK_BOT_TOKEN: SLACK_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: this.apiUrl,
+      SLACK_SUPPORT_CHANNEL: SUPPORT_CHANNEL,
+    };
   }
 
   /** Slack unreachable: the port refuses connections until `up()`. */
@@ -134,10 +139,23 @@ export class FakeSlack {
     const channel = typeof p.channel === 'string' && !p.channel.startsWith('#') ? p.channel : SUPPORT_CHANNEL;
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://kilowats.slack.com/', team: 'KILOWATS', user: 'thunder', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID };
+        return {
+          ok: true,
+          url: 'https://kilowats.slack.com/',
+          team: 'KILOWATS',
+          user: 'thunder',
+          team_id: TEAM_ID,
+          user_id: BOT_USER_ID,
+          bot_id: BOT_ID,
+        };
       case 'chat.postMessage': {
         const ts = this.nextTs();
-        return { ok: true, channel, ts, message: { type: 'message', text: p.text, ts, bot_id: BOT_ID, ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}) } };
+        return {
+          ok: true,
+          channel,
+          ts,
+          message: { type: 'message', text: p.text, ts, bot_id: BOT_ID, ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}) },
+        };
       }
       case 'chat.update':
         return { ok: true, channel, ts: p.ts, text: p.text };
@@ -146,7 +164,8 @@ export class FakeSlack {
       case 'users.info':
         return { ok: true, user: { id: p.user, name: `agent-${p.user}`, real_name: 'Agent', is_bot: false } };
       default:
-        if (method.startsWith('conversations.')) return { ok: true, channel: { id: channel, is_channel: true }, channels: [], messages: [] };
+        if (method.startsWith('conversations.'))
+          return { ok: true, channel: { id: channel, is_channel: true }, channels: [], messages: [] };
         if (method.startsWith('views.')) return { ok: true, view: { id: 'V0VIEW', ...(p.view ?? {}) } };
         return { ok: false, error: 'unknown_method' };
     }
@@ -187,8 +206,12 @@ let eventCounter = 0;
 export function eventBody(event: Payload): string {
   eventCounter++;
   return JSON.stringify({
-    token: 'legacy', team_id: TEAM_ID, api_app_id: 'A0THUNDER', type: 'event_callback',
-    event_id: `Ev${eventCounter}`, event_time: Math.floor(Date.now() / 1000),
+    token: 'legacy',
+    team_id: TEAM_ID,
+    api_app_id: 'A0THUNDER',
+    type: 'event_callback',
+    event_id: `Ev${eventCounter}`,
+    event_time: Math.floor(Date.now() / 1000),
     authorizations: [{ team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true }],
     event: { event_ts: `${Date.now() / 1000}`, ...event },
   });
@@ -197,21 +220,44 @@ export function eventBody(event: Payload): string {
 /** A slash command, form-encoded. */
 export function commandBody(command: string, text: string, user = 'U0STAFF', channel = 'D0STAFF'): string {
   return new URLSearchParams({
-    token: 'legacy', team_id: TEAM_ID, team_domain: 'kilowats', channel_id: channel, channel_name: 'directmessage',
-    user_id: user, user_name: 'staff', command, text, api_app_id: 'A0THUNDER',
-    response_url: 'http://127.0.0.1:9/commands/response', trigger_id: 'trigger.1',
+    token: 'legacy',
+    team_id: TEAM_ID,
+    team_domain: 'kilowats',
+    channel_id: channel,
+    channel_name: 'directmessage',
+    user_id: user,
+    user_name: 'staff',
+    command,
+    text,
+    api_app_id: 'A0THUNDER',
+    response_url: 'http://127.0.0.1:9/commands/response',
+    trigger_id: 'trigger.1',
   }).toString();
 }
 
 /** A block_actions interaction (a button press), form-encoded as `payload=`. */
 export function buttonBody(actionId: string, value: string, user: string, channel: string, messageTs: string): string {
   const payload = {
-    type: 'block_actions', team: { id: TEAM_ID, domain: 'kilowats' }, user: { id: user, username: 'agent', team_id: TEAM_ID },
-    api_app_id: 'A0THUNDER', token: 'legacy', trigger_id: 'trigger.2', channel: { id: channel, name: 'support' },
+    type: 'block_actions',
+    team: { id: TEAM_ID, domain: 'kilowats' },
+    user: { id: user, username: 'agent', team_id: TEAM_ID },
+    api_app_id: 'A0THUNDER',
+    token: 'legacy',
+    trigger_id: 'trigger.2',
+    channel: { id: channel, name: 'support' },
     container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: false },
     message: { type: 'message', ts: messageTs, text: 'ticket' },
     response_url: 'http://127.0.0.1:9/actions/response',
-    actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: `${Date.now() / 1000}`, text: { type: 'plain_text', text: 'x' } }],
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: 'b',
+        value,
+        action_ts: `${Date.now() / 1000}`,
+        text: { type: 'plain_text', text: 'x' },
+      },
+    ],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

@@ -155,9 +155,7 @@ export class FakeTelegram {
   }
 
   sendText(userId: number, text: string, opts: UserOptions = {}): number {
-    const entities = text.startsWith('/')
-      ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }]
-      : undefined;
+    const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
     return this.pushUpdate(this.messageUpdate(userId, { text, ...(entities ? { entities } : {}) }, opts));
   }
 
@@ -166,7 +164,16 @@ export class FakeTelegram {
   }
 
   sendSticker(userId: number, opts: UserOptions = {}): number {
-    const sticker = { file_id: 'sticker-file', file_unique_id: 'st1', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false, emoji: '👍' };
+    const sticker = {
+      file_id: 'sticker-file',
+      file_unique_id: 'st1',
+      type: 'regular',
+      width: 512,
+      height: 512,
+      is_animated: false,
+      is_video: false,
+      emoji: '👍',
+    };
     return this.pushUpdate(this.messageUpdate(userId, { sticker }, opts));
   }
 
@@ -180,7 +187,9 @@ export class FakeTelegram {
   }
 
   sendDocument(userId: number, opts: UserOptions = {}): number {
-    return this.pushUpdate(this.messageUpdate(userId, { document: { file_id: 'doc-file', file_unique_id: 'do1', file_name: 'a.pdf' } }, opts));
+    return this.pushUpdate(
+      this.messageUpdate(userId, { document: { file_id: 'doc-file', file_unique_id: 'do1', file_name: 'a.pdf' } }, opts),
+    );
   }
 
   /** Presses an inline button: a callback_query with `data`, on `messageId` (default: the chat's last bot message). */
@@ -242,7 +251,11 @@ export class FakeTelegram {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(new Error(`chat ${id}: expected ${n} bot messages within ${timeout} ms, got ${this.messagesOf(id).length}: ${JSON.stringify(this.messagesOf(id).map((m) => m.text))}`));
+        reject(
+          new Error(
+            `chat ${id}: expected ${n} bot messages within ${timeout} ms, got ${this.messagesOf(id).length}: ${JSON.stringify(this.messagesOf(id).map((m) => m.text))}`,
+          ),
+        );
       }, timeout);
       this.waiters.add(waiter);
     });
@@ -280,9 +293,15 @@ export class FakeTelegram {
 
     const failure = this.takeFailure(method);
     if (failure) {
-      const body = failure.status === 429
-        ? { ok: false, error_code: 429, description: `Too Many Requests: retry after ${failure.retryAfter ?? 1}`, parameters: { retry_after: failure.retryAfter ?? 1 } }
-        : { ok: false, error_code: failure.status, description: 'Internal Server Error' };
+      const body =
+        failure.status === 429
+          ? {
+              ok: false,
+              error_code: 429,
+              description: `Too Many Requests: retry after ${failure.retryAfter ?? 1}`,
+              parameters: { retry_after: failure.retryAfter ?? 1 },
+            }
+          : { ok: false, error_code: failure.status, description: 'Internal Server Error' };
       return send(res, failure.status, body);
     }
     this.answer(method, payload, res);

@@ -9,12 +9,18 @@ export function tr(lang: 'lv' | 'en', key: string, vars: Record<string, string |
   const find = (p: string) => p.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], data);
   // i18next plurals: `key_one`, `key_other`… chosen by the language's plural rules.
   const count = vars.count;
-  const value = find(path) ?? (typeof count === 'number' ? find(`${path}_${new Intl.PluralRules(lang).select(count)}`) ?? find(`${path}_other`) : undefined);
+  const value =
+    find(path) ??
+    (typeof count === 'number' ? (find(`${path}_${new Intl.PluralRules(lang).select(count)}`) ?? find(`${path}_other`)) : undefined);
   if (typeof value !== 'string') throw new Error(`no locale string ${lang}/${key}`);
   return value.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
 
 /** What Telegram's HTML parse mode shows for escaped text. */
 export function htmlText(html: string): string {
-  return html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

@@ -7,11 +7,15 @@ export function sqliteRowsWith(dataDir: string, needle: string): Promise<{ key: 
   return new Promise((resolve, reject) => {
     const db = new sqlite3.Database(join(dataDir, 'state.sqlite'), sqlite3.OPEN_READONLY, (err) => {
       if (err) return reject(err);
-      db.all(`SELECT key, value, expires FROM thunder WHERE instr(key, ?) > 0 OR instr(value, ?) > 0`, [needle, needle], (e, rows: { key: string; value: string; expires: number | null }[]) => {
-        db.close();
-        if (e) reject(e);
-        else resolve(rows);
-      });
+      db.all(
+        `SELECT key, value, expires FROM thunder WHERE instr(key, ?) > 0 OR instr(value, ?) > 0`,
+        [needle, needle],
+        (e, rows: { key: string; value: string; expires: number | null }[]) => {
+          db.close();
+          if (e) reject(e);
+          else resolve(rows);
+        },
+      );
     });
   });
 }

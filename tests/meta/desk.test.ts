@@ -4,7 +4,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whatsappPayload } from '../../src/channels/meta/limits.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { FakeGraph, messagingEvent, metaJson, pageBody, postWebhook, textOf, waButtonReply, waText, whatsappBody, type GraphCall } from '../helpers/fake-graph.js';
+import {
+  FakeGraph,
+  messagingEvent,
+  metaJson,
+  pageBody,
+  postWebhook,
+  textOf,
+  waButtonReply,
+  waText,
+  whatsappBody,
+  type GraphCall,
+} from '../helpers/fake-graph.js';
 import { eventBody, FakeSlack, postSigned, SUPPORT_CHANNEL } from '../helpers/fake-slack.js';
 import { tr } from '../helpers/locales.js';
 import { FaultApi } from '../requests/fault-api.js';
@@ -26,7 +37,10 @@ const user = () => String(nextUser++);
 async function sent(to: string, match: (text: string, call: GraphCall) => boolean, from = 0, timeout = WAIT_MS): Promise<GraphCall> {
   const deadline = Date.now() + timeout;
   for (;;) {
-    const found = graph.callsTo(to).slice(from).find((c) => match(textOf(c.payload), c));
+    const found = graph
+      .callsTo(to)
+      .slice(from)
+      .find((c) => match(textOf(c.payload), c));
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`${to}: no matching message within ${timeout} ms; got ${JSON.stringify(graph.textsTo(to))}`);
     await new Promise((r) => setTimeout(r, 10));
@@ -36,13 +50,32 @@ async function sent(to: string, match: (text: string, call: GraphCall) => boolea
 const messenger = (psid: string, text: string) => postWebhook(url, metaJson(pageBody([messagingEvent(psid, text)])));
 const whatsapp = (phone: string, message: Record<string, unknown>) => postWebhook(url, metaJson(whatsappBody(message, { phone })));
 const agentSays = (ts: string, text: string) =>
-  postSigned(url, eventBody({ type: 'message', channel: SUPPORT_CHANNEL, channel_type: 'channel', user: 'U0AGENT', text, ts: `${Date.now() / 1000}`, thread_ts: ts }));
+  postSigned(
+    url,
+    eventBody({
+      type: 'message',
+      channel: SUPPORT_CHANNEL,
+      channel_type: 'channel',
+      user: 'U0AGENT',
+      text,
+      ts: `${Date.now() / 1000}`,
+      thread_ts: ts,
+    }),
+  );
 const lastWrote = (key: string, at: number) => t.app.store.kv<number>('meta-window').set(key, at);
 
 /** The next Slack post with exactly this text, after those already made. */
 async function nextPost(text: string) {
   const before = slack.callsOf('chat.postMessage', (p) => p.text === text).length;
-  return until(() => slack.callsOf('chat.postMessage', (p) => p.text === text).slice(before).at(-1), WAIT_MS, `a new Slack post "${text}"`);
+  return until(
+    () =>
+      slack
+        .callsOf('chat.postMessage', (p) => p.text === text)
+        .slice(before)
+        .at(-1),
+    WAIT_MS,
+    `a new Slack post "${text}"`,
+  );
 }
 
 /** Opens a ticket from Messenger with the keyword "cilvēks"; returns the Slack thread ts. */
@@ -50,7 +83,10 @@ async function openTicket(psid: string): Promise<string> {
   await messenger(psid, 'cilvēks');
   const opened = await sent(psid, (x) => x.startsWith(tr('lv', 'escalation:opened', { id: 'X' }).slice(0, 20)));
   const id = /T-[A-Z0-9]{6}/.exec(textOf(opened.payload))![0];
-  const post = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL && !p.thread_ts && JSON.stringify(p.blocks).includes(id));
+  const post = await slack.waitForCall(
+    'chat.postMessage',
+    (p) => p.channel === SUPPORT_CHANNEL && !p.thread_ts && JSON.stringify(p.blocks).includes(id),
+  );
   const tickets = t.app.escalation.tickets;
   await until(async () => (await tickets.get(id))?.desk);
   expect(JSON.stringify(post.payload.blocks)).toContain('messenger');
@@ -62,9 +98,15 @@ beforeAll(async () => {
   [graph, slack, api] = await Promise.all([FakeGraph.start(), FakeSlack.start(), FaultApi.start(join(apiDir, 'api.sqlite'))]);
   t = await startTestApp(
     {
-      ...graph.env(), ...slack.env(), ...api.env(),
-      SUPPORT_HOURS: '1-7 00:00-24:00', WEB_CHAT: 'false', RELAY_RETRY_BASE_MS: '20', REQUEST_RETRY_BASE_MS: '20',
-      META_HUMAN_AGENT_TAG: 'true', WHATSAPP_REENGAGE_TEMPLATE: TEMPLATE,
+      ...graph.env(),
+      ...slack.env(),
+      ...api.env(),
+      SUPPORT_HOURS: '1-7 00:00-24:00',
+      WEB_CHAT: 'false',
+      RELAY_RETRY_BASE_MS: '20',
+      REQUEST_RETRY_BASE_MS: '20',
+      META_HUMAN_AGENT_TAG: 'true',
+      WHATSAPP_REENGAGE_TEMPLATE: TEMPLATE,
     },
     { listen: true },
   );
@@ -95,10 +137,14 @@ describe('the same Thunder on WhatsApp: a rights request filed end to end', () =
     await whatsapp(phone, waButtonReply('rq:confirm'));
     await sent(phone, (x) => x === tr('lv', 'requests:recorded'));
 
-    const filed = await until(async () => {
-      const found = (await api.standin.list()).filter((r) => JSON.stringify(r).includes('janis@example.lv'));
-      return found.length ? found : undefined;
-    }, WAIT_MS, 'the request at the company API');
+    const filed = await until(
+      async () => {
+        const found = (await api.standin.list()).filter((r) => JSON.stringify(r).includes('janis@example.lv'));
+        return found.length ? found : undefined;
+      },
+      WAIT_MS,
+      'the request at the company API',
+    );
     expect(filed).toHaveLength(1);
     expect(filed[0]).toMatchObject({ type: 'erasure', request: { channel: 'whatsapp' } });
     // The reference comes back to the same WhatsApp chat once the company's API took it.
@@ -129,9 +175,17 @@ describe('escalation from Messenger to the Slack desk and back', () => {
     await lastWrote(`messenger:${psid}`, Date.now() - 8 * 24 * HOUR);
     const before = graph.callsTo(psid).length;
     await agentSays(ts, 'Sveiki vēlreiz');
-    const note = await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && p.text === tr('lv', 'slack:noteUnreachable.window', { channel: 'Messenger' }));
+    const note = await slack.waitForCall(
+      'chat.postMessage',
+      (p) => p.thread_ts === ts && p.text === tr('lv', 'slack:noteUnreachable.window', { channel: 'Messenger' }),
+    );
     expect(note.payload.channel).toBe(SUPPORT_CHANNEL);
-    expect(graph.callsTo(psid).slice(before).filter((c) => textOf(c.payload).includes('Sveiki vēlreiz'))).toEqual([]);
+    expect(
+      graph
+        .callsTo(psid)
+        .slice(before)
+        .filter((c) => textOf(c.payload).includes('Sveiki vēlreiz')),
+    ).toEqual([]);
   });
 
   it('never tags the bot: its own notices after 24 h are not sent while an agent has the chat', async () => {
@@ -155,12 +209,17 @@ describe('window and availability errors from Meta become a hand-off, never a re
     const noted = nextPost(tr('lv', 'slack:noteUnreachable.window', { channel: 'Messenger' }));
     await messenger(psid, 'Kas ir pārzinis?');
     const note = await noted;
-    const ticket = slack.callsOf('chat.postMessage', (p) => !p.thread_ts && p.channel === SUPPORT_CHANNEL).find((c) => c.result?.ts === note.payload.thread_ts);
+    const ticket = slack
+      .callsOf('chat.postMessage', (p) => !p.thread_ts && p.channel === SUPPORT_CHANNEL)
+      .find((c) => c.result?.ts === note.payload.thread_ts);
     expect(ticket).toBeDefined();
     expect(graph.callsTo(psid)).toHaveLength(1);
     // The customer's next message goes to the agent, not to the bot.
     await messenger(psid, 'Vai mani dzirdat?');
-    await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === note.payload.thread_ts && String(p.text).includes('Vai mani dzirdat?'));
+    await slack.waitForCall(
+      'chat.postMessage',
+      (p) => p.thread_ts === note.payload.thread_ts && String(p.text).includes('Vai mani dzirdat?'),
+    );
   });
 
   it('Messenger 551 (messages turned off) and WhatsApp 131047 (re-engagement): noted, not retried', async () => {
@@ -196,7 +255,10 @@ describe("WhatsApp after 24 hours: the agent's reply waits behind the approved t
     await agentSays(ts, 'Jūsu pieprasījums ir izpildīts.');
     const template = await sent(phone, (_, c) => c.payload.type === 'template', before);
     expect(template.payload.template).toEqual({ name: TEMPLATE, language: { code: 'lv' } });
-    await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && p.text === tr('lv', 'slack:noteUnreachable.reengaged', { channel: 'WhatsApp' }));
+    await slack.waitForCall(
+      'chat.postMessage',
+      (p) => p.thread_ts === ts && p.text === tr('lv', 'slack:noteUnreachable.reengaged', { channel: 'WhatsApp' }),
+    );
     expect(graph.textsTo(phone).some((x) => x.includes('Jūsu pieprasījums ir izpildīts.'))).toBe(false);
 
     // The customer answers the template: the window is open again and the held reply goes out.

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { graphemes, instagramPayload, LIMITS, messengerPayload, shorten, splitText, utf8Bytes, whatsappPayload } from '../../src/channels/meta/limits.js';
+import {
+  graphemes,
+  instagramPayload,
+  LIMITS,
+  messengerPayload,
+  shorten,
+  splitText,
+  utf8Bytes,
+  whatsappPayload,
+} from '../../src/channels/meta/limits.js';
 import { renderSendApi, renderWhatsApp } from '../../src/channels/meta/render.js';
 import type { Reply } from '../../src/core/types.js';
 
@@ -11,7 +20,9 @@ const wellFormed = (s: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud8
 /** Text rich in what breaks naive splitters: Latvian letters, emoji with modifiers, flags, combining marks, newlines. */
 const pieces = ['ā', 'š', 'ž', 'Ķ', 'a', 'b', ' ', ' ', '\n', '\n\n', '👍🏽', '👨‍👩‍👧', '🇱🇻', 'e\u0301', 'datu', 'apstrāde', '.'];
 const richText = fc.array(fc.constantFrom(...pieces), { maxLength: 3000 }).map((a) => a.join(''));
-const label = fc.array(fc.constantFrom(...pieces, 'Sūdzības', 'Kā iesniegt pieprasījumu?'), { minLength: 1, maxLength: 30 }).map((a) => a.join(''));
+const label = fc
+  .array(fc.constantFrom(...pieces, 'Sūdzības', 'Kā iesniegt pieprasījumu?'), { minLength: 1, maxLength: 30 })
+  .map((a) => a.join(''));
 
 describe('splitText', () => {
   it('keeps every part within the limit, loses nothing and never cuts a grapheme (characters and UTF-8 bytes)', () => {
@@ -26,7 +37,16 @@ describe('splitText', () => {
           expect(p).not.toBe('');
         }
         expect(noSpace(parts.join(''))).toBe(noSpace(text));
-        expect(parts.flatMap(graphemes).filter((g) => g.trim()).join('')).toBe(graphemes(text).filter((g) => g.trim()).join(''));
+        expect(
+          parts
+            .flatMap(graphemes)
+            .filter((g) => g.trim())
+            .join(''),
+        ).toBe(
+          graphemes(text)
+            .filter((g) => g.trim())
+            .join(''),
+        );
       }),
       { numRuns: 300 },
     );
@@ -55,7 +75,11 @@ describe('shorten', () => {
         else {
           expect(s.endsWith('…')).toBe(true);
           expect(clean.startsWith(s.slice(0, -1).trimEnd())).toBe(true);
-          expect(graphemes(clean).join('').startsWith(graphemes(s.slice(0, -1)).join(''))).toBe(true);
+          expect(
+            graphemes(clean)
+              .join('')
+              .startsWith(graphemes(s.slice(0, -1)).join('')),
+          ).toBe(true);
         }
       }),
       { numRuns: 500 },
@@ -67,7 +91,11 @@ describe('shorten', () => {
 
 const button = fc.record({ label, data: fc.string({ minLength: 1, maxLength: 60 }) });
 const reply: fc.Arbitrary<Reply> = fc.record(
-  { text: richText, section: fc.option(label, { nil: undefined }), buttons: fc.option(fc.array(fc.array(button, { minLength: 1, maxLength: 3 }), { maxLength: 8 }), { nil: undefined }) },
+  {
+    text: richText,
+    section: fc.option(label, { nil: undefined }),
+    buttons: fc.option(fc.array(fc.array(button, { minLength: 1, maxLength: 3 }), { maxLength: 8 }), { nil: undefined }),
+  },
   { requiredKeys: ['text'] },
 );
 
@@ -90,14 +118,32 @@ describe('every outgoing payload passes the limit schemas', () => {
   });
 
   it('WhatsApp: up to 3 choices as reply buttons, 4-10 as one list, 12 as two lists', () => {
-    const choices = (n: number) => [Array.from({ length: n }, (_, i) => ({ label: `Tēma numur ${i + 1}: personas datu apstrāde`, data: `topic:${i}` }))];
-    const types = (n: number) => renderWhatsApp('1', [{ text: 'Izvēlieties tēmu', buttons: choices(n) }], WORDS).map((p) => (p.type === 'interactive' ? p.interactive.type : p.type));
+    const choices = (n: number) => [
+      Array.from({ length: n }, (_, i) => ({ label: `Tēma numur ${i + 1}: personas datu apstrāde`, data: `topic:${i}` })),
+    ];
+    const types = (n: number) =>
+      renderWhatsApp('1', [{ text: 'Izvēlieties tēmu', buttons: choices(n) }], WORDS).map((p) =>
+        p.type === 'interactive' ? p.interactive.type : p.type,
+      );
     expect(types(3)).toEqual(['button']);
     expect(types(4)).toEqual(['list']);
     expect(types(10)).toEqual(['list']);
     expect(types(12)).toEqual(['list', 'button']);
     const [list] = renderWhatsApp('1', [{ text: 'x', buttons: choices(5) }], WORDS);
-    expect(list).toMatchObject({ interactive: { action: { button: 'Izvēlēties', sections: [{ rows: expect.arrayContaining([expect.objectContaining({ title: 'Tēma numur 1: personas…', description: 'Tēma numur 1: personas datu apstrāde' })]) }] } } });
+    expect(list).toMatchObject({
+      interactive: {
+        action: {
+          button: 'Izvēlēties',
+          sections: [
+            {
+              rows: expect.arrayContaining([
+                expect.objectContaining({ title: 'Tēma numur 1: personas…', description: 'Tēma numur 1: personas datu apstrāde' }),
+              ]),
+            },
+          ],
+        },
+      },
+    });
   });
 
   it('refuses what Meta would refuse', () => {
@@ -111,11 +157,30 @@ describe('every outgoing payload passes the limit schemas', () => {
     expect(messengerPayload.safeParse({ ...base, messaging_type: 'MESSAGE_TAG', message: { text: 'x' } }).success).toBe(false);
     const wa = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '1', type: 'interactive' };
     const btn = (id: string) => ({ type: 'reply', reply: { id, title: 't' } });
-    expect(whatsappPayload.safeParse({ ...wa, interactive: { type: 'button', body: { text: 'x' }, action: { buttons: [btn('a'), btn('b'), btn('c'), btn('d')] } } }).success).toBe(false);
+    expect(
+      whatsappPayload.safeParse({
+        ...wa,
+        interactive: { type: 'button', body: { text: 'x' }, action: { buttons: [btn('a'), btn('b'), btn('c'), btn('d')] } },
+      }).success,
+    ).toBe(false);
     const row = (id: string) => ({ id, title: 't' });
     const rows = Array.from({ length: 11 }, (_, i) => row(String(i)));
-    expect(whatsappPayload.safeParse({ ...wa, interactive: { type: 'list', body: { text: 'x' }, action: { button: 'b', sections: [{ rows }] } } }).success).toBe(false);
-    expect(whatsappPayload.safeParse({ ...wa, interactive: { type: 'list', body: { text: 'x' }, action: { button: 'b', sections: [{ rows: [{ id: '1', title: 'x'.repeat(25) }] }] } } }).success).toBe(false);
+    expect(
+      whatsappPayload.safeParse({
+        ...wa,
+        interactive: { type: 'list', body: { text: 'x' }, action: { button: 'b', sections: [{ rows }] } },
+      }).success,
+    ).toBe(false);
+    expect(
+      whatsappPayload.safeParse({
+        ...wa,
+        interactive: {
+          type: 'list',
+          body: { text: 'x' },
+          action: { button: 'b', sections: [{ rows: [{ id: '1', title: 'x'.repeat(25) }] }] },
+        },
+      }).success,
+    ).toBe(false);
     expect(whatsappPayload.safeParse({ ...wa, type: 'text', text: { body: 'x'.repeat(4097), preview_url: false } }).success).toBe(false);
   });
 });

@@ -21,7 +21,10 @@ let t: TestApp;
 
 beforeAll(async () => {
   graph = await FakeGraph.start();
-  t = await startTestApp({ ...graph.env(), LOG_LEVEL: 'trace', RELAY_RETRY_BASE_MS: '20' }, { listen: true, log: createLogger('trace', stream) });
+  t = await startTestApp(
+    { ...graph.env(), LOG_LEVEL: 'trace', RELAY_RETRY_BASE_MS: '20' },
+    { listen: true, log: createLogger('trace', stream) },
+  );
 });
 
 afterAll(async () => {

@@ -27,7 +27,15 @@ describe('X-Hub-Signature-256', () => {
   it('refuses missing, sha1, short, non-hex and wrong-secret signatures', () => {
     const raw = fixture('whatsapp-text-en.json');
     const good = signatureOf(raw, SECRET);
-    for (const bad of [undefined, '', good.replace('sha256=', 'sha1='), good.slice(0, -2), `sha256=${'zz'.repeat(32)}`, signatureOf(raw, 'other-secret'), `${good}00`]) {
+    for (const bad of [
+      undefined,
+      '',
+      good.replace('sha256=', 'sha1='),
+      good.slice(0, -2),
+      `sha256=${'zz'.repeat(32)}`,
+      signatureOf(raw, 'other-secret'),
+      `${good}00`,
+    ]) {
       expect(verifySignature(raw, bad, SECRET)).toBe(false);
     }
     // Meta writes lower-case hex; upper case is the same digest.

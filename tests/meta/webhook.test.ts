@@ -136,7 +136,11 @@ describe('POST /meta/webhook', () => {
     await postWebhook(url, metaJson(pageBody([language, topics])));
     await postWebhook(url, metaJson(pageBody([help])));
     const calls = await graph.waitFor(psid, 3);
-    expect(calls.map((c) => c.payload.message.text)).toEqual([tr('lv', 'conversation:help'), tr('lv', 'conversation:topicsPrompt'), tr('lv', 'conversation:languagePrompt')]);
+    expect(calls.map((c) => c.payload.message.text)).toEqual([
+      tr('lv', 'conversation:help'),
+      tr('lv', 'conversation:topicsPrompt'),
+      tr('lv', 'conversation:languagePrompt'),
+    ]);
   });
 
   it('answers an English WhatsApp question in English, to the business-scoped user id', async () => {

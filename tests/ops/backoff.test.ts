@@ -17,12 +17,17 @@ describe('backoff', () => {
 
   it('is a finite wait within its bounds for any attempt count and Retry-After', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -5, max: 10_000 }), fc.nat(), fc.double({ min: 0, max: 0.9999, noNaN: true }), (attempt, retryAfter, r) => {
-        const wait = backoff(attempt, 200, 60_000, retryAfter, () => r);
-        expect(Number.isFinite(wait)).toBe(true);
-        expect(wait).toBeGreaterThanOrEqual(Math.min(retryAfter, MAX_RETRY_AFTER_MS));
-        expect(wait).toBeLessThanOrEqual(Math.max(60_000, Math.min(retryAfter, MAX_RETRY_AFTER_MS)));
-      }),
+      fc.property(
+        fc.integer({ min: -5, max: 10_000 }),
+        fc.nat(),
+        fc.double({ min: 0, max: 0.9999, noNaN: true }),
+        (attempt, retryAfter, r) => {
+          const wait = backoff(attempt, 200, 60_000, retryAfter, () => r);
+          expect(Number.isFinite(wait)).toBe(true);
+          expect(wait).toBeGreaterThanOrEqual(Math.min(retryAfter, MAX_RETRY_AFTER_MS));
+          expect(wait).toBeLessThanOrEqual(Math.max(60_000, Math.min(retryAfter, MAX_RETRY_AFTER_MS)));
+        },
+      ),
     );
   });
 });

@@ -45,7 +45,9 @@ describe('/metrics', () => {
     expect(delta('thunder_answers_total{channel="web",result="answered"}')).toBe(2);
     expect(delta('thunder_answers_total{channel="web",result="fallback"}')).toBe(1);
     expect(delta('thunder_reply_seconds_count{channel="web"}')).toBe(3);
-    expect(value(after, 'thunder_reply_seconds_bucket{le="+Inf",channel="web"}')).toBe(value(after, 'thunder_reply_seconds_count{channel="web"}'));
+    expect(value(after, 'thunder_reply_seconds_bucket{le="+Inf",channel="web"}')).toBe(
+      value(after, 'thunder_reply_seconds_count{channel="web"}'),
+    );
     const entries = [...after.matchAll(/^thunder_answers_by_entry_total\{entry="([a-z0-9-]+)"\} (\d+)$/gm)];
     expect(entries.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(2);
     expect(entries.map((m) => m[1])).toContain('controller');
@@ -62,8 +64,18 @@ describe('/metrics', () => {
 
     // Opening a ticket needs Slack; the gauge reads the shared ticket store, so tickets are stored directly.
     const { tickets } = t.app.escalation;
-    const ticket = (id: string, status: Ticket['status']): Ticket =>
-      ({ id, key: `web:${id}`, channel: 'web', chatId: id, lang: 'lv', status, createdAt: Date.now(), acked: false, erased: false, turns: [] });
+    const ticket = (id: string, status: Ticket['status']): Ticket => ({
+      id,
+      key: `web:${id}`,
+      channel: 'web',
+      chatId: id,
+      lang: 'lv',
+      status,
+      createdAt: Date.now(),
+      acked: false,
+      erased: false,
+      turns: [],
+    });
     await tickets.save(ticket('T-OPEN', 'open'));
     await tickets.save(ticket('T-CLAIMED', 'claimed'));
     await tickets.save(ticket('T-DONE', 'resolved'));
@@ -99,7 +111,21 @@ describe('/metrics', () => {
 
   it('carries no personal data: only channels, results, entry ids and outcomes as labels', async () => {
     const labels = [...(await metrics()).matchAll(/\{([^}]*)\}/g)].flatMap((m) => (m[1] ?? '').split(',').map((kv) => kv.split('=')[0]));
-    const allowed = ['channel', 'result', 'entry', 'outcome', 'le', 'type', 'kind', 'space', 'version', 'major', 'minor', 'patch', 'quantile'];
+    const allowed = [
+      'channel',
+      'result',
+      'entry',
+      'outcome',
+      'le',
+      'type',
+      'kind',
+      'space',
+      'version',
+      'major',
+      'minor',
+      'patch',
+      'quantile',
+    ];
     expect(labels.length).toBeGreaterThan(10);
     for (const label of labels) expect(allowed).toContain(label);
   });

@@ -54,7 +54,7 @@ describe('rate limit middleware', () => {
   });
   afterAll(() => t.teardown());
 
-  it('answers every message of a flood, politely and in the user\'s language, saying when to try again', async () => {
+  it("answers every message of a flood, politely and in the user's language, saying when to try again", async () => {
     const msg = { channel: 'web' as const, userId: 'flood', chatId: 'flood', locale: 'lv' };
     for (let i = 0; i < 3; i++) {
       const replies = await t.app.core.handle({ ...msg, text: `jautājums ${i}` });
@@ -63,7 +63,9 @@ describe('rate limit middleware', () => {
     // 3 a minute: the next token comes 20 s after the first message.
     const refused = await t.app.core.handle({ ...msg, text: 'vēl viens' });
     expect(refused).toHaveLength(1);
-    expect(refused[0]?.text).toMatch(/^Jūs rakstāt ātrāk, nekā spēju atbildēt\. Lūdzu, uzgaidiet (1?\d|20) sekund(i|es) un mēģiniet vēlreiz\.$/);
+    expect(refused[0]?.text).toMatch(
+      /^Jūs rakstāt ātrāk, nekā spēju atbildēt\. Lūdzu, uzgaidiet (1?\d|20) sekund(i|es) un mēģiniet vēlreiz\.$/,
+    );
     expect((await t.app.core.handle({ ...msg, text: 'un vēl' }))[0]?.text).toMatch(/uzgaidiet \d+ sekund/);
 
     const english = { channel: 'web' as const, userId: 'flood-en', chatId: 'flood-en', locale: 'en-US' };

@@ -71,7 +71,10 @@ describe('graceful shutdown', () => {
   });
 
   it('exits 0 on SIGTERM with Redis state too', async () => {
-    instance = await spawnThunder({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', STORE_PREFIX: `test-sigterm-${process.pid}` });
+    instance = await spawnThunder({
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      STORE_PREFIX: `test-sigterm-${process.pid}`,
+    });
     expect((await fetch(`${instance.url}/readyz`)).status).toBe(200);
     instance.kill('SIGTERM');
     expect(await instance.exited).toBe(0);

@@ -47,7 +47,10 @@ const post = (body: unknown, headers: Record<string, string> = {}) =>
 describe('stand-in request API', () => {
   it('files a request: 201 with the reference, status and a due date one calendar month later', async () => {
     const res = await client.create(request(), 'key-0000000001');
-    expect(res).toEqual({ ok: true, value: { id: expect.stringMatching(/^KW-270131-[0-9A-Z]{6}$/), status: 'received', dueAt: '2027-02-28T10:00:00.000Z' } });
+    expect(res).toEqual({
+      ok: true,
+      value: { id: expect.stringMatching(/^KW-270131-[0-9A-Z]{6}$/), status: 'received', dueAt: '2027-02-28T10:00:00.000Z' },
+    });
   });
 
   it('a replay with the same Idempotency-Key returns the same request (200) and files nothing new', async () => {
@@ -84,7 +87,11 @@ describe('stand-in request API', () => {
     expect(await invalid.json()).toMatchObject({ error: { code: 'validation_failed' } });
     expect((await post('{not json')).status).toBe(400);
     expect((await post({ ...request(), details: 'x'.repeat(70_000) })).status).toBe(413);
-    const noAuth = await fetch(`${api.url}/v1/requests`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'key-noauth-00001' }, body: JSON.stringify(request()) });
+    const noAuth = await fetch(`${api.url}/v1/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'key-noauth-00001' },
+      body: JSON.stringify(request()),
+    });
     expect(noAuth.status).toBe(401);
     expect(noAuth.headers.get('www-authenticate')).toBe('Bearer');
   });
@@ -94,7 +101,16 @@ describe('stand-in request API', () => {
     if (!created.ok) throw new Error('not created');
     await api.setStatus(created.value.id, 'in_progress');
     const got = await client.get(created.value.id);
-    expect(got).toEqual({ ok: true, value: { id: created.value.id, type: 'portability', status: 'in_progress', dueAt: created.value.dueAt, updatedAt: expect.any(String) } });
+    expect(got).toEqual({
+      ok: true,
+      value: {
+        id: created.value.id,
+        type: 'portability',
+        status: 'in_progress',
+        dueAt: created.value.dueAt,
+        updatedAt: expect.any(String),
+      },
+    });
     expect(await client.get('KW-000000-NOPE00')).toMatchObject({ ok: false, kind: 'retryable', status: 404 });
   });
 

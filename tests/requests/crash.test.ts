@@ -49,7 +49,10 @@ function bot(mode: 'file' | 'resume', dataDir: string): Bot {
     REQUEST_RETRY_MAX_MS: '200',
   };
   for (const k of ['REDIS_URL', 'TELEGRAM_BOT_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN']) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'child-bot.ts'), mode], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'child-bot.ts'), mode], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   const lines: string[] = [];
   let buffer = '';

@@ -24,7 +24,12 @@ export function recordingSender(core: Core, failing = new Map<string, number>())
   return pushed;
 }
 
-export function say(core: Core, user: string, m: { text?: string; button?: string; unsupported?: string }, locale = 'en'): Promise<Reply[]> {
+export function say(
+  core: Core,
+  user: string,
+  m: { text?: string; button?: string; unsupported?: string },
+  locale = 'en',
+): Promise<Reply[]> {
   return core.handle({ channel: 'web', userId: user, chatId: `chat-${user}`, locale, ...m });
 }
 

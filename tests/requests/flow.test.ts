@@ -31,13 +31,47 @@ type Input = { text?: string; button?: string; unsupported?: string };
 const input: fc.Arbitrary<Input> = fc.oneof(
   fc.string({ maxLength: 200 }).map((text) => ({ text })),
   fc.string({ maxLength: 50, unit: 'binary' }).map((text) => ({ text })),
-  fc.constantFrom('Jana Bērziņa', 'jana@example.lv', '+371 2612 3456', '010190-12345', 'atcelt', 'cancel', 'jā', '🙂🙂🙂', 'x'.repeat(1500), '', '   ', 'gribu, lai izdzēšat manus datus', 'delete my data').map((text) => ({ text })),
-  fc.constantFrom('/rights', '/cancel', '/status', '/help', '/start', '/language', '/forget', '/rights@thunder_bot now').map((text) => ({ text })),
-  fc.constantFrom(
-    'rq:start', 'rq:skip', 'rq:confirm', 'rq:edit', 'rq:back', 'rq:cancel', 'rq:status', 'rq:bogus', 'rq:start:nonsense', 'rq:edit:nonsense', 'cmd:status', 'cmd:rights', 'lang:en', 'lang:lv', 'a:retention',
-    ...RIGHTS.flatMap((r) => [`rq:start:${r}`, `rq:right:${r}`]),
-    ...['right', 'name', 'contact', 'details'].map((f) => `rq:edit:${f}`),
-  ).map((button) => ({ button })),
+  fc
+    .constantFrom(
+      'Jana Bērziņa',
+      'jana@example.lv',
+      '+371 2612 3456',
+      '010190-12345',
+      'atcelt',
+      'cancel',
+      'jā',
+      '🙂🙂🙂',
+      'x'.repeat(1500),
+      '',
+      '   ',
+      'gribu, lai izdzēšat manus datus',
+      'delete my data',
+    )
+    .map((text) => ({ text })),
+  fc
+    .constantFrom('/rights', '/cancel', '/status', '/help', '/start', '/language', '/forget', '/rights@thunder_bot now')
+    .map((text) => ({ text })),
+  fc
+    .constantFrom(
+      'rq:start',
+      'rq:skip',
+      'rq:confirm',
+      'rq:edit',
+      'rq:back',
+      'rq:cancel',
+      'rq:status',
+      'rq:bogus',
+      'rq:start:nonsense',
+      'rq:edit:nonsense',
+      'cmd:status',
+      'cmd:rights',
+      'lang:en',
+      'lang:lv',
+      'a:retention',
+      ...RIGHTS.flatMap((r) => [`rq:start:${r}`, `rq:right:${r}`]),
+      ...['right', 'name', 'contact', 'details'].map((f) => `rq:edit:${f}`),
+    )
+    .map((button) => ({ button })),
   fc.constant({ unsupported: 'photo' }),
 );
 
@@ -129,7 +163,10 @@ describe('request flow properties', () => {
     const u = `broken${n++}`;
     const session = (await core.sessions.get(`web:${u}`)) ?? { turns: [], unanswered: 0, requestIds: [] };
     // Written as a foreign version would: the store is a boundary.
-    await core.sessions.set(`web:${u}`, { ...session, flow: { name: 'request', step: 'summary', data: { right: 'nope', at: Date.now() } } } as Session);
+    await core.sessions.set(`web:${u}`, {
+      ...session,
+      flow: { name: 'request', step: 'summary', data: { right: 'nope', at: Date.now() } },
+    } as Session);
     const [m] = await say(core, u, { button: 'rq:confirm' });
     expect(m?.text).toBe(tr('en', 'requests:stale'));
     expect((await core.sessions.get(`web:${u}`))!.flow).toBeUndefined();

@@ -32,13 +32,16 @@ const user = () => `u${n++}`;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'thunder-rq-'));
   api = await FaultApi.start(join(dir, 'api.sqlite'));
-  t = await startTestApp({
-    ...api.env(),
-    WEB_CHAT: 'false',
-    REQUEST_API_TIMEOUT_MS: '300',
-    REQUEST_RETRY_BASE_MS: '20',
-    REQUEST_RETRY_MAX_MS: '200',
-  }, { log: createLogger('debug', logSink) });
+  t = await startTestApp(
+    {
+      ...api.env(),
+      WEB_CHAT: 'false',
+      REQUEST_API_TIMEOUT_MS: '300',
+      REQUEST_RETRY_BASE_MS: '20',
+      REQUEST_RETRY_MAX_MS: '200',
+    },
+    { log: createLogger('debug', logSink) },
+  );
   pushed = recordingSender(t.app.core, failing);
   const core = t.app.core;
   core.events.on('request.created', (p) => events.push({ name: 'request.created', payload: p }));
@@ -58,10 +61,15 @@ beforeEach(() => {
 });
 
 const outbox = () => t.app.requests!.outbox;
-const accepted = (id: string) => until(async () => {
-  const item = await outbox().get(id);
-  return item?.state === 'accepted' && item.notified ? item : undefined;
-}, 8000, `request ${id} accepted`);
+const accepted = (id: string) =>
+  until(
+    async () => {
+      const item = await outbox().get(id);
+      return item?.state === 'accepted' && item.notified ? item : undefined;
+    },
+    8000,
+    `request ${id} accepted`,
+  );
 const eventsOf = (name: keyof CoreEvents, id: string) => events.filter((e) => e.name === name && e.payload.id === id);
 
 describe('outbox delivery', () => {
@@ -105,7 +113,9 @@ describe('outbox delivery', () => {
     expect(api.standin.posts.get(item.idempotencyKey)).toBeGreaterThanOrEqual(3);
     const all = await api.standin.list();
     const mine = all.find((r) => r.id === item.ref)!;
-    expect(all.filter((r) => r.request.channelRef === mine.request.channelRef && r.request.submittedAt === mine.request.submittedAt)).toHaveLength(1);
+    expect(
+      all.filter((r) => r.request.channelRef === mine.request.channelRef && r.request.submittedAt === mine.request.submittedAt),
+    ).toHaveLength(1);
     expect(eventsOf('request.retry', id).map((e) => e.payload.reason)).toContain('timeout');
     expect(eventsOf('request.accepted', id)).toHaveLength(1);
   });
@@ -143,7 +153,12 @@ describe('outbox delivery', () => {
     expect(eventsOf('request.rejected', id)[0]?.payload).toMatchObject({ status: 400, code: 'validation_failed', type: 'erasure' });
     await until(async () => (pushed.get(`chat-${u}`) ?? []).length === 1);
     const [msg] = pushed.get(`chat-${u}`)!;
-    expect(msg?.text).toBe(tr('en', 'requests:rejected', { right: tr('en', 'requests:right.erasure'), reason: tr('en', 'requests:rejectReason.validation_failed') }));
+    expect(msg?.text).toBe(
+      tr('en', 'requests:rejected', {
+        right: tr('en', 'requests:right.erasure'),
+        reason: tr('en', 'requests:rejectReason.validation_failed'),
+      }),
+    );
     await sleep(300);
     expect(api.postCount - before).toBe(1);
     const item = await outbox().get(id);

@@ -34,7 +34,8 @@ afterAll(async () => {
 });
 
 const text = (m: SentMessage | undefined) => htmlText(m?.text ?? '');
-const dataOf = (m: SentMessage | undefined): string[] => (m?.reply_markup?.inline_keyboard ?? []).flat().map((b: { callback_data: string }) => b.callback_data);
+const dataOf = (m: SentMessage | undefined): string[] =>
+  (m?.reply_markup?.inline_keyboard ?? []).flat().map((b: { callback_data: string }) => b.callback_data);
 const step = (lang: 'lv' | 'en', n: number) => tr(lang, 'requests:step', { n, total: 5 });
 
 async function send(u: number, lang: 'lv' | 'en', input: { text?: string; button?: string }, expect = 1): Promise<SentMessage[]> {
@@ -64,13 +65,15 @@ describe('rights requests on Telegram', () => {
     const details = lang === 'lv' ? 'Par 2024. gada rēķiniem' : undefined;
     const [notice, summary] = await send(u, lang, details ? { text: details } : { button: 'rq:skip' }, 2);
     expect(text(notice)).toContain(tr(lang, 'requests:notice'));
-    expect(text(summary)).toContain(tr(lang, 'requests:summary', {
-      right: tr(lang, `requests:right.${right}`),
-      name: 'Jana Bērziņa',
-      email: 'jana@example.lv',
-      phone: '+37126123456',
-      details: details ?? tr(lang, 'requests:none'),
-    }));
+    expect(text(summary)).toContain(
+      tr(lang, 'requests:summary', {
+        right: tr(lang, `requests:right.${right}`),
+        name: 'Jana Bērziņa',
+        email: 'jana@example.lv',
+        phone: '+37126123456',
+        details: details ?? tr(lang, 'requests:none'),
+      }),
+    );
     expect(dataOf(summary)).toEqual(['rq:confirm', 'rq:edit', 'rq:cancel']);
     const [recorded, accepted] = await send(u, lang, { button: 'rq:confirm' }, 2);
     expect(text(recorded)).toBe(tr(lang, 'requests:recorded'));
@@ -81,7 +84,9 @@ describe('rights requests on Telegram', () => {
     expect(req!.request.subject).toEqual({ name: 'Jana Bērziņa', email: 'jana@example.lv', phone: '+37126123456' });
     expect(req!.request.details).toBe(details);
     expect(JSON.stringify(req)).not.toContain(String(u));
-    const due = new Intl.DateTimeFormat(lang === 'lv' ? 'lv-LV' : 'en-GB', { dateStyle: 'long', timeZone: 'Europe/Riga' }).format(new Date(req!.dueAt));
+    const due = new Intl.DateTimeFormat(lang === 'lv' ? 'lv-LV' : 'en-GB', { dateStyle: 'long', timeZone: 'Europe/Riga' }).format(
+      new Date(req!.dueAt),
+    );
     expect(text(accepted)).toBe(tr(lang, 'requests:accepted', { right: tr(lang, `requests:right.${right}`), ref: req!.id, due }));
   });
 
@@ -89,8 +94,18 @@ describe('rights requests on Telegram', () => {
     const word = lang === 'lv' ? 'atcelt' : 'cancel';
     const u = nextUser++;
     const before = (await api.list()).length;
-    const ways: { text?: string; button?: string }[] = [{ button: 'rq:cancel' }, { text: word }, { text: '/cancel' }, { text: word.toUpperCase() }];
-    const toStep: { text?: string; button?: string }[] = [{ button: 'rq:right:access' }, { text: 'Anna Ozola' }, { text: 'anna@example.lv' }, { button: 'rq:skip' }];
+    const ways: { text?: string; button?: string }[] = [
+      { button: 'rq:cancel' },
+      { text: word },
+      { text: '/cancel' },
+      { text: word.toUpperCase() },
+    ];
+    const toStep: { text?: string; button?: string }[] = [
+      { button: 'rq:right:access' },
+      { text: 'Anna Ozola' },
+      { text: 'anna@example.lv' },
+      { button: 'rq:skip' },
+    ];
     for (let at = 0; at <= 4; at++) {
       const [first] = await send(u, lang, { button: 'rq:start' });
       expect(text(first)).toContain(step(lang, 1));

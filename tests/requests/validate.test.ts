@@ -20,19 +20,34 @@ describe('phone numbers', () => {
     expect(parsePhone(input)).toBe(expected);
   });
 
-  it.each(['36123456', '2612345', '261234567', '+371 36123456', '+371 2612345', '+0123456789', '+1234', 'abc', '', '+44 20 7946 0958 12345678', '26l23456'])(
-    'rejects %s',
-    (input) => {
-      expect(parsePhone(input)).toBeNull();
-    },
-  );
+  it.each([
+    '36123456',
+    '2612345',
+    '261234567',
+    '+371 36123456',
+    '+371 2612345',
+    '+0123456789',
+    '+1234',
+    'abc',
+    '',
+    '+44 20 7946 0958 12345678',
+    '26l23456',
+  ])('rejects %s', (input) => {
+    expect(parsePhone(input)).toBeNull();
+  });
 
   it('accepts every valid Latvian number in any of the usual spellings', () => {
     fc.assert(
-      fc.property(fc.constantFrom('2', '6', '8'), fc.stringMatching(/^\d{7}$/), fc.constantFrom('', '+371', '+371 ', '00371', '371'), fc.boolean(), (first, rest, prefix, spaced) => {
-        const local = spaced ? `${first}${rest.slice(0, 3)} ${rest.slice(3)}` : `${first}${rest}`;
-        expect(parsePhone(`${prefix}${local}`)).toBe(`+371${first}${rest}`);
-      }),
+      fc.property(
+        fc.constantFrom('2', '6', '8'),
+        fc.stringMatching(/^\d{7}$/),
+        fc.constantFrom('', '+371', '+371 ', '00371', '371'),
+        fc.boolean(),
+        (first, rest, prefix, spaced) => {
+          const local = spaced ? `${first}${rest.slice(0, 3)} ${rest.slice(3)}` : `${first}${rest}`;
+          expect(parsePhone(`${prefix}${local}`)).toBe(`+371${first}${rest}`);
+        },
+      ),
     );
   });
 
@@ -52,9 +67,12 @@ describe('e-mail addresses', () => {
     expect(parseEmail(s)).toBe(s.trim().toLowerCase());
   });
 
-  it.each(['jana', 'jana@', '@example.lv', 'jana@@example.lv', 'jana@example', 'ja na@example.lv', `${'a'.repeat(300)}@e.lv`, ''])('rejects %s', (s) => {
-    expect(parseEmail(s)).toBeNull();
-  });
+  it.each(['jana', 'jana@', '@example.lv', 'jana@@example.lv', 'jana@example', 'ja na@example.lv', `${'a'.repeat(300)}@e.lv`, ''])(
+    'rejects %s',
+    (s) => {
+      expect(parseEmail(s)).toBeNull();
+    },
+  );
 
   it('never throws; anything accepted has one @ and no spaces', () => {
     fc.assert(
@@ -67,7 +85,9 @@ describe('e-mail addresses', () => {
   });
 
   it('accepts generated valid addresses of ordinary shape', () => {
-    const ordinary = fc.tuple(fc.stringMatching(/^[a-z][a-z0-9.]{0,15}[a-z0-9]$/), fc.stringMatching(/^[a-z]{2,12}$/), fc.constantFrom('lv', 'com', 'eu')).filter(([u]) => !u.includes('..'));
+    const ordinary = fc
+      .tuple(fc.stringMatching(/^[a-z][a-z0-9.]{0,15}[a-z0-9]$/), fc.stringMatching(/^[a-z]{2,12}$/), fc.constantFrom('lv', 'com', 'eu'))
+      .filter(([u]) => !u.includes('..'));
     fc.assert(
       fc.property(ordinary, ([user, host, tld]) => {
         expect(parseEmail(`${user}@${host}.${tld}`)).toBe(`${user}@${host}.${tld}`);
@@ -85,11 +105,15 @@ describe('contact (e-mail and/or phone in one message)', () => {
   });
 
   it('refuses junk and half-valid input', () => {
-    for (const s of ['', 'sveiki', 'jana@example', 'jana@example.lv 123', 'a@b.lv c@d.lv', '🙂🙂', 'x'.repeat(1000)]) expect(parseContact(s)).toBeNull();
+    for (const s of ['', 'sveiki', 'jana@example', 'jana@example.lv 123', 'a@b.lv c@d.lv', '🙂🙂', 'x'.repeat(1000)])
+      expect(parseContact(s)).toBeNull();
   });
 
   it('never throws on any input', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 500, unit: 'binary' }), (s) => void parseContact(s)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 500, unit: 'binary' }), (s) => void parseContact(s)),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -100,7 +124,8 @@ describe('names', () => {
   });
 
   it('refuses digits, e-mails, questions, one letter and very long input', () => {
-    for (const n of ['J', 'Jana 2', 'jana@example.lv', 'kā dzēst manus datus?', 'a b c d e f g', 'x'.repeat(101), '🙂']) expect(parseName(n)).toBeNull();
+    for (const n of ['J', 'Jana 2', 'jana@example.lv', 'kā dzēst manus datus?', 'a b c d e f g', 'x'.repeat(101), '🙂'])
+      expect(parseName(n)).toBeNull();
   });
 
   it('never throws; accepted names have no digits and at most 100 characters', () => {
@@ -126,7 +151,8 @@ describe('details', () => {
   });
 
   it('does not mistake phone numbers, years or amounts for personal codes', () => {
-    for (const s of ['zvaniet +371 26123456', 'līgums nr. 2024-12345', '37126123456', 'no 2019. gada līdz 2023. gadam', '999999-12345']) expect(containsPersonalCode(s)).toBe(false);
+    for (const s of ['zvaniet +371 26123456', 'līgums nr. 2024-12345', '37126123456', 'no 2019. gada līdz 2023. gadam', '999999-12345'])
+      expect(containsPersonalCode(s)).toBe(false);
   });
 
   it('bounds the length', () => {
@@ -135,13 +161,23 @@ describe('details', () => {
   });
 
   it('finds any generated old-format personal code inside surrounding text', () => {
-    const code = fc.tuple(fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99999 }));
+    const code = fc.tuple(
+      fc.integer({ min: 1, max: 31 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.integer({ min: 0, max: 99 }),
+      fc.integer({ min: 0, max: 99999 }),
+    );
     const pad = (n: number, w: number) => String(n).padStart(w, '0');
     fc.assert(
-      fc.property(code, fc.string({ maxLength: 50 }).map((s) => s.replace(/\d/g, '')), fc.boolean(), ([d, m, y, n], around, dash) => {
-        const pk = `${pad(d, 2)}${pad(m, 2)}${pad(y, 2)}${dash ? '-' : ''}${pad(n, 5)}`;
-        expect(containsPersonalCode(`${around} ${pk} ${around}`)).toBe(true);
-      }),
+      fc.property(
+        code,
+        fc.string({ maxLength: 50 }).map((s) => s.replace(/\d/g, '')),
+        fc.boolean(),
+        ([d, m, y, n], around, dash) => {
+          const pk = `${pad(d, 2)}${pad(m, 2)}${pad(y, 2)}${dash ? '-' : ''}${pad(n, 5)}`;
+          expect(containsPersonalCode(`${around} ${pk} ${around}`)).toBe(true);
+        },
+      ),
     );
   });
 });

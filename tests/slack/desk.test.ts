@@ -18,14 +18,22 @@ async function slash(app: TestApp, text: string): Promise<Payload> {
 }
 
 const lvDate = (iso: string) => new Intl.DateTimeFormat('lv-LV', { timeZone: 'Europe/Riga', dateStyle: 'medium' }).format(new Date(iso));
-const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now());
+const today = () =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now());
 
 function addRequest(app: TestApp, type: 'erasure' | 'access', submittedAt: Date, name: string) {
   return app.app.requests!.outbox.add({
-    key: randomUUID(), channel: 'web', chatId: name, lang: 'lv',
+    key: randomUUID(),
+    channel: 'web',
+    chatId: name,
+    lang: 'lv',
     request: {
-      type, subject: { name, email: `${name.toLowerCase()}@example.lv` }, language: 'lv', channel: 'web',
-      channelRef: 'a'.repeat(64), submittedAt: submittedAt.toISOString(),
+      type,
+      subject: { name, email: `${name.toLowerCase()}@example.lv` },
+      language: 'lv',
+      channel: 'web',
+      channelRef: 'a'.repeat(64),
+      submittedAt: submittedAt.toISOString(),
     },
   });
 }
@@ -59,17 +67,32 @@ describe('requests desk in the support channel', () => {
     const call = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL && String(p.text).includes(item.id));
     const due = new Date(Date.parse(item.receivedAt));
     due.setUTCMonth(due.getUTCMonth() + 1);
-    expect(call.payload.text).toBe(tr('lv', 'slack:requestNew', { id: item.id, type: tr('lv', 'slack:right.erasure'), due: lvDate(due.toISOString()) }));
+    expect(call.payload.text).toBe(
+      tr('lv', 'slack:requestNew', { id: item.id, type: tr('lv', 'slack:right.erasure'), due: lvDate(due.toISOString()) }),
+    );
     const all = JSON.stringify(call.payload);
     expect(all).not.toContain('Anna');
     expect(all).not.toContain('anna@example.lv');
   });
 
   it('surfaces a request the request API refused, with ids and codes only', async () => {
-    t.app.core.events.emit('request.rejected', { id: 'req-rejected-1', type: 'portability', channel: 'telegram', status: 422, code: 'invalid_subject' });
+    t.app.core.events.emit('request.rejected', {
+      id: 'req-rejected-1',
+      type: 'portability',
+      channel: 'telegram',
+      status: 422,
+      code: 'invalid_subject',
+    });
     const call = await slack.waitForCall('chat.postMessage', (p) => String(p.text).includes('req-rejected-1'));
     expect(call.payload.channel).toBe(SUPPORT_CHANNEL);
-    expect(call.payload.text).toBe(tr('lv', 'slack:requestRejected', { id: 'req-rejected-1', type: tr('lv', 'slack:right.portability'), status: 422, code: 'invalid_subject' }));
+    expect(call.payload.text).toBe(
+      tr('lv', 'slack:requestRejected', {
+        id: 'req-rejected-1',
+        type: tr('lv', 'slack:right.portability'),
+        status: 422,
+        code: 'invalid_subject',
+      }),
+    );
   });
 
   it('/privacy requests lists open requests, overdue first, without personal data', async () => {
@@ -109,7 +132,14 @@ describe('two instances on one Redis', () => {
     const a = await startTestApp(env, { listen: true, storePrefix: prefix });
     const b = await startTestApp(env, { listen: true, storePrefix: prefix });
     try {
-      const body = eventBody({ type: 'message', channel_type: 'im', channel: 'D0DEDUPE', user: 'U0STAFF', text: 'Kas ir pārzinis?', ts: '1764000500.000100' });
+      const body = eventBody({
+        type: 'message',
+        channel_type: 'im',
+        channel: 'D0DEDUPE',
+        user: 'U0STAFF',
+        text: 'Kas ir pārzinis?',
+        ts: '1764000500.000100',
+      });
       const [ra, rb] = await Promise.all([postSigned(a.url!, body), postSigned(b.url!, body)]);
       expect([ra.status, rb.status]).toEqual([200, 200]);
       await slack.waitForCall('chat.postMessage', (p) => p.channel === 'D0DEDUPE');

@@ -41,28 +41,53 @@ describe('Slack rendering', () => {
   it('never leaves Slack control sequences in text for customers', () => {
     fc.assert(
       // Text an agent typed literally (Slack sends it escaped) plus one control sequence.
-      fc.property(fc.string({ maxLength: 300 }).map((s) => s.replace(/</g, '')), fc.constantFrom('<@U12AB>', '<#C9|x>', '<!here>', '<https://a.lv|a>'), (s, token) => {
-        const out = slackToPlain(`${esc(s)} ${token}`);
-        expect(out).not.toMatch(/<[@#!]/);
-        expect(out).toContain(s.trim().replace(/[ \t]{2,}/g, ' ').slice(0, 20).trim());
-      }),
+      fc.property(
+        fc.string({ maxLength: 300 }).map((s) => s.replace(/</g, '')),
+        fc.constantFrom('<@U12AB>', '<#C9|x>', '<!here>', '<https://a.lv|a>'),
+        (s, token) => {
+          const out = slackToPlain(`${esc(s)} ${token}`);
+          expect(out).not.toMatch(/<[@#!]/);
+          expect(out).toContain(
+            s
+              .trim()
+              .replace(/[ \t]{2,}/g, ' ')
+              .slice(0, 20)
+              .trim(),
+          );
+        },
+      ),
     );
   });
 
   it('a ticket stays within Block Kit limits whatever the conversation held', () => {
     fc.assert(
-      fc.property(fc.array(turn, { maxLength: 10 }), fc.constantFrom('open' as const, 'claimed' as const, 'resolved' as const), (turns, status) => {
-        const ticket: Ticket = {
-          id: 'T-ABCDEF', key: 'telegram:1', channel: 'telegram', chatId: '1', lang: 'lv', status, createdAt: 0,
-          claimedBy: 'U1', resolvedBy: 'U1', acked: false, erased: false, turns,
-        };
-        const m = ticketMessage(lv, ticket, () => 'pirmdiena');
-        expect(m.blocks.length).toBeLessThanOrEqual(50);
-        for (const t of texts(m.blocks)) expect(t.length).toBeLessThanOrEqual(3000);
-        // The newest turn is always shown (possibly cut), and buttons only while the ticket is not resolved.
-        if (turns.length && turns.at(-1)!.text.length < 100) expect(JSON.stringify(m.blocks)).toContain(JSON.stringify(esc(turns.at(-1)!.text)).slice(1, -1));
-        expect(m.blocks.some((b) => b.type === 'actions')).toBe(status !== 'resolved');
-      }),
+      fc.property(
+        fc.array(turn, { maxLength: 10 }),
+        fc.constantFrom('open' as const, 'claimed' as const, 'resolved' as const),
+        (turns, status) => {
+          const ticket: Ticket = {
+            id: 'T-ABCDEF',
+            key: 'telegram:1',
+            channel: 'telegram',
+            chatId: '1',
+            lang: 'lv',
+            status,
+            createdAt: 0,
+            claimedBy: 'U1',
+            resolvedBy: 'U1',
+            acked: false,
+            erased: false,
+            turns,
+          };
+          const m = ticketMessage(lv, ticket, () => 'pirmdiena');
+          expect(m.blocks.length).toBeLessThanOrEqual(50);
+          for (const t of texts(m.blocks)) expect(t.length).toBeLessThanOrEqual(3000);
+          // The newest turn is always shown (possibly cut), and buttons only while the ticket is not resolved.
+          if (turns.length && turns.at(-1)!.text.length < 100)
+            expect(JSON.stringify(m.blocks)).toContain(JSON.stringify(esc(turns.at(-1)!.text)).slice(1, -1));
+          expect(m.blocks.some((b) => b.type === 'actions')).toBe(status !== 'resolved');
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -83,10 +108,14 @@ describe('Slack rendering', () => {
 
   it('parseBody never throws on arbitrary input', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 500 }), fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', ''), (raw, type) => {
-        const parsed = parseBody(type, raw);
-        expect(parsed === null || typeof parsed === 'object').toBe(true);
-      }),
+      fc.property(
+        fc.string({ maxLength: 500 }),
+        fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', ''),
+        (raw, type) => {
+          const parsed = parseBody(type, raw);
+          expect(parsed === null || typeof parsed === 'object').toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -9,7 +9,8 @@ let t: TestApp;
 let url: string;
 
 const FORM = 'application/x-www-form-urlencoded';
-const dm = (text: string) => eventBody({ type: 'message', channel_type: 'im', channel: 'D0STAFF', user: 'U0STAFF', text, ts: '1764000100.000100' });
+const dm = (text: string) =>
+  eventBody({ type: 'message', channel_type: 'im', channel: 'D0STAFF', user: 'U0STAFF', text, ts: '1764000100.000100' });
 
 beforeAll(async () => {
   slack = await FakeSlack.start();
@@ -90,7 +91,10 @@ describe('POST /slack/events refuses forged, replayed and malformed requests wit
   it('parseBody accepts exactly the three shapes Slack sends', () => {
     expect(parseBody('application/json', eventBody({ type: 'app_mention', text: 'hi' }))?.type).toBe('event_callback');
     expect(parseBody(FORM, commandBody('/privacy', 'stats'))?.command).toBe('/privacy');
-    expect(parseBody(FORM, `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [{ action_id: 'esc:claim' }] }))}`)?.type).toBe('block_actions');
+    expect(
+      parseBody(FORM, `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [{ action_id: 'esc:claim' }] }))}`)
+        ?.type,
+    ).toBe('block_actions');
     expect(parseBody('application/json; charset=utf-8', '{"type":"url_verification","challenge":"c"}')?.challenge).toBe('c');
     expect(parseBody('application/json', '{"type":"url_verification"}')).toBeNull();
   });

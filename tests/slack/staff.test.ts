@@ -35,7 +35,10 @@ describe('Slack staff assistant (real Bolt, fake Web API, signed requests)', () 
 
   it('answers a Latvian DM question with the policy quote and the section', async () => {
     const question = 'Kādus personas datus jūs par mani vācat?';
-    const res = await postSigned(url, eventBody({ type: 'message', channel_type: 'im', channel: 'D0STAFF', user: 'U0STAFF', text: question, ts: '1764000100.000100' }));
+    const res = await postSigned(
+      url,
+      eventBody({ type: 'message', channel_type: 'im', channel: 'D0STAFF', user: 'U0STAFF', text: question, ts: '1764000100.000100' }),
+    );
     expect(res.status).toBe(200);
     const call = await slack.waitForCall('chat.postMessage', (p) => p.channel === 'D0STAFF');
     const expected = t.app.engine.ask(question, 'lv');
@@ -56,7 +59,16 @@ describe('Slack staff assistant (real Bolt, fake Web API, signed requests)', () 
 
   it('answers an English @mention in its thread, in English', async () => {
     const ts = '1764000200.000200';
-    await postSigned(url, eventBody({ type: 'app_mention', channel: 'C0GENERAL', user: 'U0STAFF', text: `<@${BOT_USER_ID}> how long do you keep personal data?`, ts }));
+    await postSigned(
+      url,
+      eventBody({
+        type: 'app_mention',
+        channel: 'C0GENERAL',
+        user: 'U0STAFF',
+        text: `<@${BOT_USER_ID}> how long do you keep personal data?`,
+        ts,
+      }),
+    );
     const call = await slack.waitForCall('chat.postMessage', (p) => p.channel === 'C0GENERAL');
     expect(call.payload.thread_ts).toBe(ts);
     const entry = t.app.engine.kb.entries.get('retention')!;
@@ -66,7 +78,9 @@ describe('Slack staff assistant (real Bolt, fake Web API, signed requests)', () 
 
   it('/privacy <question> answers in the ack itself, ephemeral, with the quote', async () => {
     const before = slack.calls.length;
-    const res = await postSigned(url, commandBody('/privacy', 'kādi dati tiek vākti'), { contentType: 'application/x-www-form-urlencoded' });
+    const res = await postSigned(url, commandBody('/privacy', 'kādi dati tiek vākti'), {
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Payload;
     expect(body.response_type).toBe('ephemeral');
@@ -77,9 +91,13 @@ describe('Slack staff assistant (real Bolt, fake Web API, signed requests)', () 
   });
 
   it('/privacy without a question shows the help; an off-policy question is not made up', async () => {
-    const help = (await (await postSigned(url, commandBody('/privacy', ''), { contentType: 'application/x-www-form-urlencoded' })).json()) as Payload;
+    const help = (await (
+      await postSigned(url, commandBody('/privacy', ''), { contentType: 'application/x-www-form-urlencoded' })
+    ).json()) as Payload;
     expect(help.text).toBe(tr('lv', 'slack:help'));
-    const res = await postSigned(url, commandBody('/privacy', 'what is the weather in Tokyo tomorrow'), { contentType: 'application/x-www-form-urlencoded' });
+    const res = await postSigned(url, commandBody('/privacy', 'what is the weather in Tokyo tomorrow'), {
+      contentType: 'application/x-www-form-urlencoded',
+    });
     const body = (await res.json()) as Payload;
     expect(body.text).toBe(tr('en', 'slack:noAnswer'));
     expect(allText(body.blocks)).not.toContain('> ');
@@ -87,8 +105,29 @@ describe('Slack staff assistant (real Bolt, fake Web API, signed requests)', () 
 
   it('ignores its own messages and message edits in a DM', async () => {
     const before = slack.callsOf('chat.postMessage').length;
-    await postSigned(url, eventBody({ type: 'message', subtype: 'bot_message', bot_id: 'B0THUNDER', channel_type: 'im', channel: 'D0STAFF', text: 'echo', ts: '1764000300.000300' }));
-    await postSigned(url, eventBody({ type: 'message', subtype: 'message_changed', channel_type: 'im', channel: 'D0STAFF', ts: '1764000301.000300', message: { text: 'edited' } }));
+    await postSigned(
+      url,
+      eventBody({
+        type: 'message',
+        subtype: 'bot_message',
+        bot_id: 'B0THUNDER',
+        channel_type: 'im',
+        channel: 'D0STAFF',
+        text: 'echo',
+        ts: '1764000300.000300',
+      }),
+    );
+    await postSigned(
+      url,
+      eventBody({
+        type: 'message',
+        subtype: 'message_changed',
+        channel_type: 'im',
+        channel: 'D0STAFF',
+        ts: '1764000301.000300',
+        message: { text: 'edited' },
+      }),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(slack.callsOf('chat.postMessage').length).toBe(before);
   });

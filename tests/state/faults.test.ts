@@ -46,7 +46,13 @@ afterAll(async () => {
 });
 
 /** Short leases and scans so a takeover shows within seconds. */
-const FAST = { JOB_LEASE_MS: '1500', JOB_SCAN_MS: '200', REQUEST_RETRY_BASE_MS: '100', REQUEST_RETRY_MAX_MS: '400', RATE_LIMIT_PER_MINUTE: '10000' };
+const FAST = {
+  JOB_LEASE_MS: '1500',
+  JOB_SCAN_MS: '200',
+  REQUEST_RETRY_BASE_MS: '100',
+  REQUEST_RETRY_MAX_MS: '400',
+  RATE_LIMIT_PER_MINUTE: '10000',
+};
 
 async function start(env: Record<string, string>): Promise<Instance> {
   const i = await spawnThunder({ ...api.env(), ...FAST, ...env });
@@ -72,7 +78,11 @@ describe('two instances on one Redis: the survivor delivers what a dead one reco
       await a.exited;
       await apiOn();
       const [filed] = await until(async () => ((await filedAs(who)).length ? filedAs(who) : undefined), 20_000, 'the survivor to deliver');
-      const told = await until(async () => (await inbox(b.url, sid)).find((t) => t.includes(filed!.id)), 20_000, 'the customer to hear the reference');
+      const told = await until(
+        async () => (await inbox(b.url, sid)).find((t) => t.includes(filed!.id)),
+        20_000,
+        'the customer to hear the reference',
+      );
       expect(told).toContain(filed!.id);
       expect(await filedAs(who)).toHaveLength(1);
     }, 90_000);

@@ -41,7 +41,8 @@ async function forgetAndStop(dataDir: string, env: Record<string, string>, filed
     expect((await confirm(t.url, sid))[0]?.text).toMatch(/recorded|saglabāts/);
     await filed(t.url, sid);
     const needles = [name, 'Kviesītis', 'gatis@example.lv', 'ZXQ-778899', 'Kalnciema', 'Plūmju', question];
-    const found = () => files(dataDir).flatMap((f) => needles.filter((n) => readFileSync(f).includes(Buffer.from(n))).map((n) => `${n} in ${f}`));
+    const found = () =>
+      files(dataDir).flatMap((f) => needles.filter((n) => readFileSync(f).includes(Buffer.from(n))).map((n) => `${n} in ${f}`));
     const before = found();
     await send(t.url, sid, { text: '/forget' });
     await send(t.url, sid, { button: 'forget:yes' });
@@ -64,7 +65,11 @@ describe('/forget on disk (SQLite)', () => {
   it('leaves none of the customer’s strings in any file of DATA_DIR; files 0600, the directory 0700', async () => {
     const dataDir = join(dir, 'data');
     const { before, after } = await forgetAndStop(dataDir, api.env(), async (url, sid) => {
-      const filed = await until(async () => (await api.standin.list()).find((r) => r.request.subject.name === 'Gatis Kviesītis'), 20_000, 'the request filed');
+      const filed = await until(
+        async () => (await api.standin.list()).find((r) => r.request.subject.name === 'Gatis Kviesītis'),
+        20_000,
+        'the request filed',
+      );
       await until(async () => (await inbox(url, sid)).some((m) => m.includes(filed.id)), 20_000, 'the reference');
     });
     // The grep finds what is there: before /forget the conversation is on disk.

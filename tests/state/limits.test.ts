@@ -22,12 +22,21 @@ afterAll(async () => {
 });
 
 /** A raw POST (fetch hides hop-by-hop headers); the server may close before the body is sent. */
-function post(url: string, path: string, bytes: number, headers: Record<string, string> = {}): Promise<{ status: number; connection: string | undefined }> {
+function post(
+  url: string,
+  path: string,
+  bytes: number,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; connection: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(bytes), ...headers } }, (res) => {
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
-    });
+    const req = request(
+      `${url}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(bytes), ...headers } },
+      (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
+      },
+    );
     req.on('error', reject);
     req.end(Buffer.alloc(bytes, 0x20));
   });
@@ -69,7 +78,8 @@ describe('new web-chat sessions per client address', () => {
   });
 
   it('behind a trusted proxy, each client address (the last X-Forwarded-For entry) has its own allowance', async () => {
-    const open = async (xff: string) => (await fetch(`${proxied.url}/api/chat/session`, { method: 'POST', headers: { 'x-forwarded-for': xff } })).status;
+    const open = async (xff: string) =>
+      (await fetch(`${proxied.url}/api/chat/session`, { method: 'POST', headers: { 'x-forwarded-for': xff } })).status;
     const one = [];
     for (let i = 0; i < 4; i++) one.push(await open('198.51.100.7, 192.0.2.1'));
     expect(one).toEqual([201, 201, 201, 429]);

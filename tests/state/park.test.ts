@@ -22,7 +22,15 @@ beforeAll(async () => {
   api = await FaultApi.start(join(dir, 'api.sqlite'));
   slack = await FakeSlack.start();
   t = await startTestApp(
-    { ...api.env(), ...slack.env(), WEB_CHAT: 'false', REQUEST_RETRY_BASE_MS: '50', REQUEST_RETRY_MAX_MS: '200', REQUEST_PARK_AFTER_MS: '1500', JOB_SCAN_MS: '100' },
+    {
+      ...api.env(),
+      ...slack.env(),
+      WEB_CHAT: 'false',
+      REQUEST_RETRY_BASE_MS: '50',
+      REQUEST_RETRY_MAX_MS: '200',
+      REQUEST_PARK_AFTER_MS: '1500',
+      JOB_SCAN_MS: '100',
+    },
     { listen: true },
   );
 });
@@ -40,16 +48,23 @@ describe('a request the API keeps refusing', () => {
     const pushed = recordingSender(t.app.core);
     const outbox = t.app.requests.outbox;
     const id = await fileRequest(t.app.core, 'parked');
-    const item = await until(async () => {
-      const it = await outbox.get(id);
-      return it?.state === 'failed' && it.notified ? it : undefined;
-    }, 20_000, 'the request to be parked');
+    const item = await until(
+      async () => {
+        const it = await outbox.get(id);
+        return it?.state === 'failed' && it.notified ? it : undefined;
+      },
+      20_000,
+      'the request to be parked',
+    );
     expect(api.postCount).toBeGreaterThan(2);
     expect(item.request).toBeUndefined();
     expect(item.rejection).toEqual({ status: 401, code: 'http_401' });
     const [msg] = pushed.get('chat-parked') ?? [];
     expect(msg?.text).toBe(tr('en', 'requests:parked', { right: tr('en', 'requests:right.erasure'), email: 'info@kilowats.lv' }));
-    const staff = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL && String(p.text).includes(id) && String(p.text).includes('401'));
+    const staff = await slack.waitForCall(
+      'chat.postMessage',
+      (p) => p.channel === SUPPORT_CHANNEL && String(p.text).includes(id) && String(p.text).includes('401'),
+    );
     expect(JSON.stringify(staff.payload)).not.toContain('Jana');
     // Nothing more is sent: the queue has no job left for it.
     const posts = api.postCount;

@@ -72,7 +72,10 @@ describe.each([
     await space.set('b:1', 3);
     const listed: [string, unknown][] = [];
     for await (const e of space.iterator('a:')) listed.push(e);
-    expect(listed.sort()).toEqual([['a:1', 1], ['a:2', 2]]);
+    expect(listed.sort()).toEqual([
+      ['a:1', 1],
+      ['a:2', 2],
+    ]);
   });
 
   it('batch writes a value and its index entries together; indexes list by score', async () => {

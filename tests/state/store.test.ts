@@ -76,7 +76,8 @@ describe('Store failures', () => {
 
   it('when Redis goes away mid-run, commands fail within seconds and work again once it is back', async () => {
     const port = await closedPort();
-    const start = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const start = () =>
+      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     let server = start();
     const store = new Store({ dataDir: tmpdir(), redisUrl: `redis://127.0.0.1:${port}` });
     const space = store.kv<string>('session');

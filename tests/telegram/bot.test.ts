@@ -109,7 +109,9 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     fake.sendText(u, query, { lang: 'en' });
     const [m] = await fake.nextMessages(u);
     // No desk here: no person is offered; the company's contacts are given instead.
-    expect(htmlText(m!.text)).toBe(`${tr('en', 'conversation:didYouMean')}\n\n${tr('en', 'escalation:contacts', { email: 'info@kilowats.lv', phone: '+371 29736211' })}`);
+    expect(htmlText(m!.text)).toBe(
+      `${tr('en', 'conversation:didYouMean')}\n\n${tr('en', 'escalation:contacts', { email: 'info@kilowats.lv', phone: '+371 29736211' })}`,
+    );
     expect(buttonsOf(m!)).toEqual(suggestions.map((e) => ({ text: e.title.en, callback_data: `a:${e.id}` })));
     fake.pressButton(u, `a:${suggestions[0]!.id}`, { lang: 'en' });
     expect(htmlText((await fake.nextMessages(u))[0]!.text)).toContain(suggestions[0]!.answer.en);
@@ -133,7 +135,9 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     const u = newUser();
     fake.sendText(u, 'What is the price of electricity in winter?', { lang: 'en' });
     const [m] = await fake.nextMessages(u);
-    expect(htmlText(m!.text)).toBe(`${tr('en', 'conversation:noAnswer')} ${tr('en', 'escalation:contacts', { email: 'info@kilowats.lv', phone: '+371 29736211' })}`);
+    expect(htmlText(m!.text)).toBe(
+      `${tr('en', 'conversation:noAnswer')} ${tr('en', 'escalation:contacts', { email: 'info@kilowats.lv', phone: '+371 29736211' })}`,
+    );
     expect(dataOf(m!)).toEqual(['cmd:topics']);
     fake.sendText(u, 'Kāda būs elektrības cena rīt?', { lang: 'en' });
     await fake.nextMessages(u);
@@ -191,7 +195,11 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     fake.sendPhoto(u, { lang: 'en' });
     fake.sendVoice(u, { lang: 'en' });
     const msgs = await fake.nextMessages(u, 3);
-    expect(msgs.map((m) => htmlText(m.text))).toEqual([tr('lv', 'conversation:unsupported'), tr('en', 'conversation:unsupported'), tr('en', 'conversation:unsupported')]);
+    expect(msgs.map((m) => htmlText(m.text))).toEqual([
+      tr('lv', 'conversation:unsupported'),
+      tr('en', 'conversation:unsupported'),
+      tr('en', 'conversation:unsupported'),
+    ]);
     expect(msgs.every((m) => !m.reply_markup)).toBe(true);
   });
 
@@ -240,6 +248,8 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     const u = newUser();
     for (let i = 0; i < 5; i++) fake.sendCommand(u, i % 2 ? '/help' : '/language', { lang: 'en' });
     const msgs = await fake.nextMessages(u, 5);
-    expect(msgs.map((m) => htmlText(m.text))).toEqual([0, 1, 2, 3, 4].map((i) => tr('en', i % 2 ? 'conversation:help' : 'conversation:languagePrompt')));
+    expect(msgs.map((m) => htmlText(m.text))).toEqual(
+      [0, 1, 2, 3, 4].map((i) => tr('en', i % 2 ? 'conversation:help' : 'conversation:languagePrompt')),
+    );
   });
 });

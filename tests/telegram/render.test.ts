@@ -27,7 +27,18 @@ describe('Telegram rendering', () => {
   });
 
   it('drops buttons Telegram would refuse instead of failing the message', () => {
-    const [m] = renderReplies([{ text: 'x', buttons: [[{ label: 'ok', data: 'a:1' }, { label: 'long', data: 'a:'.padEnd(65, 'z') }], [{ label: ' ', data: 'a:2' }]] }]);
+    const [m] = renderReplies([
+      {
+        text: 'x',
+        buttons: [
+          [
+            { label: 'ok', data: 'a:1' },
+            { label: 'long', data: 'a:'.padEnd(65, 'z') },
+          ],
+          [{ label: ' ', data: 'a:2' }],
+        ],
+      },
+    ]);
     expect(m!.keyboard).toEqual([[{ text: 'ok', callback_data: 'a:1' }]]);
   });
 
@@ -38,14 +49,18 @@ describe('Telegram rendering', () => {
 
   it('split parts stay under the limit and lose no character (fuzz)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', 'ž', '<', '&', ' ', '\n', '😀', 'x'), maxLength: 3000 }), fc.integer({ min: 20, max: 500 }), (text, limit) => {
-        const parts = splitEscaped(text, limit);
-        for (const p of parts) expect(p.length).toBeLessThanOrEqual(limit);
-        const squash = (s: string) => s.replace(/\s+/g, '');
-        expect(squash(parts.map(unescape).join(''))).toBe(squash(text));
-        for (const p of parts) expect(p).not.toMatch(/&(?!amp;|lt;|gt;)/);
-        for (const p of parts) expect(p).not.toMatch(/[\uD800-\uDBFF]$/);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'ž', '<', '&', ' ', '\n', '😀', 'x'), maxLength: 3000 }),
+        fc.integer({ min: 20, max: 500 }),
+        (text, limit) => {
+          const parts = splitEscaped(text, limit);
+          for (const p of parts) expect(p.length).toBeLessThanOrEqual(limit);
+          const squash = (s: string) => s.replace(/\s+/g, '');
+          expect(squash(parts.map(unescape).join(''))).toBe(squash(text));
+          for (const p of parts) expect(p).not.toMatch(/&(?!amp;|lt;|gt;)/);
+          for (const p of parts) expect(p).not.toMatch(/[\uD800-\uDBFF]$/);
+        },
+      ),
       { numRuns: 300 },
     );
   });

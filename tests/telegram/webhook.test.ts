@@ -62,7 +62,10 @@ describe('Telegram webhook through a real server', () => {
   it('the fake Bot API delivers pushed updates to a loopback webhook with the secret', async () => {
     const fake2 = await FakeTelegram.start();
     // Telegram calls the public https URL; here the fake calls the app's real local server on the same path.
-    const served = await startTestApp({ ...fake2.env(), TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/tg', TELEGRAM_WEBHOOK_SECRET: SECRET }, { listen: true });
+    const served = await startTestApp(
+      { ...fake2.env(), TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/tg', TELEGRAM_WEBHOOK_SECRET: SECRET },
+      { listen: true },
+    );
     try {
       fake2.webhook = { url: `${served.url}/tg`, secret_token: SECRET };
       fake2.sendCommand(601, '/start', { lang: 'en' });

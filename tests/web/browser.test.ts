@@ -34,7 +34,9 @@ let browser: Browser;
 beforeAll(async () => {
   site = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="en"><body><h1>Company site</h1><a href="#">Prices</a><script src="${t.url}/embed.js"></script></body></html>`);
+    res.end(
+      `<!doctype html><html lang="en"><body><h1>Company site</h1><a href="#">Prices</a><script src="${t.url}/embed.js"></script></body></html>`,
+    );
   });
   await new Promise<void>((done) => site.listen(0, '127.0.0.1', done));
   siteUrl = `http://localhost:${(site.address() as AddressInfo).port}`;
@@ -184,7 +186,10 @@ describe('web chat in a real browser', () => {
     expect(await input.getAttribute('placeholder')).toBe(tr('en', 'web:placeholder'));
     await ask(page, 'please delete all my personal data');
     expect(await input.getAttribute('placeholder')).toBe(tr('en', 'web:placeholder_name'));
-    await page.getByRole('button', { name: tr('en', 'requests:button.cancel') }).last().click();
+    await page
+      .getByRole('button', { name: tr('en', 'requests:button.cancel') })
+      .last()
+      .click();
     await expect.poll(() => input.getAttribute('placeholder')).toBe(tr('en', 'web:placeholder'));
 
     // While a reply is on its way, the typing indicator shows.
@@ -205,7 +210,9 @@ describe('web chat in a real browser', () => {
 
     // The server is unreachable for one message: it is marked on its bubble, and sent again once, in place.
     const users = page.locator('.msg--user');
-    await page.route('**/api/chat/messages', (route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.continue()));
+    await page.route('**/api/chat/messages', (route) =>
+      route.request().method() === 'POST' ? route.abort('connectionrefused') : route.continue(),
+    );
     await input.fill('What rights do I have?');
     await page.keyboard.press('Enter');
     const retry = page.getByRole('button', { name: tr('en', 'web:retry') });

@@ -25,7 +25,12 @@ describe('honest hand-off without an agent desk', () => {
   it('never offers a person: not on a miss, not after two, not under "did you mean", not on the greeting', async () => {
     const sid = await chat.session('lv');
     const seen: WebReply[] = [...(await chat.say(sid, { button: 'cmd:start' }))];
-    for (const text of ['Kāda būs laika prognoze rīt Ventspilī?', 'Cik maksā elektrība pa nakti?', 'zxqv blorptang wibble', 'personas dati laika prognoze']) {
+    for (const text of [
+      'Kāda būs laika prognoze rīt Ventspilī?',
+      'Cik maksā elektrība pa nakti?',
+      'zxqv blorptang wibble',
+      'personas dati laika prognoze',
+    ]) {
       const replies = await chat.say(sid, { text, locale: 'lv' });
       expect(replies.length).toBeGreaterThan(0);
       seen.push(...replies);
@@ -40,7 +45,9 @@ describe('honest hand-off without an agent desk', () => {
   it('"gribu runāt ar cilvēku" gets the company\'s e-mail and phone and how to write, in Latvian', async () => {
     const sid = await chat.session('lv');
     const replies = await chat.say(sid, { text: 'gribu runāt ar cilvēku' });
-    expect(textOf(replies)).toBe(`${tr('lv', 'escalation:unavailable')} ${tr('lv', 'escalation:contacts', { email: EMAIL, phone: PHONE })}`);
+    expect(textOf(replies)).toBe(
+      `${tr('lv', 'escalation:unavailable')} ${tr('lv', 'escalation:contacts', { email: EMAIL, phone: PHONE })}`,
+    );
     expect(offersPerson(replies)).toBe(false);
     // The same as /human, and in English when asked in English.
     expect(await chat.say(sid, { text: '/human' })).toEqual(replies);
@@ -87,7 +94,8 @@ describe('conversation intents in free text', () => {
       ['et', 'Kui kaua te minu andmeid hoiate?'],
     ];
     for (const [code, text] of asked) {
-      const note = (JSON.parse(readFileSync(join(LOCALES_DIR, code, 'conversation.json'), 'utf8')) as { otherLanguage: string }).otherLanguage;
+      const note = (JSON.parse(readFileSync(join(LOCALES_DIR, code, 'conversation.json'), 'utf8')) as { otherLanguage: string })
+        .otherLanguage;
       const [reply] = await chat.say(sid, { text });
       expect(reply?.text, code).toBe(note.replace('{{email}}', EMAIL).replace('{{phone}}', PHONE));
     }

@@ -37,7 +37,11 @@ describe('two bot processes on one Redis', () => {
     expect(text(await next().say(sid, { button: 'rq:confirm' }))).toContain('your request is recorded');
 
     // The reference is pushed by whichever instance delivered it; both serve it from Redis.
-    const pushedA = await until(async () => (await lb[0]?.pushed(sid))?.find((m) => text(m.replies).includes('Reference:')), 10_000, 'reference');
+    const pushedA = await until(
+      async () => (await lb[0]?.pushed(sid))?.find((m) => text(m.replies).includes('Reference:')),
+      10_000,
+      'reference',
+    );
     const pushedB = await lb[1]?.pushed(sid);
     expect(pushedB?.map((m) => m.id)).toContain(pushedA.id);
     expect(text(pushedA.replies)).toContain('Your request (Access to my data) was received');

@@ -35,7 +35,11 @@ export function graphError(
 
 /** A refusal of Meta's, classified (a DeliveryError from graphError). */
 export function isGraphRefusal(err: unknown): err is DeliveryError & { reason: GraphFailure } {
-  return err instanceof DeliveryError && ['retry', 'window', 'unreachable', 'token', 'invalid'].includes(err.reason) && err.platform.status !== undefined;
+  return (
+    err instanceof DeliveryError &&
+    ['retry', 'window', 'unreachable', 'token', 'invalid'].includes(err.reason) &&
+    err.platform.status !== undefined
+  );
 }
 
 const graphErrorBody = z.object({

@@ -176,7 +176,10 @@ function whatsapp(raw: unknown, out: ParsedWebhook, skip: (what: string) => void
     }
     const msg = m.data;
     // The business-scoped user id is the stable key (users with a username may send no number).
-    const contact = contacts.find((c) => (c.wa_id !== undefined && c.wa_id === msg.from) || (c.user_id !== undefined && c.user_id === msg.from_user_id)) ?? (contacts.length === 1 ? contacts[0] : undefined);
+    const contact =
+      contacts.find(
+        (c) => (c.wa_id !== undefined && c.wa_id === msg.from) || (c.user_id !== undefined && c.user_id === msg.from_user_id),
+      ) ?? (contacts.length === 1 ? contacts[0] : undefined);
     const userId = msg.from_user_id ?? contact?.user_id ?? msg.from ?? contact?.wa_id;
     if (!userId) {
       skip('no-sender');

@@ -86,7 +86,10 @@ export function createMeta(opts: MetaOptions): Feature {
   const queued = new Map<string, number>();
   const keywords = keywordMap(opts.i18n);
   const policy = { humanAgentTag: opts.humanAgentTag, reengageTemplate: Boolean(opts.reengageTemplate) };
-  const words = (lang: Lang): RenderWords => ({ choose: opts.i18n.t('meta:choose', { lng: lang }), more: opts.i18n.t('meta:more', { lng: lang }) });
+  const words = (lang: Lang): RenderWords => ({
+    choose: opts.i18n.t('meta:choose', { lng: lang }),
+    more: opts.i18n.t('meta:more', { lng: lang }),
+  });
   const langOf = async (key: string): Promise<Lang> => (await opts.session(key))?.lang ?? opts.defaultLang;
 
   const sequencer = new ChatSequencer<MetaEvent>(
@@ -124,7 +127,10 @@ export function createMeta(opts: MetaOptions): Feature {
       if (window === 'closed') return closed(channel, chatId, human, 'window');
       messaging = window === 'human-agent' ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } : { messaging_type: 'UPDATE' };
     }
-    const payloads = channel === 'whatsapp' ? renderWhatsApp(chatId, replies, await wordsFor(key, replies)) : renderSendApi(channel, chatId, replies, messaging);
+    const payloads =
+      channel === 'whatsapp'
+        ? renderWhatsApp(chatId, replies, await wordsFor(key, replies))
+        : renderSendApi(channel, chatId, replies, messaging);
     for (let i = 0; i < payloads.length; i++) {
       if (queued.get(key)) return enqueue(payloads.slice(i).map((payload) => ({ channel, chatId, payload, human })));
       try {
@@ -178,15 +184,27 @@ export function createMeta(opts: MetaOptions): Feature {
     },
   });
 
-  async function failed(channel: MetaChannel, chatId: string, human: boolean, err: DeliveryError & { reason: GraphFailure }): Promise<void> {
+  async function failed(
+    channel: MetaChannel,
+    chatId: string,
+    human: boolean,
+    err: DeliveryError & { reason: GraphFailure },
+  ): Promise<void> {
     events.emit('delivery.failed', { channel, reason: err.reason });
-    if (err.reason === 'window' || err.reason === 'unreachable') return closed(channel, chatId, human, err.reason === 'window' ? 'window' : 'unavailable');
+    if (err.reason === 'window' || err.reason === 'unreachable')
+      return closed(channel, chatId, human, err.reason === 'window' ? 'window' : 'unavailable');
     if (err.reason === 'token') {
       expired.add(channel);
-      log.error({ channel, code: err.platform.code }, `meta: the ${channel === 'whatsapp' ? 'WHATSAPP_TOKEN' : 'MESSENGER_PAGE_TOKEN'} expired or was revoked; set a new one and restart`);
+      log.error(
+        { channel, code: err.platform.code },
+        `meta: the ${channel === 'whatsapp' ? 'WHATSAPP_TOKEN' : 'MESSENGER_PAGE_TOKEN'} expired or was revoked; set a new one and restart`,
+      );
       return;
     }
-    log.error({ channel, status: err.platform.status, code: err.platform.code, subcode: err.platform.subcode }, 'meta: Graph API refused a message; not retried');
+    log.error(
+      { channel, status: err.platform.status, code: err.platform.code, subcode: err.platform.subcode },
+      'meta: Graph API refused a message; not retried',
+    );
   }
 
   /**
@@ -199,7 +217,8 @@ export function createMeta(opts: MetaOptions): Feature {
     if (!human) {
       const ticketId = (await opts.session(key))?.ticketId;
       const ticket = ticketId ? await escalation.tickets.get(ticketId) : undefined;
-      if (ticket && ticket.status !== 'resolved') return void log.info({ channel, reason }, 'meta: bot notice not delivered while an agent has the chat');
+      if (ticket && ticket.status !== 'resolved')
+        return void log.info({ channel, reason }, 'meta: bot notice not delivered while an agent has the chat');
     }
     log.info({ channel, reason }, 'meta: customer unreachable, handed to the desk');
     await escalation.unreachable({ key, channel, chatId, lang: opts.defaultLang }, note(channel, reason));
@@ -245,10 +264,13 @@ export function createMeta(opts: MetaOptions): Feature {
     if (expected) log.debug({ skipped: expected }, 'meta: events skipped');
     if (unknown) log.info({ skipped: unknown }, 'meta: events of unknown kinds skipped');
     for (const n of parsed.notices) {
-      if (n.kind === 'error' || n.status === 'failed') log.warn({ kind: n.kind, status: n.status, codes: n.codes }, 'meta: WhatsApp reports a failed message');
+      if (n.kind === 'error' || n.status === 'failed')
+        log.warn({ kind: n.kind, status: n.status, codes: n.codes }, 'meta: WhatsApp reports a failed message');
     }
     // Answered at once; the work happens after, so a slow answer never makes Meta redeliver.
-    void intake(parsed.events.filter((ev) => tokens[ev.channel])).catch((err: unknown) => log.error({ err: errorInfo(err) }, 'meta: intake failed'));
+    void intake(parsed.events.filter((ev) => tokens[ev.channel])).catch((err: unknown) =>
+      log.error({ err: errorInfo(err) }, 'meta: intake failed'),
+    );
     return c.text('EVENT_RECEIVED', 200);
   });
 
@@ -261,7 +283,9 @@ export function createMeta(opts: MetaOptions): Feature {
   return {
     name: 'meta',
     channel: `${on.join(', ')} (meta /meta/webhook)`,
-    senders: Object.fromEntries(on.map((channel) => [channel, { send: (chatId: string, replies: Reply[]) => deliver(channel, chatId, replies, 'push') }])),
+    senders: Object.fromEntries(
+      on.map((channel) => [channel, { send: (chatId: string, replies: Reply[]) => deliver(channel, chatId, replies, 'push') }]),
+    ),
     onForget: async (key) => {
       if (!on.some((c) => key.startsWith(`${c}:`))) return;
       await lastInbound.delete(key);
@@ -276,7 +300,18 @@ export function createMeta(opts: MetaOptions): Feature {
 }
 
 /** What Meta sends beside messages and Thunder ignores on purpose (our echoes, receipts, reactions). */
-const EXPECTED_SKIPS = new Set(['echo', 'delivery', 'read', 'reaction', 'standby', 'system', 'ephemeral', 'request_welcome', 'unsupported', 'field:smb_message_echoes']);
+const EXPECTED_SKIPS = new Set([
+  'echo',
+  'delivery',
+  'read',
+  'reaction',
+  'standby',
+  'system',
+  'ephemeral',
+  'request_welcome',
+  'unsupported',
+  'field:smb_message_echoes',
+]);
 
 /** Skipped kinds split into the expected and the unknown (logged louder: Meta may have added something). */
 function partition(skipped: Record<string, number>): [Record<string, number> | undefined, Record<string, number> | undefined] {
@@ -300,7 +335,11 @@ function keywordMap(i18n: i18n): Map<string, string> {
 }
 
 function normalizeKeyword(text: string): string {
-  return text.toLowerCase().replace(/[.!?…]+$/u, '').replace(/\s+/g, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[.!?…]+$/u, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function toIncoming(ev: MetaEvent, keywords: Map<string, string>): Incoming {
@@ -316,4 +355,3 @@ export function toIncoming(ev: MetaEvent, keywords: Map<string, string>): Incomi
 function firstSeen(kv: Space<number>): (id: string) => Promise<boolean> {
   return (id) => kv.once(id, SEEN_MS);
 }
-

@@ -89,11 +89,17 @@ function pieces(text: string, limit: number, measure: (s: string) => number, lev
   return out;
 }
 
-const nonBlank = (max: number) => z.string().max(max).refine((s) => s.trim() !== '', 'must not be blank');
+const nonBlank = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => s.trim() !== '', 'must not be blank');
 
 // ---- Messenger and Instagram: the Send API -------------------------------------------------
 
-const quickReply = z.object({ content_type: z.literal('text'), title: nonBlank(LIMITS.quickReplyTitle), payload: z.string().min(1).max(LIMITS.payload) }).strict();
+const quickReply = z
+  .object({ content_type: z.literal('text'), title: nonBlank(LIMITS.quickReplyTitle), payload: z.string().min(1).max(LIMITS.payload) })
+  .strict();
 
 function sendApi(text: z.ZodType<string>) {
   return z
@@ -104,7 +110,10 @@ function sendApi(text: z.ZodType<string>) {
       message: z.object({ text, quick_replies: z.array(quickReply).min(1).max(LIMITS.quickReplies).optional() }).strict(),
     })
     .strict()
-    .refine((p) => (p.messaging_type === 'MESSAGE_TAG') === (p.tag !== undefined), 'a tag goes with messaging_type MESSAGE_TAG, and only with it');
+    .refine(
+      (p) => (p.messaging_type === 'MESSAGE_TAG') === (p.tag !== undefined),
+      'a tag goes with messaging_type MESSAGE_TAG, and only with it',
+    );
 }
 
 export const messengerPayload = sendApi(nonBlank(LIMITS.messengerText));
@@ -121,7 +130,11 @@ export type SendApiPayload = z.infer<typeof messengerPayload>;
 const waBase = { messaging_product: z.literal('whatsapp'), recipient_type: z.literal('individual'), to: z.string().min(1) };
 
 const waText = z
-  .object({ ...waBase, type: z.literal('text'), text: z.object({ body: nonBlank(LIMITS.whatsappText), preview_url: z.literal(false) }).strict() })
+  .object({
+    ...waBase,
+    type: z.literal('text'),
+    text: z.object({ body: nonBlank(LIMITS.whatsappText), preview_url: z.literal(false) }).strict(),
+  })
   .strict();
 
 const waButtons = z
@@ -135,7 +148,14 @@ const waButtons = z
         action: z
           .object({
             buttons: z
-              .array(z.object({ type: z.literal('reply'), reply: z.object({ id: z.string().min(1).max(LIMITS.buttonId), title: nonBlank(LIMITS.buttonTitle) }).strict() }).strict())
+              .array(
+                z
+                  .object({
+                    type: z.literal('reply'),
+                    reply: z.object({ id: z.string().min(1).max(LIMITS.buttonId), title: nonBlank(LIMITS.buttonTitle) }).strict(),
+                  })
+                  .strict(),
+              )
               .min(1)
               .max(LIMITS.replyButtons)
               .refine((bs) => new Set(bs.map((b) => b.reply.id)).size === bs.length, 'button ids must be unique'),
@@ -147,7 +167,11 @@ const waButtons = z
   .strict();
 
 const row = z
-  .object({ id: z.string().min(1).max(LIMITS.rowId), title: nonBlank(LIMITS.rowTitle), description: nonBlank(LIMITS.rowDescription).optional() })
+  .object({
+    id: z.string().min(1).max(LIMITS.rowId),
+    title: nonBlank(LIMITS.rowTitle),
+    description: nonBlank(LIMITS.rowDescription).optional(),
+  })
   .strict();
 
 const waList = z
@@ -161,7 +185,10 @@ const waList = z
         action: z
           .object({
             button: nonBlank(LIMITS.listButton),
-            sections: z.array(z.object({ rows: z.array(row).min(1) }).strict()).min(1).max(10),
+            sections: z
+              .array(z.object({ rows: z.array(row).min(1) }).strict())
+              .min(1)
+              .max(10),
           })
           .strict()
           .refine((a) => a.sections.flatMap((s) => s.rows).length <= LIMITS.listRows, `at most ${LIMITS.listRows} rows in all`)

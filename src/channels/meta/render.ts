@@ -52,9 +52,14 @@ export function renderSendApi(channel: 'messenger' | 'instagram', to: string, re
     if (!texts.length && buttons.length) texts.push('…');
     texts.forEach((text, i) => {
       const last = i === texts.length - 1;
-      const quick_replies = last && buttons.length
-        ? buttons.map((b) => ({ content_type: 'text' as const, title: shorten(b.label, LIMITS.quickReplyTitle), payload: b.data.slice(0, LIMITS.payload) }))
-        : undefined;
+      const quick_replies =
+        last && buttons.length
+          ? buttons.map((b) => ({
+              content_type: 'text' as const,
+              title: shorten(b.label, LIMITS.quickReplyTitle),
+              payload: b.data.slice(0, LIMITS.payload),
+            }))
+          : undefined;
       out.push(schema.parse({ recipient: { id: to }, ...messaging, message: { text, ...(quick_replies ? { quick_replies } : {}) } }));
     });
   }
@@ -98,7 +103,12 @@ function replyButtons(base: object, body: string, buttons: Button[]): unknown {
     interactive: {
       type: 'button',
       body: { text: body },
-      action: { buttons: buttons.map((b) => ({ type: 'reply', reply: { id: b.data.slice(0, LIMITS.buttonId), title: shorten(b.label, LIMITS.buttonTitle) } })) },
+      action: {
+        buttons: buttons.map((b) => ({
+          type: 'reply',
+          reply: { id: b.data.slice(0, LIMITS.buttonId), title: shorten(b.label, LIMITS.buttonTitle) },
+        })),
+      },
     },
   };
 }

@@ -30,7 +30,6 @@ function context(text: string): Block {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(text) }] };
 }
 
-
 /** The answer a customer would get, plus what staff need to check it: the verbatim policy text and its section. */
 export function staffAnswer(t: TFunction, a: Answer): Message {
   const { lang } = a;
@@ -86,7 +85,13 @@ export function ticketMessage(t: TFunction, ticket: Ticket, formatTime: (at: num
   if (ticket.status !== 'resolved') {
     const buttons: Block[] = [];
     if (ticket.status === 'open') {
-      buttons.push({ type: 'button', action_id: 'esc:claim', value: ticket.id, style: 'primary', text: { type: 'plain_text', text: t('slack:claim') } });
+      buttons.push({
+        type: 'button',
+        action_id: 'esc:claim',
+        value: ticket.id,
+        style: 'primary',
+        text: { type: 'plain_text', text: t('slack:claim') },
+      });
     }
     buttons.push({ type: 'button', action_id: 'esc:resolve', value: ticket.id, text: { type: 'plain_text', text: t('slack:resolve') } });
     blocks.push({ type: 'actions', block_id: `ticket:${ticket.id}`, elements: buttons });
@@ -113,9 +118,10 @@ export function noteText(t: TFunction, note: DeskNote): string {
 
 export function requestNotice(t: TFunction, r: RequestNotice, formatDate: (iso: string) => string): Message {
   const type = t(`slack:right.${r.type}`);
-  const text = r.kind === 'created'
-    ? t('slack:requestNew', { id: r.id, type, due: formatDate(r.dueAt) })
-    : t('slack:requestRejected', { id: r.id, type, status: r.status, code: r.code });
+  const text =
+    r.kind === 'created'
+      ? t('slack:requestNew', { id: r.id, type, due: formatDate(r.dueAt) })
+      : t('slack:requestRejected', { id: r.id, type, status: r.status, code: r.code });
   return { text, blocks: [section(text)] };
 }
 
@@ -126,7 +132,10 @@ export function requestList(t: TFunction, requests: RequestView[], now: number, 
   const sorted = [...requests].sort((a, b) => Number(overdue(b)) - Number(overdue(a)) || a.dueAt.localeCompare(b.dueAt));
   const lines = sorted.map((r) =>
     t(overdue(r) ? 'slack:requestLineOverdue' : 'slack:requestLine', {
-      id: r.ref ?? r.id, type: t(`slack:right.${r.type}`), status: t(`slack:requestStatus.${r.status}`), due: formatDate(r.dueAt),
+      id: r.ref ?? r.id,
+      type: t(`slack:right.${r.type}`),
+      status: t(`slack:requestStatus.${r.status}`),
+      due: formatDate(r.dueAt),
     }),
   );
   const title = t('slack:requestsTitle', { count: sorted.length, overdue: sorted.filter(overdue).length });

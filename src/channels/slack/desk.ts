@@ -26,7 +26,11 @@ export function deliveryError(err: unknown): unknown {
   }
   if (e?.code === webApi.ErrorCode.RateLimitedError) {
     const seconds = Number(e.retryAfter);
-    return new DeliveryError('slack', 'Slack rate limit', { retryable: true, retryAfterMs: seconds > 0 ? seconds * 1000 : undefined, cause: err });
+    return new DeliveryError('slack', 'Slack rate limit', {
+      retryable: true,
+      retryAfterMs: seconds > 0 ? seconds * 1000 : undefined,
+      cause: err,
+    });
   }
   if (e?.code === webApi.ErrorCode.RequestError || e?.code === webApi.ErrorCode.HTTPError) {
     return new DeliveryError('slack', 'Slack API unreachable', { retryable: true, cause: err });

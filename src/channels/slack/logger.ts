@@ -8,7 +8,10 @@ import type { Logger } from 'pino';
 export function boltLogger(log: Logger): BoltLogger {
   const child = log.child({ source: 'slack' });
   const message = (args: unknown[]) =>
-    args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : '')).join(' ').slice(0, 300);
+    args
+      .map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : ''))
+      .join(' ')
+      .slice(0, 300);
   return {
     debug: () => undefined,
     info: () => undefined,

@@ -21,7 +21,11 @@ export class HonoReceiver implements Receiver {
   /** Mounted on the app's one HTTP server. */
   readonly routes = new Hono();
 
-  constructor(private readonly signingSecret: string, private readonly log: Logger, path = '/slack/events') {
+  constructor(
+    private readonly signingSecret: string,
+    private readonly log: Logger,
+    path = '/slack/events',
+  ) {
     this.routes.post(path, limitBody(MAX_BODY), (c) => this.handle(c));
   }
 
@@ -72,7 +76,11 @@ export class HonoReceiver implements Receiver {
     if (!signature || !Number.isInteger(ts)) return false;
     // Bolt refuses old timestamps; a timestamp far in the future is just as suspect.
     if (ts - Date.now() / 1000 > MAX_SKEW_S) return false;
-    return isValidSlackRequest({ signingSecret: this.signingSecret, body: raw, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': ts } });
+    return isValidSlackRequest({
+      signingSecret: this.signingSecret,
+      body: raw,
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': ts },
+    });
   }
 }
 
@@ -81,7 +89,13 @@ const envelope = z.union([
   z.looseObject({ type: z.literal('event_callback'), team_id: z.string(), event: z.looseObject({ type: z.string() }) }),
   z.looseObject({ type: z.literal('block_actions'), actions: z.array(z.looseObject({ action_id: z.string() })).min(1) }),
   z.looseObject({ type: z.enum(['view_submission', 'view_closed', 'shortcut', 'message_action', 'block_suggestion']) }),
-  z.looseObject({ command: z.string().startsWith('/'), team_id: z.string(), user_id: z.string(), channel_id: z.string(), text: z.string() }),
+  z.looseObject({
+    command: z.string().startsWith('/'),
+    team_id: z.string(),
+    user_id: z.string(),
+    channel_id: z.string(),
+    text: z.string(),
+  }),
   z.looseObject({ ssl_check: z.string() }),
 ]);
 

@@ -1,7 +1,9 @@
 /** Slack mrkdwn as plain text for a customer: links, mentions and escapes resolved. */
 export function slackToPlain(text: string): string {
   return text
-    .replace(/<([^<>|]+)\|([^<>]+)>/g, (_, target: string, label: string) => (target.startsWith('@') || target.startsWith('#') ? label : `${label} (${target})`))
+    .replace(/<([^<>|]+)\|([^<>]+)>/g, (_, target: string, label: string) =>
+      target.startsWith('@') || target.startsWith('#') ? label : `${label} (${target})`,
+    )
     .replace(/<(https?:\/\/[^<>]+|mailto:[^<>]+|tel:[^<>]+)>/g, (_, url: string) => url.replace(/^(mailto|tel):/, ''))
     .replace(/<[@#!][^<>]*>/g, '')
     .replace(/&lt;/g, '<')
@@ -13,5 +15,8 @@ export function slackToPlain(text: string): string {
 
 /** A question to the bot without the leading @mention. */
 export function withoutMentions(text: string): string {
-  return text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

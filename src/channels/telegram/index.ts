@@ -61,7 +61,11 @@ export function createTelegram(opts: TelegramOptions): Feature {
     log.error({ err: errorInfo(err.error), updateId: err.ctx.update.update_id }, 'telegram: update failed');
   });
 
-  const feature = { name: 'telegram', channel: 'telegram', senders: { telegram: { send: (chatId: string, replies: Reply[]) => deliver(bot.api, chatId, replies) } } };
+  const feature = {
+    name: 'telegram',
+    channel: 'telegram',
+    senders: { telegram: { send: (chatId: string, replies: Reply[]) => deliver(bot.api, chatId, replies) } },
+  };
 
   const webhook = opts.webhook;
   if (webhook) {
@@ -148,7 +152,8 @@ export function deliveryError(err: unknown): unknown {
 
 /** The command menu in each language; a failure here must not keep the bot from running. */
 async function setCommands({ i18n, log }: Pick<TelegramOptions, 'i18n' | 'log'>, bot: Bot): Promise<void> {
-  const list = (lang: string) => COMMANDS.map((command) => ({ command, description: i18n.t(`telegram:commands.${command}`, { lng: lang }) }));
+  const list = (lang: string) =>
+    COMMANDS.map((command) => ({ command, description: i18n.t(`telegram:commands.${command}`, { lng: lang }) }));
   try {
     for (const lang of LANGS) await bot.api.setMyCommands(list(lang), { language_code: lang });
     await bot.api.setMyCommands(list('en'));

@@ -2,7 +2,21 @@ import type { Update } from 'grammy/types';
 import type { Incoming } from '../../core/types.js';
 
 /** Message kinds the bot cannot read; each gets a polite text-only answer. */
-const UNSUPPORTED = ['sticker', 'photo', 'voice', 'video', 'video_note', 'audio', 'animation', 'document', 'location', 'contact', 'poll', 'dice', 'venue'] as const;
+const UNSUPPORTED = [
+  'sticker',
+  'photo',
+  'voice',
+  'video',
+  'video_note',
+  'audio',
+  'animation',
+  'document',
+  'location',
+  'contact',
+  'poll',
+  'dice',
+  'venue',
+] as const;
 
 /** A Telegram update → the core's Incoming, or null for updates the bot ignores (edits, joins, channel posts). */
 export function toIncoming(update: Update): Incoming | null {
@@ -14,7 +28,12 @@ export function toIncoming(update: Update): Incoming | null {
   }
   const msg = update.message;
   if (!msg?.from || msg.from.is_bot) return null;
-  const base = { channel: 'telegram' as const, userId: String(msg.from.id), chatId: String(msg.chat.id), ...locale(msg.from.language_code) };
+  const base = {
+    channel: 'telegram' as const,
+    userId: String(msg.from.id),
+    chatId: String(msg.chat.id),
+    ...locale(msg.from.language_code),
+  };
   if (typeof msg.text === 'string') return { ...base, text: msg.text };
   const kind = UNSUPPORTED.find((k) => msg[k] !== undefined);
   return kind ? { ...base, unsupported: kind } : null;

@@ -18,7 +18,10 @@ const TOUCH_MS = 60 * 60 * 1000;
 const UNUSED_TTL_MS = DAY_MS;
 
 const sessionId = z.uuid({ error: 'sessionId must be the id POST /api/chat/session returned' });
-const locale = z.string().max(35).regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/, 'locale must be a language tag like "lv" or "en-GB"');
+const locale = z
+  .string()
+  .max(35)
+  .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/, 'locale must be a language tag like "lv" or "en-GB"');
 
 const newSessionBody = z.object({ locale: locale.optional() }).strict();
 const messageBody = z

@@ -31,7 +31,12 @@ const SWEEP_MS = 60_000;
  */
 export function createWeb(opts: WebOptions): Feature {
   const { core } = opts;
-  const titles = new Map(opts.kb.sections.flatMap((s) => [[s.title.en, 'en' as const], [s.title.lv, 'lv' as const]]));
+  const titles = new Map(
+    opts.kb.sections.flatMap((s) => [
+      [s.title.en, 'en' as const],
+      [s.title.lv, 'lv' as const],
+    ]),
+  );
   const toWeb = webReplies((title) => titles.get(title));
   const inbox = new Inbox(opts.inbox, toWeb);
   // In memory, per instance: no client address is ever written to the store.
@@ -56,7 +61,14 @@ export function createWeb(opts: WebOptions): Feature {
     routes: [
       {
         path: '/api/chat',
-        routes: webApi({ core, inbox, toWeb, visitors: opts.visitors, newSessions, clientAddress: (c) => clientAddress(c, opts.trustProxy) }),
+        routes: webApi({
+          core,
+          inbox,
+          toWeb,
+          visitors: opts.visitors,
+          newSessions,
+          clientAddress: (c) => clientAddress(c, opts.trustProxy),
+        }),
       },
       {
         path: '/',

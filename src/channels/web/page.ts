@@ -78,4 +78,3 @@ export function webPage(opts: PageOptions): Hono {
   }
   return page;
 }
-

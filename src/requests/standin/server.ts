@@ -7,7 +7,14 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import { z } from 'zod';
-import { addCalendarMonth, newRequestSchema, REQUEST_STATUSES, type NewRequest, type RequestState, type RequestStatus } from '../contract.js';
+import {
+  addCalendarMonth,
+  newRequestSchema,
+  REQUEST_STATUSES,
+  type NewRequest,
+  type RequestState,
+  type RequestStatus,
+} from '../contract.js';
 import type { HttpErrorCode } from '../../core/errors.js';
 
 /**
@@ -89,32 +96,38 @@ export function createStandin(opts: StandinOptions): Standin {
     return next();
   });
 
-  app.post('/v1/requests', bodyLimit({ maxSize: 64 * 1024, onError: (c) => problem(c, 413, 'payload_too_large', 'The body is over 64 KiB.') }), async (c) => {
-    const key = c.req.header('idempotency-key') ?? '';
-    if (!/^[A-Za-z0-9_-]{8,255}$/.test(key)) return problem(c, 400, 'missing_idempotency_key', 'Idempotency-Key header (8-255 of A-Z a-z 0-9 _ -) is required.');
-    if (!(c.req.header('content-type') ?? '').includes('application/json')) return problem(c, 415, 'unsupported_media_type', 'Send application/json.');
-    posts.set(key, (posts.get(key) ?? 0) + 1);
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return problem(c, 400, 'invalid_json', 'The body is not valid JSON.');
-    }
-    const parsed = newRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      return problem(c, 400, 'validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    }
-    const hash = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex');
-    const run = (locks.get(key) ?? Promise.resolve()).then(() => file(key, hash, parsed.data));
-    const settled = run.catch(() => undefined);
-    locks.set(key, settled);
-    // the last POST of a key drops its lock, so the map does not grow with every request
-    void settled.then(() => locks.get(key) === settled && locks.delete(key));
-    const result = await run;
-    if (result === 'reuse') return problem(c, 422, 'idempotency_key_reuse', 'This Idempotency-Key was used with a different request.');
-    c.header('Location', `/v1/requests/${result.record.id}`);
-    return c.json({ id: result.record.id, status: result.record.status, dueAt: result.record.dueAt }, result.replay ? 200 : 201);
-  });
+  app.post(
+    '/v1/requests',
+    bodyLimit({ maxSize: 64 * 1024, onError: (c) => problem(c, 413, 'payload_too_large', 'The body is over 64 KiB.') }),
+    async (c) => {
+      const key = c.req.header('idempotency-key') ?? '';
+      if (!/^[A-Za-z0-9_-]{8,255}$/.test(key))
+        return problem(c, 400, 'missing_idempotency_key', 'Idempotency-Key header (8-255 of A-Z a-z 0-9 _ -) is required.');
+      if (!(c.req.header('content-type') ?? '').includes('application/json'))
+        return problem(c, 415, 'unsupported_media_type', 'Send application/json.');
+      posts.set(key, (posts.get(key) ?? 0) + 1);
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        return problem(c, 400, 'invalid_json', 'The body is not valid JSON.');
+      }
+      const parsed = newRequestSchema.safeParse(body);
+      if (!parsed.success) {
+        return problem(c, 400, 'validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      }
+      const hash = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex');
+      const run = (locks.get(key) ?? Promise.resolve()).then(() => file(key, hash, parsed.data));
+      const settled = run.catch(() => undefined);
+      locks.set(key, settled);
+      // the last POST of a key drops its lock, so the map does not grow with every request
+      void settled.then(() => locks.get(key) === settled && locks.delete(key));
+      const result = await run;
+      if (result === 'reuse') return problem(c, 422, 'idempotency_key_reuse', 'This Idempotency-Key was used with a different request.');
+      c.header('Location', `/v1/requests/${result.record.id}`);
+      return c.json({ id: result.record.id, status: result.record.status, dueAt: result.record.dueAt }, result.replay ? 200 : 201);
+    },
+  );
 
   async function file(key: string, hash: string, request: NewRequest): Promise<'reuse' | { record: Stored; replay: boolean }> {
     const seen = idem.safeParse(await keys.get(key));
