@@ -19,8 +19,11 @@ class Conn {
   constructor(
     private readonly db: sqlite3.Database,
     pragmas: string[],
+    after: Promise<unknown> = Promise.resolve(),
   ) {
-    this.ready = pragmas.reduce<Promise<void>>((p, sql) => p.then(() => this.exec(sql)), Promise.resolve());
+    this.ready = pragmas.reduce<Promise<void>>((p, sql) => p.then(() => this.exec(sql)), after.then(() => undefined));
+    // Callers see a failed set-up through their own calls; unobserved, it would end the process.
+    this.ready.catch(() => undefined);
   }
 
   private exec(sql: string): Promise<void> {
@@ -116,8 +119,10 @@ export class SqliteBackend implements Backend {
       'PRAGMA secure_delete=ON',
     ];
     this.durable = new Conn(new sqlite3.Database(file), [...pragmas('FULL'), ...SCHEMA]);
-    this.fast = new Conn(new sqlite3.Database(file), pragmas('NORMAL'));
     this.schema = this.durable.all('SELECT 1');
+    // After the durable connection switched the file to WAL: two connections switching a new file at
+    // once can get SQLITE_BUSY without the busy handler being asked (seen on a loaded machine).
+    this.fast = new Conn(new sqlite3.Database(file), pragmas('NORMAL'), this.schema);
   }
 
   private async reader(): Promise<Conn> {
