@@ -21,7 +21,10 @@ class Conn {
     pragmas: string[],
     after: Promise<unknown> = Promise.resolve(),
   ) {
-    this.ready = pragmas.reduce<Promise<void>>((p, sql) => p.then(() => this.exec(sql)), after.then(() => undefined));
+    this.ready = pragmas.reduce<Promise<void>>(
+      (p, sql) => p.then(() => this.exec(sql)),
+      after.then(() => undefined),
+    );
     // Callers see a failed set-up through their own calls; unobserved, it would end the process.
     this.ready.catch(() => undefined);
   }
