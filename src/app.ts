@@ -238,17 +238,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   };
   // Started after the channels (jobs push through their senders), stopped before them.
   const jobsFeature: Feature = { name: 'jobs', services: [{ name: 'queue', start: () => queue.start(), stop: () => queue.stop() }] };
-  const observed = [
-    stateFeature,
-    intents,
-    escalationFeature,
-    requests,
-    version,
-    conversation,
-    ...channels,
-    jobsFeature,
-    ...(opts.extraFeatures ?? []),
-  ];
+  // Every feature but ops, in the order below: ops reads their ready checks.
+  const afterOps = [intents, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
+  const observed = [stateFeature, ...afterOps];
   const ops = createOps({
     events: core.events,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
@@ -275,18 +267,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   //   conversation commands, buttons and questions: whatever is left
   //   channels   started after the features behind them, so nothing arrives before those run
   //   jobs       the durable queue last: its jobs push through the channels' senders
-  const features = [
-    stateFeature,
-    ops,
-    intents,
-    escalationFeature,
-    requests,
-    version,
-    conversation,
-    ...channels,
-    jobsFeature,
-    ...(opts.extraFeatures ?? []),
-  ];
+  const features = [stateFeature, ops, ...afterOps];
   const http = new Hono();
   rootErrors(http, log);
   // Every route has a body limit; routes that expect less set a lower one.
