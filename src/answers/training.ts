@@ -6,6 +6,7 @@ import { KNOWLEDGE_DIR } from '../paths.js';
 import { features, langFeatures } from './features.js';
 import { LinearModel, TRAIN_OPTIONS, type Sample, type StoredModel } from './model.js';
 import { LANGS, RIGHTS, type KnowledgeBase } from './schema.js';
+import { KnowledgeError } from '../core/errors.js';
 
 /*
  * Everything the models learn from, all in knowledge/: the entries' sample questions and
@@ -72,7 +73,7 @@ function parseTraining({ file, text }: TrainingFile): TrainingLine[] {
     .filter((line) => line.trim())
     .map((line, i) => {
       const parsed = trainingLine.safeParse(JSON.parse(line));
-      if (!parsed.success) throw new Error(`${file}:${i + 1}: ${parsed.error.issues[0]?.message}`);
+      if (!parsed.success) throw new KnowledgeError(`${file}:${i + 1}: ${parsed.error.issues[0]?.message}`);
       return parsed.data;
     });
 }

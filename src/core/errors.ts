@@ -16,6 +16,10 @@ export const ErrorCode = {
   DeliveryFailed: 'thunder_delivery_failed',
   /** A queued job that can never be done (its ticket is gone, no desk, no handler). */
   JobUndeliverable: 'thunder_job_undeliverable',
+  /** A lock stayed taken past the wait its caller allows (another instance holds it). */
+  LockBusy: 'thunder_lock_busy',
+  /** The store did not take a write. */
+  StoreFailed: 'thunder_store_failed',
   /** A dependency that is started lazily was used before its start. */
   NotStarted: 'thunder_not_started',
 } as const;

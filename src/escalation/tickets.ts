@@ -6,7 +6,8 @@ import type { Space } from '../state/port.js';
 
 /** A ticket update takes milliseconds; the lock expires on its own if an instance dies holding it. */
 const LOCK_MS = 5000;
-const LOCK_TRIES = 250;
+/** A holder keeps a ticket for one read-change-write; waiting ~5 s covers a slow store. */
+const LOCK_WAIT_MS = 5000;
 
 const ticketSchema = z.object({
   id: z.string(),
@@ -72,12 +73,7 @@ export class Tickets {
    * claim and a relayed message never overwrite each other's change; undefined when it is gone.
    */
   async update(id: string, change: (t: Ticket) => void): Promise<Ticket | undefined> {
-    let lock = await this.kv.lock(`ticket:${id}`, LOCK_MS);
-    for (let i = 0; !lock; i++) {
-      if (i >= LOCK_TRIES) throw new Error(`ticket ${id} is locked`);
-      await new Promise((r) => setTimeout(r, 20));
-      lock = await this.kv.lock(`ticket:${id}`, LOCK_MS);
-    }
+    const lock = await this.kv.waitLock(`ticket:${id}`, LOCK_MS, LOCK_WAIT_MS);
     try {
       const ticket = await this.get(id);
       if (!ticket) return undefined;

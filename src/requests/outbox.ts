@@ -4,7 +4,7 @@ import type { Core } from '../core/bot.js';
 import { ErrorCode, ThunderError } from '../core/errors.js';
 import { CHANNELS, type Channel, type Reply } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
-import type { Lock, Space } from '../state/port.js';
+import type { Space } from '../state/port.js';
 import { MissingData, type Queue } from '../state/queue.js';
 import type { Store } from '../state/store.js';
 import type { RequestApiClient } from './client.js';
@@ -126,7 +126,7 @@ export class Outbox {
     const id = input.key;
     const existing = await this.get(id);
     if (existing) return existing;
-    const lock = await this.waitLock(`add:${id}`);
+    const lock = await this.items.waitLock(`add:${id}`, ADD_LOCK_MS, ADD_LOCK_MS);
     try {
       const raced = await this.get(id);
       if (raced) return raced;
@@ -155,16 +155,6 @@ export class Outbox {
       return item;
     } finally {
       await lock.release();
-    }
-  }
-
-  private async waitLock(key: string): Promise<Lock> {
-    const deadline = Date.now() + ADD_LOCK_MS;
-    for (;;) {
-      const lock = await this.items.lock(key, ADD_LOCK_MS);
-      if (lock) return lock;
-      if (Date.now() > deadline) throw new Error('outbox: the request is locked by another instance');
-      await new Promise((r) => setTimeout(r, 25));
     }
   }
 
@@ -314,7 +304,8 @@ export class Outbox {
   }
 
   private async save(item: OutboxItem): Promise<void> {
-    if (!(await this.items.set(item.id, item))) throw new Error('outbox: store refused the update');
+    if (!(await this.items.set(item.id, item)))
+      throw new ThunderError(ErrorCode.StoreFailed, 'outbox: store refused the update', { retryable: true });
   }
 
   /**

@@ -68,6 +68,8 @@ export interface Space<T> {
   /** Every live entry whose key starts with `prefix`, as [key without namespace, value]. */
   iterator(prefix?: string): AsyncIterable<[string, T]>;
   lock(key: string, ttlMs: number): Promise<Lock | undefined>;
+  /** `lock`, retried until `waitMs` has passed; then a retryable `LockBusy` error. */
+  waitLock(key: string, ttlMs: number, waitMs: number): Promise<Lock>;
   once(key: string, ttlMs: number): Promise<boolean>;
   incr(key: string, by?: number, ttlMs?: number): Promise<number>;
   zrange(index: string, maxScore: number, limit?: number): Promise<Scored[]>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { errorInfo, isRetryable, ThunderError } from '../core/errors.js';
+import { ErrorCode, errorInfo, isRetryable, ThunderError } from '../core/errors.js';
 import { backoff } from '../ops/backoff.js';
 import type { Space } from './port.js';
 
@@ -269,7 +269,7 @@ export class Queue {
         { op: 'zrem', key: groupIndex(job.group), member: job.id },
       ]);
     try {
-      if (!kind) throw new Error(`no handler for job kind ${job.kind}`);
+      if (!kind) throw new ThunderError(ErrorCode.JobUndeliverable, `no handler for job kind ${job.kind}`);
       await kind.handle(job.data, { id: job.id, kind: job.kind, group: job.group, attempts: job.attempts, createdAt: job.createdAt });
       await done();
       this.emit('done', job.kind);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ErrorCode, ThunderError } from '../core/errors.js';
 import type { Backend, Lock, Scored, Space, Write } from './port.js';
 import { RedisBackend } from './redis.js';
 import { SqliteBackend } from './sqlite.js';
@@ -109,6 +110,16 @@ class BackendSpace<T> implements Space<T> {
     const owner = randomUUID();
     if (!(await this.b.acquire(full, owner, ttlMs))) return undefined;
     return { key, release: () => this.b.release(full, owner), extend: (ms) => this.b.extend(full, owner, ms) };
+  }
+
+  async waitLock(key: string, ttlMs: number, waitMs: number): Promise<Lock> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const lock = await this.lock(key, ttlMs);
+      if (lock) return lock;
+      if (Date.now() > deadline) throw new ThunderError(ErrorCode.LockBusy, `${key} is locked by another holder`, { retryable: true });
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   once(key: string, ttlMs: number): Promise<boolean> {
