@@ -5,7 +5,7 @@
  * Fails if any request is dropped (non-2xx, error or timeout). The server's memory
  * (process.memoryUsage() through bench/memory-probe.ts) at start, at its peak under load, right
  * after the load and after a settle period, the first and last after a forced full GC.
- *   npm run bench:web  [-- --seconds 10 --visitors 100 --settle 10 --redis redis://127.0.0.1:6379]
+ *   npm run bench:web  [-- --seconds 10 --visitors 100 --settle 45 --redis redis://127.0.0.1:6379]
  */
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -16,7 +16,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     visitors: { type: 'string', default: '100' },
-    settle: { type: 'string', default: '10' },
+    settle: { type: 'string', default: '45' },
     redis: { type: 'string' },
     /** Extra flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
     'node-args': { type: 'string', default: '' },
@@ -46,19 +46,26 @@ async function newSession(): Promise<string> {
   return ((await res.json()) as { sessionId: string }).sessionId;
 }
 
-/** The server's process.memoryUsage(), after a full GC when `gc`. */
-function memory(gc: boolean): Promise<NodeJS.MemoryUsage> {
+interface Probe {
+  usage: NodeJS.MemoryUsage;
+  cpu: NodeJS.CpuUsage;
+}
+let probes = 0;
+/** The server's process.memoryUsage() and cpuUsage(), after a full GC when `gc`. */
+function probe(gc = false): Promise<Probe> {
+  const id = ++probes;
   return new Promise((resolve, reject) => {
-    const onMessage = (msg: { probe?: string; usage: NodeJS.MemoryUsage; gc: boolean }) => {
-      if (msg?.probe !== 'memory') return;
+    const onMessage = (msg: Probe & { probe?: string; id: number; gc: boolean }) => {
+      if (msg?.probe !== 'memory' || msg.id !== id) return;
       server.child.off('message', onMessage);
       if (gc && !msg.gc) reject(new Error('the server has no gc(): run it with --expose-gc'));
-      else resolve(msg.usage);
+      else resolve(msg);
     };
     server.child.on('message', onMessage);
-    server.child.send({ probe: 'memory', gc });
+    server.child.send({ probe: 'memory', id, gc });
   });
 }
+const memory = async (gc = false) => (await probe(gc)).usage;
 
 /** The highest RSS seen while the runs go (sampled every 250 ms, no GC), with the rest of that sample. */
 function watchPeak(): { stop(): Promise<NodeJS.MemoryUsage> } {
@@ -66,7 +73,7 @@ function watchPeak(): { stop(): Promise<NodeJS.MemoryUsage> } {
   let sampling = Promise.resolve();
   const timer = setInterval(() => {
     sampling = sampling.then(async () => {
-      const m = await memory(false);
+      const m = await memory();
       if (!peak || m.rss > peak.rss) peak = m;
     });
   }, 250);
@@ -74,7 +81,7 @@ function watchPeak(): { stop(): Promise<NodeJS.MemoryUsage> } {
     async stop() {
       clearInterval(timer);
       await sampling;
-      return peak ?? memory(false);
+      return peak ?? memory();
     },
   };
 }
@@ -87,11 +94,16 @@ interface Row {
   p99: number;
   requests: number;
   dropped: number;
+  /** Server CPU time (user + system, all its threads) per request. */
+  cpuUs: number;
 }
 
 async function run(name: string, connections: number, opts: Partial<autocannon.Options>): Promise<Row> {
+  const before = (await probe()).cpu;
   const result = await autocannon({ url: server.url, connections, duration: SECONDS, ...opts });
+  const cpu = (await probe()).cpu;
   return {
+    cpuUs: Math.round((cpu.user - before.user + cpu.system - before.system) / result.requests.total),
     name,
     connections,
     rps: Math.round(result.requests.average),
@@ -133,12 +145,14 @@ try {
     await run(`chat, ${VISITORS} visitors`, VISITORS, chat(sessions)),
   ];
   const peak = await peakWatch.stop();
-  const after = await memory(false);
-  for (let i = 0; i < SETTLE_S; i++) {
+  const after = await memory();
+  // Left alone (no forced GC), when is RSS back within a quarter of its start?
+  let backAfterS: number | undefined;
+  for (let s = 1; s <= SETTLE_S; s++) {
     await new Promise((r) => setTimeout(r, 1000));
-    if (process.env.TIMELINE) console.error(i, Math.round((await memory(false)).rss / 2 ** 20), Math.round((await memory(false)).heapTotal / 2 ** 20));
+    if (backAfterS === undefined && (await memory()).rss <= start.rss * 1.25) backAfterS = s;
   }
-  const settledNoGc = await memory(false);
+  const settledNoGc = await memory();
   const settled = await memory(true);
 
   console.log(`\nWeb chat API, ${SECONDS} s per run, loopback, server in its own process, state in ${STORE}\n`);
@@ -151,6 +165,7 @@ try {
       'p99 ms': r.p99,
       requests: r.requests,
       dropped: r.dropped,
+      'server CPU µs/req': r.cpuUs,
     })),
   );
   const [health, single, load] = rows as [Row, Row, Row];
@@ -179,7 +194,12 @@ try {
       'rss − heapTotal − external': mb(m.rss - m.heapTotal - m.external),
     })),
   );
-  console.log(`RSS after settle: ${mb(settled.rss)} MB, ${(settled.rss / start.rss).toFixed(2)}× its start`);
+  console.log(
+    `RSS without a forced GC: ${mb(after.rss)} MB right after the load, ${mb(settledNoGc.rss)} MB (${(settledNoGc.rss / start.rss).toFixed(2)}× its start) after ${SETTLE_S} s; ` +
+      (backAfterS === undefined
+        ? `not back within 1.25× its start in ${SETTLE_S} s`
+        : `back within 1.25× its start ${backAfterS} s after the load`),
+  );
   const dropped = rows.reduce((n, r) => n + r.dropped, 0);
   console.log(dropped === 0 ? 'nothing dropped: every request got a 2xx' : `DROPPED ${dropped} requests`);
   process.exitCode = dropped === 0 ? 0 : 1;
