@@ -3,6 +3,7 @@ import type { GapInput, GapSink } from '../../src/learning/types.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeTelegram, type SentMessage } from '../helpers/fake-telegram.js';
 import { htmlText, tr } from '../helpers/locales.js';
+import { sqliteRowsWith } from '../helpers/store.js';
 import { until } from '../helpers/wait.js';
 import { metric, metrics } from './metrics.js';
 
@@ -107,5 +108,7 @@ describe('answer feedback on Telegram (real grammY, fake Bot API)', () => {
     fake.pressButton(u, rating(answer!, 'down'), { messageId: answer!.message_id, lang: 'en' });
     expect(htmlText((await fake.nextMessages(u))[0]!.text)).toBe(tr('en', 'feedback:stale'));
     expect(gaps.some((g) => g.text.includes('erased'))).toBe(false);
+    // The question was kept only in the session: nothing in the store holds it after /forget.
+    expect(await sqliteRowsWith(t.dataDir, 'my personal data erased')).toEqual([]);
   });
 });

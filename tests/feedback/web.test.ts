@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GapInput, GapSink } from '../../src/learning/types.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -41,6 +42,33 @@ describe('answer feedback in the web chat API', () => {
     expect(thanks!.text).toBe(tr('en', 'feedback:thanksDown'));
     expect(metric(await metrics(t), 'thunder_answer_feedback_total{entry="controller",vote="down",channel="web"}')).toBe(1);
     expect(gaps).toEqual([]);
+  });
+
+  it('any other rating payload is refused with a clear answer and counts nothing (property)', async () => {
+    const s = await chat.session('en');
+    const answer = await chat.say(s, { text: 'How long do you keep my data?' });
+    const real = rating(answer, 'up')!.data;
+    const series = (m: string) => m.split('\n').filter((l) => l.startsWith('thunder_answer_feedback_total{'));
+    const before = series(await metrics(t));
+    const tag = fc.stringMatching(/^[A-Za-z0-9_-]{8}$/);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 40 }).map((x) => `fb:${x}`),
+          fc.tuple(fc.constantFrom('up', 'down'), tag).map(([vote, t]) => `fb:${vote}:${t}`),
+          fc.string({ maxLength: 20 }).map((x) => `${real}${x}`),
+        ),
+        async (data) => {
+          fc.pre(data !== real && Buffer.byteLength(data) <= 64);
+          const [reply] = await chat.say(s, { button: data });
+          expect([tr('en', 'feedback:invalid'), tr('en', 'feedback:stale')]).toContain(reply!.text);
+        },
+      ),
+      { numRuns: 80 },
+    );
+    expect(series(await metrics(t))).toEqual(before);
+    // The real button still counts afterwards.
+    expect((await chat.say(s, { button: real }))[0]!.text).toBe(tr('en', 'feedback:thanksUp'));
   });
 
   it('only the last five answers can be rated: older buttons say so', async () => {

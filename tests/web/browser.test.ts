@@ -246,7 +246,8 @@ describe('web chat in a real browser', () => {
     const { page, problems } = await open('lv-LV', { width: 1280, height: 860 });
     await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0);
     await ask(page, 'Kas ir manu personas datu pārzinis?');
-    const answer = botMessages(page).last();
+    // Pinned by index: `.last()` would follow the thank-you.
+    const answer = botMessages(page).nth((await botMessages(page).count()) - 1);
     const rate = answer.getByRole('group').filter({ hasText: tr('lv', 'web:rateAsk') });
     const up = rate.getByRole('button', { name: tr('lv', 'web:rate_up') });
     expect(await rate.getByRole('button', { name: tr('lv', 'web:rate_down') }).count()).toBe(1);
