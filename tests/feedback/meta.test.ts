@@ -12,7 +12,6 @@ import {
   postWebhook,
   textOf,
   waButtonReply,
-  waListReply,
   waText,
   whatsappBody,
 } from '../helpers/fake-graph.js';
@@ -87,14 +86,20 @@ describe('answer feedback on Messenger and WhatsApp (real Meta adapter, fake Gra
     expect(gaps.filter((g) => g.channel === 'messenger')).toHaveLength(1);
   });
 
-  it('WhatsApp: the rating comes back as a reply button or list row, within the limits, counted once', async () => {
+  it('WhatsApp: the rating as reply buttons of its own beside the topics, within the limits, counted once', async () => {
     const phone = `3712${nextUser++}`;
     await postWebhook(url, metaJson(whatsappBody(waText('How long do you keep my personal data?'), { phone })));
-    const answer = await graph.waitFor(phone, 1);
+    // Five choices would need a list: the answer keeps its three topics as reply buttons, and the
+    // rating follows as reply buttons of its own.
+    const answer = await graph.waitFor(phone, 2);
+    expect(answer.map((c) => c.payload.interactive?.type)).toEqual(['button', 'button']);
+    expect(choicesOf(answer[0]!.payload).map(([id]) => id)).toEqual(
+      t.app.engine.kb.entries.get('retention')!.related.map((id) => `a:${id}`),
+    );
+    expect(textOf(answer[1]!.payload)).toBe(tr('en', 'meta:rate'));
     for (const c of answer) expect(whatsappPayload.safeParse(c.payload).success).toBe(true);
     const [up, title] = ratingOf(answer, 'up');
-    const interactive = answer.find((c) => choicesOf(c.payload).some(([id]) => id === up))!.payload.interactive;
-    const press = interactive.type === 'list' ? waListReply(up, title) : waButtonReply(up, title);
+    const press = waButtonReply(up, title);
 
     await postWebhook(url, metaJson(whatsappBody(press, { phone })));
     await graph.waitFor(phone, answer.length + 1);

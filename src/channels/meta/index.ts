@@ -89,6 +89,7 @@ export function createMeta(opts: MetaOptions): Feature {
   const words = (lang: Lang): RenderWords => ({
     choose: opts.i18n.t('meta:choose', { lng: lang }),
     more: opts.i18n.t('meta:more', { lng: lang }),
+    rate: opts.i18n.t('meta:rate', { lng: lang }),
   });
   const langOf = async (key: string): Promise<Lang> => (await opts.session(key))?.lang ?? opts.defaultLang;
 
