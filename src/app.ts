@@ -224,6 +224,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         humanAgentTag: config.META_HUMAN_AGENT_TAG,
         reengageTemplate: config.WHATSAPP_REENGAGE_TEMPLATE,
         orderWindowMs: config.META_ORDER_WINDOW_MS,
+        rescueMs: config.META_RESCUE_MS,
         defaultLang: config.DEFAULT_LANG,
         handle: (msg) => core.handle(msg),
         session: (key) => core.readSession(key),
