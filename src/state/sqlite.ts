@@ -115,13 +115,13 @@ class Conn {
 }
 
 /**
- * Gathers the calls that arrive while one is in flight and runs them together: under load, many
- * visitors' session reads (or writes) share one statement and one trip through the thread pool,
- * which cost more than the SQL itself (--cpu-prof). A call that finds nothing in flight goes at once.
+ * Gathers the calls that arrive while batches are in flight and runs them together: under load,
+ * many visitors' session reads (or writes) share one statement and one trip through the thread
+ * pool, which cost more than the SQL itself (--cpu-prof). A call that finds a free slot goes at once.
  */
 class Batcher<T, R> {
   private waiting: { item: T; done(r: R): void; fail(err: unknown): void }[] = [];
-  private running = false;
+  private running = 0;
 
   constructor(
     private readonly max: number,
@@ -131,12 +131,12 @@ class Batcher<T, R> {
   push(item: T): Promise<R> {
     return new Promise((done, fail) => {
       this.waiting.push({ item, done, fail });
-      if (!this.running) void this.drain();
+      if (this.running < IN_FLIGHT) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
+    this.running++;
     while (this.waiting.length) {
       const batch = this.waiting.splice(0, this.max);
       try {
@@ -146,10 +146,12 @@ class Batcher<T, R> {
         for (const b of batch) b.fail(err);
       }
     }
-    this.running = false;
+    this.running--;
   }
 }
 
+/** Batches of one kind on their way at once: the next gathers while the thread pool runs the last. */
+const IN_FLIGHT = 2;
 /** Keys per batched read and rows per batched write: each size is its own prepared statement. */
 const MAX_READS = 64;
 const MAX_WRITES = 32;
