@@ -33,6 +33,8 @@ import { ROOT } from './paths.js';
 import { durabilityWatch, RISKS } from './state/durability.js';
 import { stateSweeper } from './state/sweeper.js';
 import { createVersion } from './version/index.js';
+import { createFeedback } from './feedback/index.js';
+import type { GapSink } from './learning/types.js';
 
 export type { Service };
 
@@ -66,6 +68,8 @@ export interface AppOptions {
   telegramPolling?: 'runner' | 'simple';
   /** Mounted last, after every built-in feature (tests and benches add their own). */
   extraFeatures?: Feature[];
+  /** Where gaps go (a 👎 on an answer); tests pass their own sink. */
+  gaps?: GapSink;
 }
 
 /**
@@ -80,6 +84,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const core = new Core({
     i18n,
     sessions: store.kv<Session>('session', ttl, { durable: false }),
+    tombstones: store.kv<number>('forgotten', undefined, { durable: false }),
     log,
     defaultLang: config.DEFAULT_LANG,
   });
@@ -143,6 +148,17 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const answers = { kb, ask };
   const intents = createIntents({ engine: answers });
   const conversation = createConversation({ engine: answers, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
+  const feedback = createFeedback({
+    engine,
+    events: core.events,
+    votes: store.kv('feedback-vote', ttl),
+    staffAnswers: store.kv('feedback-staff', ttl),
+    stats: store.kv('feedback-stats'),
+    ttlMs: ttl,
+    timeZone,
+    gaps: opts.gaps,
+    log,
+  });
 
   const channels: Feature[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -175,6 +191,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         escalation,
         stats,
         requests,
+        feedback: feedback.staff,
         seen: store.kv<number>('slack-event', SEEN_MS, { durable: false }),
       }),
     );
@@ -207,6 +224,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         humanAgentTag: config.META_HUMAN_AGENT_TAG,
         reengageTemplate: config.WHATSAPP_REENGAGE_TEMPLATE,
         orderWindowMs: config.META_ORDER_WINDOW_MS,
+        rescueMs: config.META_RESCUE_MS,
         defaultLang: config.DEFAULT_LANG,
         handle: (msg) => core.handle(msg),
         session: (key) => core.readSession(key),
@@ -239,7 +257,17 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   // Started after the channels (jobs push through their senders), stopped before them.
   const jobsFeature: Feature = { name: 'jobs', services: [{ name: 'queue', start: () => queue.start(), stop: () => queue.stop() }] };
   // Every feature but ops, in the order below: ops reads their ready checks.
-  const afterOps = [intents, escalationFeature, requests, version, conversation, ...channels, jobsFeature, ...(opts.extraFeatures ?? [])];
+  const afterOps = [
+    intents,
+    feedback,
+    escalationFeature,
+    requests,
+    version,
+    conversation,
+    ...channels,
+    jobsFeature,
+    ...(opts.extraFeatures ?? []),
+  ];
   const observed = [stateFeature, ...afterOps];
   const ops = createOps({
     events: core.events,
@@ -261,6 +289,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   //   state      sweeps expired state; its store check leads /readyz
   //   ops        the rate limit refuses a flood before any feature works on it
   //   intents    free text read once: "I want a person" / "my requests' status" run /human, /status
+  //   feedback   takes its 👍/👎 presses first (also while a ticket or form is open); adds them under answers
   //   escalation while a ticket is open, the customer talks to the agent, not the bot
   //   requests   a rights request in progress takes the customer's answers
   //   version    /version
