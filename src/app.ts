@@ -13,6 +13,7 @@ import { createTelegram } from './channels/telegram/index.js';
 import { createWeb } from './channels/web/index.js';
 import { type Config, standinDir } from './config/index.js';
 import { createConversation, createIntents } from './conversation/index.js';
+import { understand } from './conversation/understand.js';
 import { Core } from './core/bot.js';
 import { errorInfo } from './core/errors.js';
 import { type Feature, mountFeatures, type ReadyCheck, type Service } from './core/feature.js';
@@ -93,6 +94,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const queue = new Queue({ space: store.kv('jobs'), log, ttlMs: ttl, leaseMs: config.JOB_LEASE_MS, tickMs: config.JOB_SCAN_MS });
   queue.observe((outcome, kind) => core.events.emit('job', { kind, outcome }));
   const ask = cachedAsk(engine);
+  const answers = { kb, ask };
   const staffLang = config.DEFAULT_LANG;
   const timeZone = config.SUPPORT_TIMEZONE;
 
@@ -124,6 +126,10 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     relayRetryBaseMs: config.RELAY_RETRY_BASE_MS,
     desk,
     contacts: contactsOf(kb),
+    answersFromPolicy: (ctx) => {
+      const read = understand(answers, ctx);
+      return read.intent === 'policy' && read.entry !== null;
+    },
   });
   const { escalation, stats } = escalationFeature;
 
@@ -145,7 +151,6 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
 
   const version = createVersion({ version: packageVersion() });
-  const answers = { kb, ask };
   const intents = createIntents({ engine: answers });
   const conversation = createConversation({ engine: answers, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
   const feedback = createFeedback({
