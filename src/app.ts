@@ -36,6 +36,8 @@ import { ROOT } from './paths.js';
 import { durabilityWatch, RISKS } from './state/durability.js';
 import { stateSweeper } from './state/sweeper.js';
 import { createVersion } from './version/index.js';
+import { createFeedback } from './feedback/index.js';
+import type { GapSink } from './learning/types.js';
 
 export type { Service };
 
@@ -71,6 +73,8 @@ export interface AppOptions {
   telegramPolling?: 'runner' | 'simple';
   /** Mounted last, after every built-in feature (tests and benches add their own). */
   extraFeatures?: Feature[];
+  /** Where gaps go (a 👎 on an answer); tests pass their own sink. */
+  gaps?: GapSink;
 }
 
 /**
@@ -85,6 +89,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const core = new Core({
     i18n,
     sessions: store.kv<Session>('session', ttl, { durable: false }),
+    tombstones: store.kv<number>('forgotten', undefined, { durable: false }),
     log,
     defaultLang: config.DEFAULT_LANG,
   });
@@ -184,6 +189,17 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
       days: config.REVIEW_TTL_DAYS,
     },
   });
+  const feedback = createFeedback({
+    engine,
+    events: core.events,
+    votes: store.kv('feedback-vote', ttl),
+    staffAnswers: store.kv('feedback-staff', ttl),
+    stats: store.kv('feedback-stats'),
+    ttlMs: ttl,
+    timeZone,
+    gaps: opts.gaps ?? learning.sink,
+    log,
+  });
 
   const channels: Feature[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -216,6 +232,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         escalation,
         stats,
         requests,
+        feedback: feedback.staff,
         seen: store.kv<number>('slack-event', SEEN_MS, { durable: false }),
         review: learning.review,
       }),
@@ -249,6 +266,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         humanAgentTag: config.META_HUMAN_AGENT_TAG,
         reengageTemplate: config.WHATSAPP_REENGAGE_TEMPLATE,
         orderWindowMs: config.META_ORDER_WINDOW_MS,
+        rescueMs: config.META_RESCUE_MS,
         defaultLang: config.DEFAULT_LANG,
         handle: (msg) => core.handle(msg),
         session: (key) => core.readSession(key),
@@ -284,6 +302,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const afterOps = [
     learning,
     intents,
+    feedback,
     escalationFeature,
     requests,
     version,
@@ -314,6 +333,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   //   ops        the rate limit refuses a flood before any feature works on it
   //   learning   reads the knowledge overlay before anything is answered; no middleware
   //   intents    free text read once: "I want a person" / "my requests' status" run /human, /status
+  //   feedback   takes its 👍/👎 presses first (also while a ticket or form is open); adds them under answers
   //   escalation while a ticket is open, the customer talks to the agent, not the bot
   //   requests   a rights request in progress takes the customer's answers
   //   version    /version

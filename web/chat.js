@@ -63,7 +63,7 @@
     for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
     for (const el of document.querySelectorAll('[data-t-label]')) el.setAttribute('aria-label', t(el.dataset.tLabel));
     for (const el of document.querySelectorAll('.lang__btn')) el.setAttribute('aria-pressed', String(el.dataset.lang === lang));
-    $('note').textContent = t('privacyNote', { days: config.ttlDays });
+    $('note').textContent = t('privacyNote');
     applyPlaceholder();
     updateCounter();
     store.setItem('thunder.lang', lang);
@@ -121,16 +121,30 @@
       const group = document.createElement('div');
       group.className = 'msg__buttons';
       group.setAttribute('role', 'group');
+      if (row.some((b) => b.icon)) {
+        // Rating buttons are drawn as thumbs beside a question, named for screen readers.
+        const ask = document.createElement('span');
+        ask.className = 'msg__rate-ask';
+        ask.textContent = t('rateAsk');
+        group.classList.add('msg__buttons--rate');
+        group.append(ask);
+      }
       for (const b of row) {
         const button = document.createElement('button');
         button.type = 'button';
-        button.className = 'msg__button';
-        button.textContent = b.label;
+        button.className = b.icon ? 'msg__button msg__button--icon' : 'msg__button';
+        const label = b.icon ? t(`rate_${b.icon}`) : b.label;
+        if (b.icon) {
+          button.setAttribute('aria-label', label);
+          button.title = label;
+          button.append(icon(b.icon));
+        } else button.textContent = b.label;
         button.addEventListener('click', () => {
           // A language button in a reply switches the page too, as the LV/EN toggle does.
           const chosen = /^lang:(lv|en)$/.exec(b.data)?.[1];
           if (chosen) setLang(chosen);
-          send({ button: b.data }, b.label);
+          if (b.icon) button.setAttribute('aria-pressed', 'true');
+          send({ button: b.data }, label);
         });
         group.append(button);
       }

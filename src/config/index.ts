@@ -115,6 +115,8 @@ export const configSchema = z.object({
   /** Name of an approved WhatsApp template that invites the customer back after the 24-hour window. */
   /** A chat's first message waits this long for others Meta delivered out of order, then all go in timestamp order. */
   META_ORDER_WINDOW_MS: z.coerce.number().int().min(0).max(5000).default(150),
+  /** A received message not answered within this (its instance died) is answered by another instance. */
+  META_RESCUE_MS: z.coerce.number().int().min(500).default(60_000),
   WHATSAPP_REENGAGE_TEMPLATE: z
     .string()
     .regex(/^[a-z0-9_]{1,512}$/, 'expected a template name: lower-case letters, digits, _')

@@ -3,7 +3,7 @@ import { type Answer, type AnswerEngine, SURE_AT } from '../answers/engine.js';
 import type { Ctx } from '../core/bot.js';
 import type { Feature } from '../core/feature.js';
 import type { Session } from '../core/session.js';
-import type { Channel } from '../core/types.js';
+import type { Channel, Reply } from '../core/types.js';
 import type { Lang } from '../domain.js';
 import type { Contacts } from '../escalation/contacts.js';
 import { keepable } from '../learning/redact.js';
@@ -188,10 +188,10 @@ export function createConversation({ engine, ttlDays: days, handoff, gaps }: Con
     ctx.reply({ text: i18n.getFixedT(lng)('conversation:otherLanguage', { email, phone }), buttons: [languageButtons(ctx)] });
   }
 
-  function answered(ctx: Ctx, reply: Parameters<Ctx['reply']>[0], entryId: string): void {
+  function answered(ctx: Ctx, reply: Reply, entryId: string): void {
     ctx.session.unanswered = 0;
     ctx.core.events.emit('answered', { channel: ctx.msg.channel, entryId, lang: ctx.lang });
-    ctx.reply(reply);
+    ctx.reply({ ...reply, entry: entryId });
   }
 
   return {

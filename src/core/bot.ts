@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { i18n, TFunction } from 'i18next';
 import type { Logger } from 'pino';
 import type { Space } from '../state/port.js';
@@ -31,6 +32,8 @@ export interface Ctx {
 }
 
 export type SessionStore = Pick<Space<Session>, 'get' | 'set' | 'delete'>;
+/** When a user's data was last erased (ms since the epoch), shared by every instance. */
+export type TombstoneStore = Pick<Space<number>, 'get' | 'set'>;
 export type Next = () => Promise<void>;
 export type Middleware = (ctx: Ctx, next: Next) => Promise<void>;
 export type ForgetHook = (key: string, session: Session) => Promise<void>;
@@ -39,9 +42,16 @@ export interface CoreOptions {
   i18n: i18n;
   /** The port's session space; the unit tier passes any store with the same three calls. */
   sessions: SessionStore;
+  /** Marks of /forget, so a turn on another instance that began before it cannot write the session back. */
+  tombstones: TombstoneStore;
   log: Logger;
   defaultLang: Lang;
 }
+
+/** Longer than any turn: a turn that began before a /forget is still running within this. */
+const TOMBSTONE_MS = 10 * 60_000;
+/** Clocks of instances may differ this much; a turn begun this soon after a /forget is undone too. */
+const CLOCK_SKEW_MS = 2_000;
 
 const COMMAND = /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i;
 
@@ -54,6 +64,7 @@ export class Core {
   readonly log: Logger;
   readonly i18n: i18n;
   readonly sessions: SessionStore;
+  private readonly tombstones: TombstoneStore;
   readonly defaultLang: Lang;
   private readonly stack: Middleware[] = [];
   private readonly senders = new Map<Channel, Sender>();
@@ -68,6 +79,7 @@ export class Core {
     this.log = opts.log;
     this.i18n = opts.i18n;
     this.sessions = opts.sessions;
+    this.tombstones = opts.tombstones;
     this.defaultLang = opts.defaultLang;
   }
 
@@ -87,6 +99,7 @@ export class Core {
 
   private async run(key: string, msg: Incoming): Promise<Reply[]> {
     const started = performance.now();
+    const begun = Date.now();
     const session = this.codec.parse(await this.sessions.get(key));
     session.chatId = msg.chatId;
     const core = this;
@@ -123,7 +136,7 @@ export class Core {
     if (!failed && this.sessionKept(ctx)) {
       if (ctx.private) recordTurns(ctx.session, ctx.t('core:privateTurn'), []);
       else recordTurns(ctx.session, text || (msg.button ? `[${msg.button}]` : ''), ctx.replies);
-      await this.sessions.set(key, ctx.session);
+      await this.write(key, ctx.session, begun);
     }
     this.events.emit('message', { channel: msg.channel, ms: performance.now() - started });
     return ctx.replies;
@@ -139,6 +152,17 @@ export class Core {
       called = true;
       return this.compose(ctx, i + 1);
     });
+  }
+
+  /**
+   * The per-user queue is per instance: a /forget handled by another instance while this turn ran
+   * must not be undone by this turn's older copy. /forget marks before it erases, and this checks
+   * after it writes, so one of the two always sees the other.
+   */
+  private async write(key: string, session: Session, begun: number): Promise<void> {
+    await this.sessions.set(key, session);
+    const erased = await this.tombstones.get(tombstoneKey(key));
+    if (erased !== undefined && erased >= begun - CLOCK_SKEW_MS) await this.sessions.delete(key);
   }
 
   /** After /forget the session is gone and must not be written back. */
@@ -189,10 +213,11 @@ export class Core {
    */
   editSession(key: string, edit: (session: Session) => boolean): Promise<void> {
     return this.queue.run(key, async () => {
+      const begun = Date.now();
       const raw = await this.sessions.get(key);
       if (!raw) return;
       const session = this.codec.parse(raw);
-      if (edit(session)) await this.sessions.set(key, session);
+      if (edit(session)) await this.write(key, session, begun);
     });
   }
 
@@ -202,6 +227,7 @@ export class Core {
 
   /** Erases everything the bot keeps about the user of `ctx`: the session and every feature's data. */
   async forget(ctx: Ctx): Promise<void> {
+    await this.tombstones.set(tombstoneKey(ctx.key), Date.now(), TOMBSTONE_MS);
     for (const hook of this.forgetHooks) await hook(ctx.key, ctx.session);
     await this.sessions.delete(ctx.key);
     forgotten.add(ctx);
@@ -211,6 +237,11 @@ export class Core {
 }
 
 const forgotten = new WeakSet<Ctx>();
+
+/** Hashed: the mark outlives the erasure by minutes and must not keep the user's id. */
+function tombstoneKey(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}
 
 function recordTurns(session: Session, userText: string, replies: Reply[]): void {
   const at = Date.now();

@@ -24,6 +24,8 @@ export interface Button {
   label: string;
   /** Opaque callback data, at most 64 bytes (Telegram's limit). */
   data: string;
+  /** A rating button: channels that draw icons (the web page) show this one instead of the label. */
+  icon?: 'up' | 'down';
 }
 
 /** What the core hands back; adapters only render it. */
@@ -39,6 +41,8 @@ export interface Reply {
   input?: string;
   /** Written by a person (a support agent), not by the bot: Meta lets only such text out after its 24-hour window. */
   human?: boolean;
+  /** The knowledge-base entry this reply answers (answer feedback reads it; channels do not show it). */
+  entry?: string;
 }
 
 /** Sends replies to a chat outside a request/response turn (relayed agent replies, request updates). */

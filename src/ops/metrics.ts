@@ -92,6 +92,12 @@ export function createMetrics(events: CoreEmitter, gauges: Gauges): Registry {
       for (const kind of gauges.durabilityKinds ?? []) this.set({ kind }, now.includes(kind) ? 1 : 0);
     },
   });
+  const feedback = new Counter({
+    name: 'thunder_answer_feedback_total',
+    help: 'Answers rated 👍 (up) or 👎 (down), once per answer, by knowledge base entry and channel',
+    labelNames: ['entry', 'vote', 'channel'],
+    registers,
+  });
   const jobs = new Counter({
     name: 'thunder_jobs_total',
     help: 'Job outcomes on this instance, by kind: done, retry, failed (undeliverable, dropped), missing (listed but its data gone: an error)',
@@ -123,6 +129,7 @@ export function createMetrics(events: CoreEmitter, gauges: Gauges): Registry {
   events.on('request.retry', () => requests.inc({ outcome: 'retried' }));
   events.on('rate.limited', ({ channel }) => rateLimited.inc({ channel }));
   events.on('job', ({ kind, outcome }) => jobs.inc({ kind, outcome }));
+  events.on('feedback', ({ entryId, vote, channel }) => feedback.inc({ entry: entryId, vote, channel }));
   events.on('delivery.failed', ({ channel, reason }) => deliveryFailures.inc({ channel, reason }));
   return register;
 }

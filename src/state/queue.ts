@@ -83,7 +83,7 @@ export class Queue {
   private readonly kinds = new Map<string, KindOptions>();
   private readonly observers: ((event: QueueEvent, kind: string) => void)[] = [];
   private readonly running = new Map<string, Promise<void>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private delayed: { at: number; timer: NodeJS.Timeout } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | undefined;
   private again = false;
@@ -130,6 +130,17 @@ export class Queue {
     return id;
   }
 
+  /** Drops one job that was done another way (a no-op when it is gone already). */
+  async remove(id: string): Promise<void> {
+    const job = (await this.space.get(jobKey(id))) as StoredJob | undefined;
+    if (!job) return;
+    await this.space.batch([
+      { op: 'del', key: jobKey(id) },
+      { op: 'zrem', key: groupIndex(job.group), member: id },
+    ]);
+    await this.space.zremIfEmpty(DUE, job.group, groupIndex(job.group));
+  }
+
   /** Drops every job of the given groups (the customer used /forget). */
   async dropGroups(groups: string[]): Promise<number> {
     let dropped = 0;
@@ -164,8 +175,8 @@ export class Queue {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    clearTimeout(this.delayed?.timer);
+    this.delayed = undefined;
     await this.scanning;
     await Promise.all(this.running.values());
   }
@@ -188,14 +199,18 @@ export class Queue {
       });
   }
 
+  /** One timer for the earliest delayed kick: a delayed job per message must not mean a timer each. */
   private kickAt(delayMs: number): void {
     if (delayMs <= 0) return this.kick();
-    const t = setTimeout(() => {
-      this.timers.delete(t);
+    const at = Date.now() + delayMs;
+    if (this.delayed && this.delayed.at <= at) return;
+    clearTimeout(this.delayed?.timer);
+    const timer = setTimeout(() => {
+      this.delayed = undefined;
       this.kick();
     }, delayMs);
-    t.unref();
-    this.timers.add(t);
+    timer.unref();
+    this.delayed = { at, timer };
   }
 
   private async scan(): Promise<void> {

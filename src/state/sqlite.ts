@@ -5,16 +5,26 @@ import type { Backend, RawWrite, Scored } from './port.js';
 
 type Param = string | number | null;
 
+/** A prepared statement and how many calls it has in flight. */
+interface Pooled {
+  statement: sqlite3.Statement;
+  busy: number;
+}
+/** As many as the libuv thread pool runs at once (4 by default). */
+const STATEMENTS_PER_SQL = 4;
+
 /** One connection, promisified; `serial` runs a callback with the connection to itself (transactions). */
 class Conn {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly ready: Promise<void>;
   /**
-   * Each SQL text is prepared once and its statement reused: preparing costs more than running
+   * Each SQL text is prepared once and its statements reused: preparing costs more than running
    * these one-row statements (a third of the store's time per chat message, measured with
-   * --cpu-prof). A statement runs its calls in order; the connection runs one at a time anyway.
+   * --cpu-prof). A sqlite3 Statement runs one call at a time and starts the next only when the
+   * event loop has taken the last one's result, so one statement per SQL text made every session
+   * read wait in line behind the others; a few per text run side by side.
    */
-  private readonly statements = new Map<string, sqlite3.Statement>();
+  private readonly statements = new Map<string, Pooled[]>();
 
   constructor(
     private readonly db: sqlite3.Database,
@@ -33,29 +43,42 @@ class Conn {
     return new Promise((done, fail) => this.db.exec(sql, (err) => (err ? fail(err) : done())));
   }
 
-  private statement(sql: string): sqlite3.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
+  /** An idle statement of `sql`, a new one while there are fewer than STATEMENTS_PER_SQL, else the least busy. */
+  private statement(sql: string): Pooled {
+    let pool = this.statements.get(sql);
+    if (!pool) {
+      pool = [];
+      this.statements.set(sql, pool);
     }
-    return statement;
+    let least: Pooled | undefined;
+    for (const p of pool) {
+      if (p.busy === 0) return p;
+      if (!least || p.busy < least.busy) least = p;
+    }
+    if (least && pool.length >= STATEMENTS_PER_SQL) return least;
+    const fresh = { statement: this.db.prepare(sql), busy: 0 };
+    pool.push(fresh);
+    return fresh;
   }
 
-  /** A statement that failed may have failed to prepare: the next call prepares it afresh. */
-  private forget(sql: string, statement: sqlite3.Statement): void {
-    if (this.statements.get(sql) !== statement) return;
-    this.statements.delete(sql);
-    statement.finalize();
+  /** A statement that failed may have failed to prepare: the next call prepares another. */
+  private forget(sql: string, p: Pooled): void {
+    const pool = this.statements.get(sql);
+    const i = pool?.indexOf(p) ?? -1;
+    if (i < 0) return;
+    pool?.splice(i, 1);
+    p.statement.finalize();
   }
 
   async all<R>(sql: string, params: Param[] = []): Promise<R[]> {
     await this.ready;
-    const statement = this.statement(sql);
+    const p = this.statement(sql);
+    p.busy++;
     return new Promise((done, fail) =>
-      statement.all(params, (err: Error | null, rows: unknown[]) => {
+      p.statement.all(params, (err: Error | null, rows: unknown[]) => {
+        p.busy--;
         if (!err) return done(rows as R[]);
-        this.forget(sql, statement);
+        this.forget(sql, p);
         fail(err);
       }),
     );
@@ -63,10 +86,12 @@ class Conn {
 
   async run(sql: string, params: Param[] = []): Promise<number> {
     await this.ready;
-    const statement = this.statement(sql);
-    const forget = () => this.forget(sql, statement);
+    const p = this.statement(sql);
+    p.busy++;
+    const forget = () => this.forget(sql, p);
     return new Promise((done, fail) =>
-      statement.run(params, function (this: sqlite3.RunResult, err: Error | null) {
+      p.statement.run(params, function (this: sqlite3.RunResult, err: Error | null) {
+        p.busy--;
         if (!err) return done(this.changes);
         forget();
         fail(err);
@@ -82,9 +107,9 @@ class Conn {
   }
 
   async close(): Promise<void> {
-    const statements = [...this.statements.values()];
+    const statements = [...this.statements.values()].flat();
     this.statements.clear();
-    await Promise.all(statements.map((s) => new Promise<void>((done) => s.finalize(() => done()))));
+    await Promise.all(statements.map((p) => new Promise<void>((done) => p.statement.finalize(() => done()))));
     await new Promise<void>((done) => this.db.close(() => done()));
   }
 }

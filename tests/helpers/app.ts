@@ -7,6 +7,7 @@ import { createClient } from '@redis/client';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Feature } from '../../src/core/feature.js';
+import type { GapSink } from '../../src/learning/types.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -25,6 +26,8 @@ export interface TestAppOptions {
   telegramPolling?: 'runner' | 'simple';
   /** The test's own features, mounted after the built-in ones. */
   extraFeatures?: Feature[];
+  /** Where gaps go (answer feedback's 👎). */
+  gaps?: GapSink;
 }
 
 export interface TestApp {
@@ -85,6 +88,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: TestA
     storePrefix,
     ...(opts.telegramPolling && { telegramPolling: opts.telegramPolling }),
     ...(opts.extraFeatures && { extraFeatures: opts.extraFeatures }),
+    ...(opts.gaps && { gaps: opts.gaps }),
   });
 
   let server: ServerType | undefined;

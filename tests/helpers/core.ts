@@ -14,7 +14,13 @@ import { createLogger } from '../../src/log/logger.js';
  */
 export function coreWith(features: Feature[], opts: { defaultLang?: Lang } = {}) {
   const sessions = new Keyv<Session>();
-  const core = new Core({ i18n: createI18n(), sessions, log: createLogger('silent'), defaultLang: opts.defaultLang ?? 'en' });
+  const core = new Core({
+    i18n: createI18n(),
+    sessions,
+    tombstones: new Keyv<number>(),
+    log: createLogger('silent'),
+    defaultLang: opts.defaultLang ?? 'en',
+  });
   const http = new Hono();
   const mounted = mountFeatures(core, http, features);
   /** One message from `user` on the web channel; resolves to the texts of the replies. */

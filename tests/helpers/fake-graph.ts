@@ -44,6 +44,8 @@ export class FakeGraph {
   /** Called for every send as it arrives, recorded or not (benchmarks time replies with it). */
   onCall: ((call: GraphCall) => void) | undefined;
   private readonly failures: GraphFailure[] = [];
+  /** Recipients whose next send is recorded and never answered (an instance killed mid-send). */
+  private readonly holds = new Set<string>();
   private readonly server: Server;
   private port = 0;
   private nextId = 1;
@@ -88,6 +90,11 @@ export class FakeGraph {
     for (let i = 0; i < n; i++) this.failures.push({ ...failure });
   }
 
+  /** The next send to `to` is recorded, then left hanging. */
+  holdNext(to: string): void {
+    this.holds.add(to);
+  }
+
   callsTo(to: string): GraphCall[] {
     return this.calls.filter((c) => c.to === to);
   }
@@ -129,6 +136,7 @@ export class FakeGraph {
     const call = { path, token, payload, to, at: Date.now() };
     if (this.recordCalls) this.calls.push(call);
     this.onCall?.(call);
+    if (this.holds.delete(to)) return;
     const i = this.failures.findIndex((f) => !f.to || f.to === to);
     if (i >= 0) {
       const f = this.failures.splice(i, 1)[0]!;

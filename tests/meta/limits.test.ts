@@ -12,8 +12,9 @@ import {
 } from '../../src/channels/meta/limits.js';
 import { renderSendApi, renderWhatsApp } from '../../src/channels/meta/render.js';
 import type { Reply } from '../../src/core/types.js';
+import { tr } from '../helpers/locales.js';
 
-const WORDS = { choose: 'Izvēlēties', more: 'Vēl iespējas:' };
+const WORDS = { choose: tr('lv', 'meta:choose'), more: tr('lv', 'meta:more'), rate: tr('lv', 'meta:rate') };
 const noSpace = (s: string) => s.replace(/\s+/g, '');
 /** No lone surrogate: a split or cut never halves an emoji. */
 const wellFormed = (s: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
@@ -89,7 +90,10 @@ describe('shorten', () => {
   });
 });
 
-const button = fc.record({ label, data: fc.string({ minLength: 1, maxLength: 60 }) });
+const button = fc.record(
+  { label, data: fc.string({ minLength: 1, maxLength: 60 }), icon: fc.constantFrom('up' as const, 'down' as const) },
+  { requiredKeys: ['label', 'data'] },
+);
 const reply: fc.Arbitrary<Reply> = fc.record(
   {
     text: richText,
@@ -142,6 +146,30 @@ describe('every outgoing payload passes the limit schemas', () => {
             },
           ],
         },
+      },
+    });
+  });
+
+  it('WhatsApp: the 👍/👎 rating keeps reply buttons of its own when the other choices need a list', () => {
+    const topics = (n: number) => Array.from({ length: n }, (_, i) => ({ label: `Tēma ${i + 1}`, data: `a:${i}` }));
+    const rating = [
+      { label: '👍', data: 'fb:up:AAAAAAAA', icon: 'up' as const },
+      { label: '👎', data: 'fb:down:AAAAAAAA', icon: 'down' as const },
+    ];
+    const render = (n: number) => renderWhatsApp('1', [{ text: 'Atbilde', buttons: [...topics(n).map((b) => [b]), rating] }], WORDS);
+    // One other choice: all three fit as reply buttons under the answer.
+    const [one] = render(1);
+    expect(one).toMatchObject({ interactive: { type: 'button', body: { text: 'Atbilde' } } });
+    expect(one!.type === 'interactive' && one!.interactive.type === 'button' && one!.interactive.action.buttons.length).toBe(3);
+    // Four: the topics as a list under the answer, the rating as two buttons after it.
+    const [list, rate] = render(4);
+    expect(list).toMatchObject({ interactive: { type: 'list', body: { text: 'Atbilde' } } });
+    expect(JSON.stringify(list)).not.toContain('fb:');
+    expect(rate).toMatchObject({
+      interactive: {
+        type: 'button',
+        body: { text: WORDS.rate },
+        action: { buttons: [{ reply: { id: 'fb:up:AAAAAAAA', title: '👍' } }, { reply: { id: 'fb:down:AAAAAAAA', title: '👎' } }] },
       },
     });
   });

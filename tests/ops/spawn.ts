@@ -17,9 +17,14 @@ export interface Instance {
 }
 
 /** Starts the real `src/main.ts` in its own process (tsx), on a free port, and waits until it serves. */
-export async function spawnThunder(env: Record<string, string> = {}, startTimeoutMs = 20_000): Promise<Instance> {
+export async function spawnThunder(
+  env: Record<string, string> = {},
+  startTimeoutMs = 20_000,
+  /** Extra node flags, e.g. a bench's preload; with any, the child gets an IPC channel too. */
+  nodeArgs: string[] = [],
+): Promise<Instance> {
   const dataDir = mkdtempSync(join(tmpdir(), 'thunder-proc-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'src/main.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -31,7 +36,7 @@ export async function spawnThunder(env: Record<string, string> = {}, startTimeou
       DATA_DIR: dataDir,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: nodeArgs.length ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';

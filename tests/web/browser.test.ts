@@ -242,6 +242,31 @@ describe('web chat in a real browser', () => {
     await page.context().close();
   });
 
+  it('rates an answer with the thumbs: icons named for screen readers, thanked, counted once', async () => {
+    const { page, problems } = await open('lv-LV', { width: 1280, height: 860 });
+    await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0);
+    await ask(page, 'Kas ir manu personas datu pārzinis?');
+    // Pinned by index: `.last()` would follow the thank-you.
+    const answer = botMessages(page).nth((await botMessages(page).count()) - 1);
+    const rate = answer.getByRole('group').filter({ hasText: tr('lv', 'web:rateAsk') });
+    const up = rate.getByRole('button', { name: tr('lv', 'web:rate_up') });
+    expect(await rate.getByRole('button', { name: tr('lv', 'web:rate_down') }).count()).toBe(1);
+    // Drawn as SVG, not emoji.
+    expect(await up.locator('svg use').getAttribute('href')).toBe('#i-up');
+    expect(await up.textContent()).not.toMatch(pictographs);
+
+    await up.click();
+    await expect.poll(() => lastBot(page).textContent()).toBe(`${tr('lv', 'web:bot')}: ${tr('lv', 'feedback:thanksUp')}`);
+    expect(await up.getAttribute('aria-pressed')).toBe('true');
+    expect(await page.locator('.msg--user .msg__bubble').last().textContent()).toContain(tr('lv', 'web:rate_up'));
+    await up.click();
+    await expect.poll(() => lastBot(page).textContent()).toBe(`${tr('lv', 'web:bot')}: ${tr('lv', 'feedback:already')}`);
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).toContain('thunder_answer_feedback_total{entry="controller",vote="up",channel="web"} 1\n');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('answers every message over the rate limit, saying when to try again', async () => {
     const { page, problems } = await open('en-GB', { width: 390, height: 844 }, strict.url);
     await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0); // the greeting took one of three

@@ -3,7 +3,7 @@ export interface WebReply {
   text: string;
   section?: string;
   sectionLang?: 'lv' | 'en';
-  buttons?: { label: string; data: string }[][];
+  buttons?: { label: string; data: string; icon?: 'up' | 'down' }[][];
 }
 
 export class ChatClient {

@@ -34,6 +34,8 @@ export interface MetaOptions {
   humanAgentTag: boolean;
   reengageTemplate: string | undefined;
   orderWindowMs: number;
+  /** META_RESCUE_MS: how long a received message may wait for its answer before another instance takes it. */
+  rescueMs: number;
   defaultLang: Lang;
   /** The core's turn: a message in, its replies out. */
   handle(msg: Incoming): Promise<Reply[]>;
@@ -58,6 +60,12 @@ export interface MetaOptions {
 
 /** The queue's job kind for a send that Meta refused for now. */
 const SEND = 'meta.send';
+/**
+ * The queue's job kind for a received message, written before Meta gets its 200: this instance
+ * answers it at once and drops the job; only if it dies first does the job come due and another
+ * instance answer.
+ */
+const RECEIVED = 'meta.received';
 
 /** One queued send: a single Graph payload, so a retry never repeats the parts that went out. */
 interface SendJob {
@@ -89,14 +97,19 @@ export function createMeta(opts: MetaOptions): Feature {
   const words = (lang: Lang): RenderWords => ({
     choose: opts.i18n.t('meta:choose', { lng: lang }),
     more: opts.i18n.t('meta:more', { lng: lang }),
+    rate: opts.i18n.t('meta:rate', { lng: lang }),
   });
   const langOf = async (key: string): Promise<Lang> => (await opts.session(key))?.lang ?? opts.defaultLang;
 
-  const sequencer = new ChatSequencer<MetaEvent>(
-    (ev) => handleEvent(ev),
+  const sequencer = new ChatSequencer<MetaEvent & { job: string }>(
+    async ({ job, ...ev }) => {
+      await handleEvent(ev);
+      await queue.remove(job);
+    },
     (err) => log.error({ err: errorInfo(err) }, 'meta: message failed'),
     opts.orderWindowMs,
   );
+  queue.define(RECEIVED, { handle: (data) => handleEvent(data as MetaEvent) });
 
   async function handleEvent(ev: MetaEvent): Promise<void> {
     const key = `${ev.channel}:${ev.userId}`;
@@ -267,17 +280,32 @@ export function createMeta(opts: MetaOptions): Feature {
       if (n.kind === 'error' || n.status === 'failed')
         log.warn({ kind: n.kind, status: n.status, codes: n.codes }, 'meta: WhatsApp reports a failed message');
     }
-    // Answered at once; the work happens after, so a slow answer never makes Meta redeliver.
-    void intake(parsed.events.filter((ev) => tokens[ev.channel])).catch((err: unknown) =>
-      log.error({ err: errorInfo(err) }, 'meta: intake failed'),
-    );
+    // Answered once the messages are stored, before they are handled: a slow answer never makes
+    // Meta redeliver, and a crash after the 200 loses nothing.
+    try {
+      await intake(parsed.events.filter((ev) => tokens[ev.channel]));
+    } catch (err) {
+      log.error({ err: errorInfo(err) }, 'meta: messages not stored; Meta will redeliver');
+      return c.text('', 503);
+    }
     return c.text('EVENT_RECEIVED', 200);
   });
 
-  /** Each message id once (Meta redelivers, also after a 200), then in order per chat. */
+  /** Each message id once (Meta redelivers, also after a 200), stored, then handled in order per chat. */
   async function intake(list: MetaEvent[]): Promise<void> {
     const fresh = await Promise.all(list.map((ev) => seen(`${ev.channel}:${ev.id}`)));
-    for (const ev of list.filter((_, i) => fresh[i])) sequencer.add(`${ev.channel}:${ev.userId}`, ev);
+    for (const ev of list.filter((_, i) => fresh[i])) {
+      const key = `${ev.channel}:${ev.userId}`;
+      let job: string;
+      try {
+        job = await queue.add(RECEIVED, ev, { group: `meta-in:${key}`, delayMs: opts.rescueMs });
+      } catch (err) {
+        // Unmarked, so Meta's redelivery is taken as new.
+        await opts.seen.delete(`${ev.channel}:${ev.id}`).catch(() => false);
+        throw err;
+      }
+      sequencer.add(key, { ...ev, job });
+    }
   }
 
   return {
@@ -290,7 +318,7 @@ export function createMeta(opts: MetaOptions): Feature {
       if (!on.some((c) => key.startsWith(`${c}:`))) return;
       await lastInbound.delete(key);
       await held.delete(key);
-      await queue.dropGroups([`meta:${key}`]);
+      await queue.dropGroups([`meta:${key}`, `meta-in:${key}`]);
       queued.delete(key);
     },
     readyChecks: { meta: async () => expired.size === 0 },

@@ -14,10 +14,11 @@ import {
 /** How a Send API message goes out: an answer within the window, an update, or a human agent's tagged reply. */
 export type Messaging = { messaging_type: 'RESPONSE' | 'UPDATE' } | { messaging_type: 'MESSAGE_TAG'; tag: 'HUMAN_AGENT' };
 
-/** Words the renderer needs in the chat's language (WhatsApp's list button, a second list's heading). */
+/** Words the renderer needs in the chat's language (WhatsApp's list button, a second list's heading, the rating's question). */
 export interface RenderWords {
   choose: string;
   more: string;
+  rate: string;
 }
 
 /** The policy section as a citation line under the answer, as on Telegram. */
@@ -70,7 +71,8 @@ export function renderSendApi(channel: 'messenger' | 'instagram', to: string, re
  * Replies → WhatsApp payloads: text up to 4,096 characters; up to 3 choices as reply buttons
  * (titles cut to 20), 4–10 as a list (rows cut to 24, the full label as the row's description),
  * more than 10 as several lists. An interactive body holds 1,024 characters, so a long answer
- * goes first as text and its last part carries the buttons.
+ * goes first as text and its last part carries the buttons. The 👍/👎 rating keeps reply buttons of
+ * its own when the other choices need a list: one tap, not hidden in it.
  */
 export function renderWhatsApp(to: string, replies: Reply[], words: RenderWords): WhatsAppPayload[] {
   const base = { messaging_product: 'whatsapp' as const, recipient_type: 'individual' as const, to };
@@ -78,7 +80,11 @@ export function renderWhatsApp(to: string, replies: Reply[], words: RenderWords)
   const push = (p: unknown): void => void out.push(whatsappPayload.parse(p));
   const text = (body: string): void => push({ ...base, type: 'text', text: { body, preview_url: false } });
   for (const reply of replies) {
-    const buttons = choices(reply);
+    const all = choices(reply);
+    const rating = all.filter((b) => b.icon);
+    const others = all.filter((b) => !b.icon);
+    const apart = all.length > LIMITS.replyButtons && others.length && rating.length <= LIMITS.replyButtons ? rating : [];
+    const buttons = apart.length ? others : all;
     const texts = splitText(withCitation(reply), LIMITS.whatsappText);
     if (!buttons.length) {
       texts.forEach(text);
@@ -92,6 +98,7 @@ export function renderWhatsApp(to: string, replies: Reply[], words: RenderWords)
       const heading = i === 0 ? body : words.more;
       push(group.length <= LIMITS.replyButtons ? replyButtons(base, heading, group) : list(base, heading, group, words.choose));
     }
+    if (apart.length) push(replyButtons(base, words.rate, apart));
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { escapeMarkup as esc } from '../../core/markup.js';
 import type { TFunction } from '../../i18n/index.js';
 import type { DeskNote, RequestNotice, Ticket } from '../../escalation/index.js';
 import type { DayCounts } from '../../escalation/stats.js';
+import { type EntryVotes, VOTES, type Vote } from '../../feedback/index.js';
 import type { RequestView } from '../../requests/index.js';
 
 /** Block Kit blocks: loose JSON on purpose, Slack validates them. */
@@ -30,8 +31,11 @@ function context(text: string): Block {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(text) }] };
 }
 
-/** The answer a customer would get, plus what staff need to check it: the verbatim policy text and its section. */
-export function staffAnswer(t: TFunction, a: Answer): Message {
+/**
+ * The answer a customer would get, plus what staff need to check it: the verbatim policy text and
+ * its section; with `rate` (the rated answer's tag), 👍/👎 buttons under it.
+ */
+export function staffAnswer(t: TFunction, a: Answer, rate?: string): Message {
   const { lang } = a;
   const related = a.suggestions.map((s) => `• ${esc(s.title[lang])} (\`${s.id}\`)`).join('\n');
   if (!a.entry) {
@@ -46,7 +50,19 @@ export function staffAnswer(t: TFunction, a: Answer): Message {
     context(t('slack:answerMeta', { section: esc(e.section.title[lang]), id: e.id, confidence: Math.round(a.confidence * 100) })),
   ];
   if (related) blocks.push(context(`${t('slack:related')} ${a.suggestions.map((s) => esc(s.title[lang])).join(' · ')}`));
+  if (rate) blocks.push(ratingActions(t, rate));
   return { text: e.answer[lang], blocks };
+}
+
+function ratingActions(t: TFunction, rate: string): Block {
+  const button = (vote: Vote) => ({
+    type: 'button',
+    action_id: `fb:${vote}`,
+    value: rate,
+    text: { type: 'plain_text', text: t(`feedback:${vote}`), emoji: true },
+    accessibility_label: t(`slack:rate.${vote}`),
+  });
+  return { type: 'actions', block_id: `fb:${rate}`, elements: VOTES.map(button) };
 }
 
 function status(t: TFunction, ticket: Ticket): string {
@@ -142,7 +158,7 @@ export function requestList(t: TFunction, requests: RequestView[], now: number, 
   return { text: title, blocks: [section(`*${title}*`), section(lines.join('\n'))] };
 }
 
-export function statsMessage(t: TFunction, days: { day: string; counts: DayCounts }[]): Message {
+export function statsMessage(t: TFunction, days: { day: string; counts: DayCounts }[], votes?: EntryVotes[]): Message {
   const cols = [t('slack:statsDay'), t('slack:statsAnswered'), t('slack:statsUnanswered'), t('slack:statsEscalations')];
   const total = { answered: 0, unanswered: 0, escalations: 0 };
   const rows = days.map(({ day, counts }) => {
@@ -156,7 +172,19 @@ export function statsMessage(t: TFunction, days: { day: string; counts: DayCount
   const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ');
   const table = [line(cols), ...rows.map(line)].join('\n');
   const title = t('slack:statsTitle', { days: days.length });
-  return { text: title, blocks: [section(`*${title}*`), section(`\`\`\`${table}\`\`\``)] };
+  const blocks = [section(`*${title}*`), section(`\`\`\`${table}\`\`\``)];
+  if (votes) blocks.push(section(feedbackLines(t, votes)));
+  return { text: title, blocks };
+}
+
+/** Votes per entry, most 👎 first: where the answers need work. */
+function feedbackLines(t: TFunction, votes: EntryVotes[]): string {
+  const title = `*${t('slack:statsFeedback')}*`;
+  if (!votes.length) return `${title}\n${t('slack:statsFeedbackNone')}`;
+  const lines = votes.map((v) => t('slack:statsFeedbackLine', { id: v.entry, up: v.up, down: v.down }));
+  // Keep the section under Slack's limit: the entries with the most 👎 come first.
+  while (lines.join('\n').length > MAX_SECTION - title.length - 1) lines.pop();
+  return `${title}\n${lines.join('\n')}`;
 }
 
 export function plain(text: string): Message {

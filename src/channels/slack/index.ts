@@ -8,6 +8,7 @@ import type { Feature } from '../../core/feature.js';
 import type { Lang } from '../../domain.js';
 import type { Escalation, Stats } from '../../escalation/index.js';
 import type { TicketAction } from '../../escalation/escalation.js';
+import { outcomeKey, type StaffFeedback, VOTES } from '../../feedback/index.js';
 import { formatDate, formatMoment } from '../../i18n/dates.js';
 import type { TFunction } from '../../i18n/index.js';
 import type { RequestView } from '../../requests/outbox.js';
@@ -17,6 +18,9 @@ import { auditMessage, outcomeText, reviewActions, reviewMessage } from './revie
 import { boltLogger } from './logger.js';
 import { HonoReceiver } from './receiver.js';
 import { slackToPlain, withoutMentions } from './text.js';
+
+/** `/privacy stats` shows this many days. */
+const STATS_DAYS = 7;
 
 /** People's messages: plain, "also send to channel" thread replies, and files with a comment (the text is relayed). */
 const HUMAN_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
@@ -56,6 +60,8 @@ export interface SlackOptions {
   escalation: Escalation | undefined;
   stats: Stats | undefined;
   requests: { listOpen(): Promise<RequestView[]> } | undefined;
+  /** 👍/👎 under staff answers and the votes in `/privacy stats`. */
+  feedback: StaffFeedback | undefined;
   /** Event ids already handled (Slack redelivers). */
   seen: Space<number>;
   /** Staff review of the questions Thunder could not answer (`/privacy review` and the cards' actions). */
@@ -97,9 +103,11 @@ export function createSlack(opts: SlackOptions): Feature {
   const formatDay = (iso: string) => formatDate(iso, staffLang, opts.timeZone, 'medium');
   const formatAt = (at: number) => formatMoment(at, staffLang, opts.timeZone);
 
-  const answer = (question: string): Message => {
+  const { feedback } = opts;
+  const answer = async (question: string): Promise<Message> => {
     const a = opts.engine.ask(question, staffLang);
-    return staffAnswer(i18n.getFixedT(a.lang), a);
+    const rate = a.entry && feedback ? await feedback.offer({ entry: a.entry.id, q: question, lang: a.lang }) : undefined;
+    return staffAnswer(i18n.getFixedT(a.lang), a, rate);
   };
 
   // Slack redelivers an event when our 200 did not reach it; the event id makes the second one a no-op.
@@ -115,7 +123,7 @@ export function createSlack(opts: SlackOptions): Feature {
     // Any bot's message, ours included (also when auth.test could not tell us our own id).
     if (('bot_id' in message && message.bot_id) || !('text' in message) || !message.text) return;
     if (message.channel_type === 'im') {
-      await say(answer(withoutMentions(message.text)));
+      await say(await answer(withoutMentions(message.text)));
       return;
     }
     const thread = 'thread_ts' in message ? message.thread_ts : undefined;
@@ -129,7 +137,7 @@ export function createSlack(opts: SlackOptions): Feature {
 
   bolt.event('app_mention', async ({ event, say }) => {
     const question = withoutMentions(event.text);
-    await say({ ...(question ? answer(question) : plain(staffT('slack:help'))), thread_ts: event.thread_ts ?? event.ts });
+    await say({ ...(question ? await answer(question) : plain(staffT('slack:help'))), thread_ts: event.thread_ts ?? event.ts });
   });
 
   bolt.command('/privacy', async ({ command, ack }) => {
@@ -138,12 +146,12 @@ export function createSlack(opts: SlackOptions): Feature {
     let reply: Message;
     if (!text || sub === 'help' || sub === 'palīdzība') reply = plain(staffT('slack:help'));
     else if (sub === 'requests' || sub === 'pieprasījumi') reply = await openRequests(opts.requests, staffT, formatDay);
-    else if (sub === 'stats' || sub === 'statistika') reply = await stats(opts.stats, staffT);
+    else if (sub === 'stats' || sub === 'statistika') reply = await stats(opts.stats, feedback, staffT);
     else if (REVIEW.test(sub)) {
       // In the channel: the cards' actions answer in their thread, where everyone who saw them looks.
       await ack({ response_type: 'in_channel', ...(await reviewCommand(sub.replace(REVIEW, '').trim(), command.user_id)) });
       return;
-    } else reply = answer(text);
+    } else reply = await answer(text);
     await ack({ response_type: 'ephemeral', ...reply });
   });
 
@@ -163,6 +171,16 @@ export function createSlack(opts: SlackOptions): Feature {
       const result = await act(escalation, pressed.value, action, body.user.id);
       const channel = body.channel?.id;
       if (result && channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: staffT(`slack:action.${result}`) });
+    });
+  }
+
+  for (const vote of VOTES) {
+    bolt.action(`fb:${vote}`, async ({ ack, body, action: pressed, client }) => {
+      await ack();
+      if (!feedback || pressed.type !== 'button') return;
+      const outcome = await feedback.press(pressed.value, vote);
+      const channel = body.channel?.id;
+      if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: staffT(outcomeKey(outcome, vote)) });
     });
   }
 
@@ -197,7 +215,7 @@ async function openRequests(requests: SlackOptions['requests'], t: TFunction, fo
   return requestList(t, await requests.listOpen(), Date.now(), formatDay);
 }
 
-async function stats(s: Stats | undefined, t: TFunction): Promise<Message> {
+async function stats(s: Stats | undefined, feedback: StaffFeedback | undefined, t: TFunction): Promise<Message> {
   if (!s) return plain(t('slack:statsOff'));
-  return statsMessage(t, await s.lastDays(7));
+  return statsMessage(t, await s.lastDays(STATS_DAYS), await feedback?.byEntry(STATS_DAYS));
 }

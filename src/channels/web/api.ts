@@ -66,8 +66,10 @@ export function webApi({ core, inbox, toWeb, visitors, newSessions, clientAddres
   const api = new Hono();
   api.use('*', limitBody(MAX_BODY_BYTES));
   api.use('*', async (c, next) => {
-    await next();
+    // Set before the response exists: a header added to a finished response makes Hono rebuild it
+    // as a web Response, streamed out on the slow path.
     c.header('cache-control', 'no-store');
+    await next();
   });
 
   /** The visitor, its expiry pushed back to the full TTL when it writes (at most hourly). */

@@ -12,7 +12,8 @@ const replySchema = z.object({
   section: z.string().optional(),
   /** Language of the cited section's title, so the page words the citation to match. */
   sectionLang: z.enum(LANGS).optional(),
-  buttons: z.array(z.array(z.object({ label: z.string(), data: z.string() }))).optional(),
+  /** `icon`: a rating button, drawn as a thumb. */
+  buttons: z.array(z.array(z.object({ label: z.string(), data: z.string(), icon: z.enum(['up', 'down']).optional() }))).optional(),
   /** What the bot waits for next (name, contact, details): the page words its placeholder to match. */
   input: z.string().optional(),
 });
@@ -35,7 +36,8 @@ export function webReplies(langOfSection: (title: string) => Lang | undefined): 
       const lang = langOfSection(r.section);
       if (lang) out.sectionLang = lang;
     }
-    if (r.buttons?.length) out.buttons = r.buttons.map((row) => row.map((b) => ({ label: b.label, data: b.data })));
+    if (r.buttons?.length)
+      out.buttons = r.buttons.map((row) => row.map((b) => ({ label: b.label, data: b.data, ...(b.icon && { icon: b.icon }) })));
     if (r.input) out.input = r.input;
     return out;
   };
