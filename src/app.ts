@@ -89,7 +89,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const core = new Core({
     i18n,
     sessions: store.kv<Session>('session', ttl, { durable: false }),
-    tombstones: store.kv<number>('forgotten', undefined, { durable: false }),
+    tombstones: store.kv<string>('forgotten', undefined, { durable: false }),
     log,
     defaultLang: config.DEFAULT_LANG,
   });
