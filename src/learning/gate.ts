@@ -1,7 +1,7 @@
 import type { Answer } from '../answers/engine.js';
 import type { Labelled } from '../answers/training.js';
 import type { Lang } from '../domain.js';
-import { MATCH_AT, type Snapshot } from './overlay.js';
+import { MATCH_AT, type Snapshot, WORD_CUT } from './overlay.js';
 import { comparable, similarity, vector, wordCounts, wordSimilarity } from './similar.js';
 
 /** A labelled question whose answer a change would turn away from its label. */
@@ -63,14 +63,13 @@ export class Gate {
     this.index ??= this.build();
     const { samples, byWord } = this.index;
     const near = new Set<number>();
-    const wordCut = 4 * MATCH_AT - 3;
     for (const text of added) {
       const v = vector(text);
       const seen = new Set<number>();
       for (const w of v.words.keys()) for (const i of byWord.get(w) ?? []) seen.add(i);
       for (const i of seen) {
         const s = samples[i]!;
-        if (wordSimilarity(v.words, s.words) >= wordCut && similarity(v, vector(s.text)) >= MATCH_AT) near.add(i);
+        if (wordSimilarity(v.words, s.words) >= WORD_CUT && similarity(v, vector(s.text)) >= MATCH_AT) near.add(i);
       }
     }
     const conflicts: Conflict[] = [];

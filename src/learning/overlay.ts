@@ -3,7 +3,7 @@ import { cachedAsk } from '../answers/cache.js';
 import type { Answer, AnswerEngine } from '../answers/engine.js';
 import { LANGS, type Lang } from '../domain.js';
 import type { Space } from '../state/port.js';
-import { type Vector, similarity, vector } from './similar.js';
+import { comparable, similarity, type Vector, vector, wordCounts, wordSimilarity } from './similar.js';
 
 /*
  * The knowledge overlay: questions staff accepted in review, kept in the state store beside the
@@ -16,6 +16,11 @@ import { type Vector, similarity, vector } from './similar.js';
 
 /** How alike a question must be to an accepted one to take its answer: the same question reworded slightly. */
 export const MATCH_AT = 0.85;
+/**
+ * Cosine is the mean-like sum of four unit groups (words, stems, bigrams, n-grams): reaching MATCH_AT
+ * needs the word group alone at 4·MATCH_AT − 3 or more.
+ */
+export const WORD_CUT = 4 * MATCH_AT - 3;
 
 export const changeSchema = z.object({
   /** The overlay version this change made. */
@@ -69,12 +74,19 @@ export class Snapshot {
     return this.doc.version;
   }
 
-  /** The accepted question most alike `text`, when one is alike enough; the later change wins a tie. */
+  /**
+   * The accepted question most alike `text`, when one is alike enough; the later change wins a tie.
+   * The word group alone bounds the cosine (see gate.ts), so most questions are let go before their
+   * features are computed.
+   */
   match(text: string): { target: string | null; score: number } | undefined {
     if (!this.exemplars.length) return undefined;
+    const words = wordCounts(comparable(text));
+    const near = this.exemplars.filter((e) => wordSimilarity(words, e.vector.words) >= WORD_CUT);
+    if (!near.length) return undefined;
     const v = vector(text);
     let best: { target: string | null; score: number; seq: number } | undefined;
-    for (const e of this.exemplars) {
+    for (const e of near) {
       const score = similarity(v, e.vector);
       if (score >= MATCH_AT && (!best || score > best.score || (score === best.score && e.seq > best.seq)))
         best = { target: e.target, score, seq: e.seq };

@@ -254,4 +254,11 @@ describe('staff review of what Thunder could not answer (two instances, one Redi
     expect(text(await chat.say(sid, { button: 'gap:none' }))).toContain(tr('lv', 'conversation:noAnswer'));
     expect(await gapOf()).toMatchObject({ reason: 'none_of_these', count: 1 });
   });
+
+  it('announces new clusters at most once an hour across both instances', async () => {
+    // New clusters appeared on both instances since the first digest; none was announced again.
+    const digests = slack.callsOf('chat.postMessage', (p) => p.channel === REVIEW_CHANNEL && !p.thread_ts);
+    expect(digests.length).toBe(1);
+    expect((await a.app.learning.review.open()).length).toBeGreaterThan(0);
+  });
 });
