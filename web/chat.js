@@ -63,7 +63,7 @@
     for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
     for (const el of document.querySelectorAll('[data-t-label]')) el.setAttribute('aria-label', t(el.dataset.tLabel));
     for (const el of document.querySelectorAll('.lang__btn')) el.setAttribute('aria-pressed', String(el.dataset.lang === lang));
-    $('note').textContent = t('privacyNote', { days: config.ttlDays });
+    $('note').textContent = t('privacyNote');
     applyPlaceholder();
     updateCounter();
     store.setItem('thunder.lang', lang);
@@ -169,11 +169,13 @@
     show(item);
   }
 
-  /** After /forget the tab's copy of the conversation goes too. */
+  /** After /forget the tab's copy of the conversation goes too, and the server's inbox starts again at 1. */
   function forgetLocally() {
     history.length = 0;
     store.removeItem('thunder.history');
     log.replaceChildren();
+    after = 0;
+    store.setItem('thunder.after', '0');
   }
 
   function scrollDown() {

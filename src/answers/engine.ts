@@ -56,8 +56,8 @@ export interface Explanation {
   evidence: [string, number][];
 }
 
-/** Runners-up offered beside an answer given below this confidence. */
-const SURE_AT = 0.7;
+/** Runners-up offered beside an answer given below this confidence; below it an answer is not "sure" (staff review sees it). */
+export const SURE_AT = 0.7;
 /** A runner-up is offered when its probability reaches this. */
 const SUGGEST_AT = 0.1;
 const MAX_SUGGESTIONS = 3;
@@ -65,6 +65,8 @@ const MAX_SUGGESTIONS = 3;
 const OTHER_PRIOR = 0.25;
 /** Lv or en is told only when it has this share of their joint probability; else the default. */
 const LANG_SHARE = 0.7;
+/** …and a single word ("ok" is typed in both) only when it has this share. */
+const WORD_LANG_SHARE = 0.9;
 /** The act model's probability of a request at which a right's entry becomes a wish to exercise it. */
 const ACT_AT = 0.5;
 /** …and at which a question another entry answers becomes a wish to exercise the likeliest right. */
@@ -81,7 +83,7 @@ const storedModel = z.object({
 });
 const artefactSchema = z.object({
   hash: z.string(),
-  calibration: z.object({ temperature: z.number().positive(), answerAt: z.number(), otherLangAt: z.number() }),
+  calibration: z.object({ temperature: z.number().positive(), answerAt: z.number(), intentAt: z.number(), otherLangAt: z.number() }),
   intent: storedModel,
   lang: storedModel,
   act: storedModel,
@@ -107,6 +109,7 @@ export class AnswerEngine {
   private readonly calibration: Calibration;
   private readonly byRight = new Map<Right, KnowledgeEntry>();
   private readonly partners: Map<string, string>;
+  private readonly intents: ReadonlySet<string>;
   /** Built on the first unknown word: most start-ups answer a few questions first. */
   private speller?: Speller;
   /** Whether the prebuilt models were used (false: trained at start-up). */
@@ -131,6 +134,7 @@ export class AnswerEngine {
     }
     this.calibration = artefact?.calibration ?? DEFAULT_CALIBRATION;
     this.partners = partnersOf(kb);
+    this.intents = new Set(kb.intents.keys());
 
     for (const entry of kb.entries.values()) if (entry.right && !this.byRight.has(entry.right)) this.byRight.set(entry.right, entry);
   }
@@ -162,7 +166,7 @@ export class AnswerEngine {
     const known = [...feats.keys()].some((key) => (letters || key.startsWith('p|')) && !/^[nq]\|/.test(key) && this.intentModel.has(key));
     if (!known) return { ...empty, answer: { intent: 'none', lang, entry: null, confidence: 0, suggestions: [] } };
     const logits = this.intentModel.logits(feats);
-    const decision = decide(logits, this.intentModel.classes, this.calibration, this.partners);
+    const decision = decide(logits, this.intentModel.classes, this.calibration, this.partners, this.intents);
     const { label, confidence, ranked } = decision;
     const entries = ranked.filter((r) => this.kb.entries.has(r.label));
     const suggest = (skip?: string) =>
@@ -233,11 +237,14 @@ export class AnswerEngine {
     const ranked = this.langModel.classes.map((lang, i) => ({ lang, p: p[i]! })).sort((a, b) => b.p - a.p);
     if (!/\p{L}/u.test(text)) return { ranked };
     const top = ranked[0]!;
-    if (!served.includes(top.lang) && top.p >= this.calibration.otherLangAt) return { other: top, ranked };
+    // close languages split their share ("мой телефон" is Russian and Ukrainian): what counts is that it is none of ours
+    const others = ranked.reduce((sum, r) => (served.includes(r.lang) ? sum : sum + r.p), 0);
+    if (!served.includes(top.lang) && others >= this.calibration.otherLangAt) return { other: { lang: top.lang, p: others }, ranked };
     const lv = p[this.langModel.classes.indexOf('lv')]!;
     const en = p[this.langModel.classes.indexOf('en')]!;
-    if (lv / (lv + en) >= LANG_SHARE) return { lang: 'lv', ranked };
-    if (en / (lv + en) >= LANG_SHARE) return { lang: 'en', ranked };
+    const share = (text.match(/\p{L}+/gu) ?? []).length > 1 ? LANG_SHARE : WORD_LANG_SHARE;
+    if (lv / (lv + en) >= share) return { lang: 'lv', ranked };
+    if (en / (lv + en) >= share) return { lang: 'en', ranked };
     return { ranked };
   }
 }

@@ -21,13 +21,17 @@ import {
 /*
  * Build-time training: cross-validation over the labelled questions of knowledge/training
  * (the knowledge base's own samples are always trained on) gives out-of-fold probabilities;
- * the temperature that minimises their log-loss and the answer threshold that maximises their
- * accuracy (answered right or refused right) are kept; then the final models train on everything.
+ * the temperature that minimises their log-loss and the answer thresholds (one for entries and
+ * wishes, one for conversation intents) that maximise their accuracy (answered right or refused
+ * right) are kept; then the final models train on everything.
  */
 
 export const FOLDS = 5;
 /** Out-of-fold share of answers at confidence ≥ 0.9 that must be right (unseen sets need ≥ 97 %). */
 const SURE_PRECISION = 0.985;
+/** The answer thresholds tried: below MIN_AT nearly every guess would answer. */
+const MIN_AT = 0.05;
+const MAX_AT = 0.8;
 
 export interface OutOfFold {
   sample: Labelled;
@@ -76,6 +80,7 @@ function isRight(kb: KnowledgeBase, partners: Map<string, string>, got: string, 
 export function fitCalibration(oof: OutOfFold[], kb: KnowledgeBase): Calibration {
   const classes = classesOf(kb);
   const partners = partnersOf(kb);
+  const intents = new Set<string>(kb.intents.keys());
   let temperature = 1;
   let best = Infinity;
   for (let t = 0.3; t <= 3.001; t += 0.05) {
@@ -87,7 +92,7 @@ export function fitCalibration(oof: OutOfFold[], kb: KnowledgeBase): Calibration
     let all = 0;
     let ok = 0;
     for (const { sample, logits } of oof) {
-      const d = decide(logits, classes, { ...DEFAULT_CALIBRATION, temperature: t, answerAt: 0 }, partners);
+      const d = decide(logits, classes, { ...DEFAULT_CALIBRATION, temperature: t, answerAt: 0, intentAt: 0 }, partners, intents);
       if (d.label === NONE || d.confidence < 0.9) continue;
       all++;
       if (isRight(kb, partners, d.label, sample.label)) ok++;
@@ -95,16 +100,31 @@ export function fitCalibration(oof: OutOfFold[], kb: KnowledgeBase): Calibration
     return all === 0 ? 1 : ok / all;
   };
   while (temperature < 3 && sureRight(temperature) < SURE_PRECISION) temperature = Math.round((temperature + 0.05) * 100) / 100;
-  let answerAt = DEFAULT_CALIBRATION.answerAt;
-  let right = -1;
-  for (let a = 0.2; a <= 0.8001; a += 0.02) {
-    const calibration = { ...DEFAULT_CALIBRATION, temperature, answerAt: a };
-    let n = 0;
-    for (const { sample, logits } of oof)
-      if (isRight(kb, partners, decide(logits, classes, calibration, partners).label, sample.label)) n++;
-    if (n > right) [right, answerAt] = [n, Math.round(a * 100) / 100];
-  }
-  return { ...DEFAULT_CALIBRATION, temperature, answerAt };
+  // each question's decision without a threshold: a threshold only turns answers into refusals
+  const open = { ...DEFAULT_CALIBRATION, temperature, answerAt: 0, intentAt: 0 };
+  const decided = oof.map(({ sample, logits }) => {
+    const d = decide(logits, classes, open, partners, intents);
+    return {
+      answers: d.label !== NONE,
+      intent: intents.has(d.label),
+      confidence: d.confidence,
+      right: isRight(kb, partners, d.label, sample.label),
+      none: sample.label === NONE,
+    };
+  });
+  const rightAt = (answerAt: number, intentAt: number) =>
+    decided.reduce((n, d) => n + Number(d.answers && d.confidence >= (d.intent ? intentAt : answerAt) ? d.right : d.none), 0);
+  const argmax = (score: (at: number) => number) => {
+    let at = 0;
+    let right = -1;
+    for (let a = MIN_AT; a <= MAX_AT + 1e-9; a += 0.01) if (score(a) > right) [right, at] = [score(a), Math.round(a * 100) / 100];
+    return at;
+  };
+  let answerAt = argmax((a) => rightAt(a, a));
+  let intentAt = argmax((a) => rightAt(answerAt, a));
+  answerAt = argmax((a) => rightAt(a, intentAt));
+  intentAt = argmax((a) => rightAt(answerAt, a));
+  return { ...DEFAULT_CALIBRATION, temperature, answerAt, intentAt };
 }
 
 export function buildArtefact(kb: KnowledgeBase, files: TrainingFile[], samples: Labelled[], calibration: Calibration): Artefact {
@@ -133,10 +153,11 @@ function kindOf(kb: KnowledgeBase, label: string, lang: string): string {
 export function report(oof: OutOfFold[], kb: KnowledgeBase, calibration: Calibration): string {
   const classes = classesOf(kb);
   const partners = partnersOf(kb);
+  const intents = new Set<string>(kb.intents.keys());
   const groups = new Map<string, [number, number]>();
   const buckets = [0.9, 0.8, 0.7, 0.6, 0.5, 0].map((at) => ({ at, right: 0, all: 0 }));
   for (const { sample, logits } of oof) {
-    const d = decide(logits, classes, calibration, partners);
+    const d = decide(logits, classes, calibration, partners, intents);
     const kind = kindOf(kb, sample.label, sample.lang);
     const g = groups.get(kind) ?? [0, 0];
     g[1]++;
@@ -149,7 +170,9 @@ export function report(oof: OutOfFold[], kb: KnowledgeBase, calibration: Calibra
       if (right) b.right++;
     }
   }
-  const lines = [`calibration: temperature ${calibration.temperature}, answer at ${calibration.answerAt}`];
+  const lines = [
+    `calibration: temperature ${calibration.temperature}, answer at ${calibration.answerAt}, a conversation intent at ${calibration.intentAt}`,
+  ];
   for (const [kind, [a, n]] of [...groups].sort()) lines.push(`${kind.padEnd(26)} ${pct(a, n)}`);
   lines.push('reliability (answers given, by confidence):');
   for (const b of buckets) lines.push(`  ≥ ${b.at.toFixed(1)}  ${pct(b.right, b.all)} right`);

@@ -22,7 +22,7 @@ export const EXERCISE = 'exercise:';
 /** A labelled message in a language Thunder does not serve: the language model learns from it, the intent model does not. */
 export const OTHER_LANGUAGE = 'other_language';
 /** Bump when features or training change in a way the inputs' hash cannot see. */
-const METHOD_VERSION = 'linear-1';
+const METHOD_VERSION = 'linear-2';
 export const TRAINING_DIR = join(KNOWLEDGE_DIR, 'training');
 export const MODEL_FILE = join(KNOWLEDGE_DIR, 'model', 'answers.json');
 
@@ -171,11 +171,14 @@ export interface Calibration {
   temperature: number;
   /** Below this calibrated probability the top class does not answer. */
   answerAt: number;
+  /** The same for a conversation intent (greeting, thanks, a person…). */
+  intentAt: number;
   /** A language Thunder does not serve is named when its probability reaches this. */
   otherLangAt: number;
 }
 
-export const DEFAULT_CALIBRATION: Calibration = { temperature: 1, answerAt: 0.4, otherLangAt: 0.7 };
+/** otherLangAt: the languages we do not serve, together, outweigh Latvian and English (after the prior). */
+export const DEFAULT_CALIBRATION: Calibration = { temperature: 1, answerAt: 0.4, intentAt: 0.4, otherLangAt: 0.5 };
 
 export interface Artefact {
   hash: string;
@@ -216,7 +219,14 @@ export function trainActModel(samples: Labelled[], isEntry: (label: string) => b
 export function trainLangModel(kb: KnowledgeBase, samples: Labelled[]): LinearModel {
   const classes = langClassesOf(kb);
   const at = new Map(classes.map((c, i) => [c, i]));
-  const all = [...samples.filter((s) => !/\p{Script=Cyrillic}/u.test(s.text)), ...otherLanguageSamples(kb)].filter((s) => at.has(s.lang));
+  const served = LANGS as readonly string[];
+  const labelled = [...samples.filter((s) => !/\p{Script=Cyrillic}/u.test(s.text)), ...otherLanguageSamples(kb)].filter((s) =>
+    at.has(s.lang),
+  );
+  // a message written the same in ours and another language ("Sveiki" greets in Latvian and Lithuanian) is read as ours
+  const key = (s: Labelled) => s.text.trim().toLowerCase();
+  const ours = new Set(labelled.filter((s) => served.includes(s.lang)).map(key));
+  const all = labelled.filter((s) => served.includes(s.lang) || !ours.has(key(s)));
   const counts = new Map<string, number>();
   for (const s of all) counts.set(s.lang, (counts.get(s.lang) ?? 0) + 1);
   const perClass = all.length / classes.length;

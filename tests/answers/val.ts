@@ -12,9 +12,11 @@ import { formatTotals, readLines, score } from '../eval/score.js';
 
 const dir = resolve(ROOT, 'tests/answers/validation');
 const engine = new AnswerEngine(loadKnowledge());
-for (const file of readdirSync(dir)
+const sets = readdirSync(dir)
   .filter((f) => /^val-.*\.jsonl$/.test(f))
-  .sort()) {
+  .sort();
+if (sets.length === 0) console.log('no validation set in tests/answers/validation (the ones read line by line are training data now)');
+for (const file of sets) {
   const lines = readLines(resolve(dir, file));
   const totals = score(lines, (q) => {
     const a = engine.ask(q, 'lv');

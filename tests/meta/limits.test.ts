@@ -12,8 +12,9 @@ import {
 } from '../../src/channels/meta/limits.js';
 import { renderSendApi, renderWhatsApp } from '../../src/channels/meta/render.js';
 import type { Reply } from '../../src/core/types.js';
+import { tr } from '../helpers/locales.js';
 
-const WORDS = { choose: 'Izvēlēties', more: 'Vēl iespējas:', rate: 'Vai atbilde noderēja?' };
+const WORDS = { choose: tr('lv', 'meta:choose'), more: tr('lv', 'meta:more'), rate: tr('lv', 'meta:rate') };
 const noSpace = (s: string) => s.replace(/\s+/g, '');
 /** No lone surrogate: a split or cut never halves an emoji. */
 const wellFormed = (s: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);

@@ -36,7 +36,8 @@ beforeAll(async () => {
     {
       ...api.env(),
       WEB_CHAT: 'false',
-      REQUEST_API_TIMEOUT_MS: '300',
+      // Generous: on a loaded machine a slower one times out the plain 500/503 answers too.
+      REQUEST_API_TIMEOUT_MS: '1500',
       REQUEST_RETRY_BASE_MS: '20',
       REQUEST_RETRY_MAX_MS: '200',
     },
@@ -106,7 +107,7 @@ describe('outbox delivery', () => {
   });
 
   it('API slow (timeouts) after filing, then OK: the retry gets the same request back, filed once', async () => {
-    api.plan.push({ delayMs: 600 }, { delayMs: 600 });
+    api.plan.push({ delayMs: 2500 }, { delayMs: 2500 });
     const u = user();
     const id = await fileRequest(t.app.core, u);
     const item = await accepted(id);

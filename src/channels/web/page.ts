@@ -31,7 +31,18 @@ function preferredLang(header: string | undefined, opts: PageOptions): Lang {
 export function webPage(opts: PageOptions): Hono {
   const read = (file: string) => readFileSync(join(ROOT, 'web', file), 'utf8');
   const template = read('index.html');
-  const strings = Object.fromEntries(LANGS.map((l) => [l, opts.i18n.getResourceBundle(l, 'web') as Record<string, string>]));
+  // The page's own `t` has no plural rules, so the note that carries a number comes resolved.
+  const strings = Object.fromEntries(
+    LANGS.map((l) => {
+      const bundle = opts.i18n.getResourceBundle(l, 'web') as Record<string, string>;
+      const plain = Object.entries(bundle).filter(([key]) => !key.startsWith('privacyNote_'));
+      const resolved: Record<string, string> = {
+        ...Object.fromEntries(plain),
+        privacyNote: opts.i18n.t('web:privacyNote', { lng: l, count: opts.ttlDays }),
+      };
+      return [l, resolved];
+    }),
+  );
   const assets: Record<string, { body: string; type: string }> = {
     '/chat.css': { body: read('chat.css'), type: 'text/css; charset=utf-8' },
     '/chat.js': { body: read('chat.js'), type: 'text/javascript; charset=utf-8' },
@@ -40,7 +51,7 @@ export function webPage(opts: PageOptions): Hono {
   };
   const pages = new Map<Lang, string>(
     LANGS.map((lang) => {
-      const config = { lang, strings, maxChars: MAX_TEXT_CHARS, ttlDays: opts.ttlDays };
+      const config = { lang, strings, maxChars: MAX_TEXT_CHARS };
       const html = template
         .replace('__LANG__', lang)
         .replace('__MAX_CHARS__', String(MAX_TEXT_CHARS))
