@@ -39,9 +39,13 @@ export function answerReply(ctx: Ctx, kb: KnowledgeBase, parts: AnswerParts): Re
   return { text: entry.answer[lang], section: entry.section.title[lang], quote: entry.source, buttons };
 }
 
-/** "None of these" leads to a person only where one can join, as in Azure QA's active-learning card. */
-export function didYouMeanReply(ctx: Ctx, suggestions: KnowledgeEntry[], lang: Lang, handoff: Handoff): Reply {
+/**
+ * A person is offered only where one can join. "None of these" (as in Azure QA's active-learning
+ * card) tells staff review the suggestions missed, when review is on.
+ */
+export function didYouMeanReply(ctx: Ctx, suggestions: KnowledgeEntry[], lang: Lang, handoff: Handoff, noneOfThese = false): Reply {
   const buttons = suggestions.slice(0, 3).map((e) => [entryButton(e, lang)]);
+  if (noneOfThese) buttons.push([{ label: ctx.t('conversation:noneOfThese'), data: 'gap:none' }]);
   if (handoff.available()) return { text: ctx.t('conversation:didYouMean'), buttons: [...buttons, [humanButton(ctx)]] };
   return { text: `${ctx.t('conversation:didYouMean')}\n\n${handoff.contactText(ctx.lang)}`, buttons };
 }

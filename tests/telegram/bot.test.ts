@@ -112,7 +112,10 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     expect(htmlText(m!.text)).toBe(
       `${tr('en', 'conversation:didYouMean')}\n\n${tr('en', 'escalation:contacts', { email: 'info@kilowats.lv', phone: '+371 29736211' })}`,
     );
-    expect(buttonsOf(m!)).toEqual(suggestions.map((e) => ({ text: e.title.en, callback_data: `a:${e.id}` })));
+    expect(buttonsOf(m!)).toEqual([
+      ...suggestions.map((e) => ({ text: e.title.en, callback_data: `a:${e.id}` })),
+      { text: tr('en', 'conversation:noneOfThese'), callback_data: 'gap:none' },
+    ]);
     fake.pressButton(u, `a:${suggestions[0]!.id}`, { lang: 'en' });
     expect(htmlText((await fake.nextMessages(u))[0]!.text)).toContain(suggestions[0]!.answer.en);
   });
