@@ -196,6 +196,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const feedback = createFeedback({
     engine,
+    handoff: escalation,
     events: core.events,
     votes: store.kv('feedback-vote', ttl),
     staffAnswers: store.kv('feedback-staff', ttl),
