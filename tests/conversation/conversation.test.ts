@@ -58,7 +58,7 @@ describe('conversation', () => {
     expect(kept!.section).toBe(retention.section.title.lv);
   });
 
-  it('short or unreadable messages keep the conversation\'s language; a sentence in the other language switches it', async () => {
+  it("short or unreadable messages keep the conversation's language; a sentence in the other language switches it", async () => {
     n++;
     const retention = t.app.engine.kb.entries.get('retention')!;
     const [first] = await t.app.core.handle(msg({ text: 'Cik ilgi glabājat manus datus?', locale: 'en' }));
