@@ -2,17 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { cachedAsk } from './answers/cache.js';
 import { AnswerEngine } from './answers/engine.js';
 import { KnowledgeError, loadKnowledge } from './answers/knowledge.js';
 import { createMeta, SEEN_MS as META_SEEN_MS } from './channels/meta/index.js';
 import { HUMAN_AGENT_MS } from './channels/meta/window.js';
 import { createSlack, SEEN_MS, slackDeskClient } from './channels/slack/index.js';
 import { SlackDesk } from './channels/slack/desk.js';
+import { SlackReviewDesk } from './channels/slack/review.js';
 import { createTelegram } from './channels/telegram/index.js';
 import { createWeb } from './channels/web/index.js';
 import { type Config, standinDir } from './config/index.js';
 import { createConversation, createIntents } from './conversation/index.js';
+import { understand } from './conversation/understand.js';
 import { Core } from './core/bot.js';
 import { errorInfo } from './core/errors.js';
 import { type Feature, mountFeatures, type ReadyCheck, type Service } from './core/feature.js';
@@ -24,6 +25,9 @@ import { formatDate, formatMoment } from './i18n/dates.js';
 import { createI18n } from './i18n/index.js';
 import { rootErrors } from './http/errors.js';
 import { limitBody } from './http/json.js';
+import { createLearning, type Learning } from './learning/index.js';
+import { OVERLAY_SPACE } from './learning/overlay.js';
+import { AUDIT_TTL_MS } from './learning/review.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createOps } from './ops/index.js';
 import { createRequests, type Requests } from './requests/index.js';
@@ -58,6 +62,8 @@ export interface App {
   escalation: Escalation;
   stats: Stats;
   requests: Requests;
+  /** Gaps, staff review and the knowledge overlay every answer goes through. */
+  learning: Learning;
 }
 
 export interface AppOptions {
@@ -84,7 +90,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const core = new Core({
     i18n,
     sessions: store.kv<Session>('session', ttl, { durable: false }),
-    tombstones: store.kv<number>('forgotten', undefined, { durable: false }),
+    tombstones: store.kv<string>('forgotten', undefined, { durable: false }),
     log,
     defaultLang: config.DEFAULT_LANG,
   });
@@ -92,12 +98,35 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const { kb } = engine;
   const queue = new Queue({ space: store.kv('jobs'), log, ttlMs: ttl, leaseMs: config.JOB_LEASE_MS, tickMs: config.JOB_SCAN_MS });
   queue.observe((outcome, kind) => core.events.emit('job', { kind, outcome }));
-  const ask = cachedAsk(engine);
   const staffLang = config.DEFAULT_LANG;
   const timeZone = config.SUPPORT_TIMEZONE;
 
   // Slack's Web API client serves both the desk (escalation's staff side) and the staff assistant.
   const slackClient = config.SLACK_BOT_TOKEN ? slackDeskClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL, log) : undefined;
+
+  const reviewTtl = config.REVIEW_TTL_DAYS * DAY_MS;
+  const learning = createLearning({
+    engine,
+    gaps: store.kv('gap', reviewTtl),
+    overlay: store.kv(OVERLAY_SPACE),
+    audit: store.kv('review-audit', AUDIT_TTL_MS),
+    ttlMs: reviewTtl,
+    pollMs: config.REVIEW_POLL_MS,
+    desk:
+      slackClient && config.SLACK_REVIEW_CHANNEL
+        ? new SlackReviewDesk({
+            client: slackClient,
+            channel: config.SLACK_REVIEW_CHANNEL,
+            t: i18n.getFixedT(staffLang),
+            lang: staffLang,
+            entries: kb.entries,
+          })
+        : undefined,
+    log,
+  });
+  // Every feature asks through the overlay (and its per-version answer cache), so staff changes reach them all.
+  const ask = learning.ask;
+  const answers = { kb, ask };
   const hours = { ...config.SUPPORT_HOURS, timeZone };
   const desk =
     slackClient && config.SLACK_SUPPORT_CHANNEL
@@ -124,6 +153,10 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     relayRetryBaseMs: config.RELAY_RETRY_BASE_MS,
     desk,
     contacts: contactsOf(kb),
+    answersFromPolicy: (ctx) => {
+      const read = understand(answers, ctx);
+      return read.intent === 'policy' && read.entry !== null;
+    },
   });
   const { escalation, stats } = escalationFeature;
 
@@ -145,18 +178,32 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
 
   const version = createVersion({ version: packageVersion() });
-  const answers = { kb, ask };
   const intents = createIntents({ engine: answers, i18n });
-  const conversation = createConversation({ engine: answers, ttlDays: config.STATE_TTL_DAYS, handoff: escalation });
+  const conversation = createConversation({
+    engine: answers,
+    ttlDays: config.STATE_TTL_DAYS,
+    handoff: escalation,
+    gaps: {
+      sink: learning.sink,
+      rank: (text, lang) =>
+        engine
+          .explain(text, lang, false)
+          .candidates.filter((c) => kb.entries.has(c.label))
+          .slice(0, 3)
+          .map((c) => ({ id: c.label, p: c.p })),
+      days: config.REVIEW_TTL_DAYS,
+    },
+  });
   const feedback = createFeedback({
     engine,
+    handoff: escalation,
     events: core.events,
     votes: store.kv('feedback-vote', ttl),
     staffAnswers: store.kv('feedback-staff', ttl),
     stats: store.kv('feedback-stats'),
     ttlMs: ttl,
     timeZone,
-    gaps: opts.gaps,
+    gaps: opts.gaps ?? learning.sink,
     log,
   });
 
@@ -193,6 +240,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         requests,
         feedback: feedback.staff,
         seen: store.kv<number>('slack-event', SEEN_MS, { durable: false }),
+        review: learning.review,
       }),
     );
   }
@@ -258,6 +306,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const jobsFeature: Feature = { name: 'jobs', services: [{ name: 'queue', start: () => queue.start(), stop: () => queue.stop() }] };
   // Every feature but ops, in the order below: ops reads their ready checks.
   const afterOps = [
+    learning,
     intents,
     feedback,
     escalationFeature,
@@ -288,6 +337,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   // The order is the middleware order and the start order (stop runs in reverse):
   //   state      sweeps expired state; its store check leads /readyz
   //   ops        the rate limit refuses a flood before any feature works on it
+  //   learning   reads the knowledge overlay before anything is answered; no middleware
   //   intents    free text read once: "I want a person" / "my requests' status" run /human, /status
   //   feedback   takes its 👍/👎 presses first (also while a ticket or form is open); adds them under answers
   //   escalation while a ticket is open, the customer talks to the agent, not the bot
@@ -317,6 +367,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     escalation,
     stats,
     requests,
+    learning,
   };
 }
 

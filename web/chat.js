@@ -169,11 +169,13 @@
     show(item);
   }
 
-  /** After /forget the tab's copy of the conversation goes too. */
+  /** After /forget the tab's copy of the conversation goes too, and the server's inbox starts again at 1. */
   function forgetLocally() {
     history.length = 0;
     store.removeItem('thunder.history');
     log.replaceChildren();
+    after = 0;
+    store.setItem('thunder.after', '0');
   }
 
   function scrollDown() {

@@ -56,8 +56,8 @@ export interface Explanation {
   evidence: [string, number][];
 }
 
-/** Runners-up offered beside an answer given below this confidence. */
-const SURE_AT = 0.7;
+/** Runners-up offered beside an answer given below this confidence; below it an answer is not "sure" (staff review sees it). */
+export const SURE_AT = 0.7;
 /** A runner-up is offered when its probability reaches this. */
 const SUGGEST_AT = 0.1;
 const MAX_SUGGESTIONS = 3;

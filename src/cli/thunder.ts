@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
@@ -7,6 +8,9 @@ import { KnowledgeError, loadKnowledge } from '../answers/knowledge.js';
 import { ExitCode } from '../core/errors.js';
 import { LANGS, type Intent, type Lang, type Right } from '../domain.js';
 import { createI18n } from '../i18n/index.js';
+import { ConfigError, loadConfig } from '../config/index.js';
+import { exportOverlay } from '../learning/export.js';
+import { Store } from '../state/store.js';
 
 /** One line of `thunder ask --json`: the contract the held-out evaluation reads. */
 export interface AskRecord {
@@ -105,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         explain: { type: 'boolean', default: false },
         lang: { type: 'string', default: 'lv' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -119,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${help}\n`);
     return ExitCode.Ok;
   }
+  if (positionals[0] === 'kb' && positionals[1] === 'export') return kbExport(values.out);
   if (positionals[0] !== 'ask' || !LANGS.includes(lang)) {
     process.stderr.write(`${help}\n`);
     return ExitCode.Usage;
@@ -139,6 +145,28 @@ async function main(argv: string[]): Promise<number> {
     await write(values.json ? `${JSON.stringify(record(question, answer, t))}\n` : `${humanText(answer, t)}\n`);
   } else {
     await askLines(engine, lang, t, values.json);
+  }
+  return ExitCode.Ok;
+}
+
+/** `thunder kb export [--out file]`: the knowledge overlay from the store the configuration names (DATA_DIR or REDIS_URL). */
+async function kbExport(out: string | undefined): Promise<number> {
+  await import('dotenv/config');
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return ExitCode.Config;
+  }
+  const store = new Store({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR, prefix: config.STORE_PREFIX });
+  try {
+    const yaml = await exportOverlay(store);
+    if (out) writeFileSync(out, yaml);
+    else await write(yaml);
+  } finally {
+    await store.close();
   }
   return ExitCode.Ok;
 }

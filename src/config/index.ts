@@ -70,6 +70,12 @@ export const configSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_SUPPORT_CHANNEL: optionalText,
   SLACK_API_URL: optionalUrl,
+  /** Channel where new clusters of unanswered questions are announced for review (at most hourly). */
+  SLACK_REVIEW_CHANNEL: optionalText,
+  /** Days a question kept for review (redacted, no user id) lives from its first capture. */
+  REVIEW_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
+  /** How often each instance reads the knowledge overlay's version, to answer from a newer one. */
+  REVIEW_POLL_MS: z.coerce.number().int().min(10).default(2000),
   /** Parsed once here into weekdays and minutes; the time zone is SUPPORT_TIMEZONE. */
   SUPPORT_HOURS: z
     .string()

@@ -1,11 +1,14 @@
 import type { i18n } from 'i18next';
 import { z } from 'zod';
-import type { Answer, AnswerEngine } from '../answers/engine.js';
+import { type Answer, type AnswerEngine, SURE_AT } from '../answers/engine.js';
 import type { Ctx } from '../core/bot.js';
 import type { Feature } from '../core/feature.js';
+import type { Session } from '../core/session.js';
 import type { Channel, Reply } from '../core/types.js';
 import type { Lang } from '../domain.js';
 import type { Contacts } from '../escalation/contacts.js';
+import { keepable } from '../learning/redact.js';
+import type { GapReason, GapSink } from '../learning/types.js';
 import {
   answerReply,
   didYouMeanReply,
@@ -33,6 +36,8 @@ declare module '../core/session.js' {
     unanswered: number;
     /** The user chose `lang` (button, /language): answers stay in it whatever language a question is in. */
     langChosen: boolean;
+    /** The question "did you mean" was shown for, redacted, until the next turn: "none of these" reports it. */
+    pendingGap?: { text: string; candidates: { id: string; p: number }[] } | undefined;
   }
 }
 
@@ -43,6 +48,8 @@ export interface ConversationOptions {
   ttlDays: number;
   /** Whether a person can join now (escalation), and the company's contacts. */
   handoff: Handoff & { contacts: Contacts };
+  /** Where questions the policy did not answer (or not surely) go for staff review, with the likeliest entries. */
+  gaps?: { sink: GapSink; rank(text: string, lang: Lang): { id: string; p: number }[]; days: number } | undefined;
 }
 
 /**
@@ -57,9 +64,12 @@ export function createIntents({ engine, i18n }: { engine: Pick<AnswerEngine, 'as
  * Commands (start, help, language, topics, forget) and answers from the engine. Mounted after
  * escalation and requests, so whatever reaches it is a command, a button or a question.
  */
-export function createConversation({ engine, ttlDays: days, handoff }: ConversationOptions): Feature {
+export function createConversation({ engine, ttlDays: days, handoff, gaps }: ConversationOptions): Feature {
   const { kb } = engine;
   const middleware = async (ctx: Ctx): Promise<void> => {
+    const pending = ctx.session.pendingGap;
+    ctx.session.pendingGap = undefined;
+    if (ctx.msg.button === 'gap:none') return noneOfThese(ctx, pending);
     if (ctx.msg.unsupported) return ctx.reply(ctx.t('conversation:unsupported'));
     if (ctx.command !== undefined) return command(ctx, ctx.command);
     if (ctx.msg.button !== undefined) return button(ctx, ctx.msg.button);
@@ -75,8 +85,9 @@ export function createConversation({ engine, ttlDays: days, handoff }: Conversat
           ctx.msg.channel === 'web'
             ? ctx.t('conversation:privacyWeb', { count: days, link: ctx.t('web:forget') })
             : ctx.t('conversation:privacy', { count: days });
+        const review = gaps ? ` ${ctx.t('conversation:reviewNotice', { count: gaps.days })}` : '';
         ctx.reply({
-          text: `${ctx.t('conversation:start')}\n\n${privacy}`,
+          text: `${ctx.t('conversation:start')}\n\n${privacy}${review}`,
           buttons: [languageButtons(ctx), [{ label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' }]],
         });
         return;
@@ -139,11 +150,40 @@ export function createConversation({ engine, ttlDays: days, handoff }: Conversat
     if (answer.intent === 'greeting' || answer.intent === 'thanks') return ctx.reply(smallTalkReply(ctx, answer.intent));
     if (answer.entry) {
       const { entry, suggestions } = answer;
+      if (answer.intent === 'policy' && answer.confidence < SURE_AT) await gap(ctx, 'unsure', answer.lang);
       return answered(ctx, answerReply(ctx, kb, { entry, lang: ctx.lang, suggestions, right: answer.exercise ?? entry.right }), entry.id);
     }
     ctx.session.unanswered += 1;
     ctx.core.events.emit('unanswered', { channel: ctx.msg.channel, lang: ctx.lang });
-    if (answer.suggestions.length) return ctx.reply(didYouMeanReply(ctx, answer.suggestions, ctx.lang, handoff));
+    const candidates = await gap(ctx, 'unanswered', answer.lang);
+    if (answer.suggestions.length) {
+      const text = gaps && keepable(ctx.args);
+      if (text) ctx.session.pendingGap = { text, candidates };
+      for (const reply of didYouMeanReply(ctx, answer.suggestions, ctx.lang, handoff, gaps !== undefined)) ctx.reply(reply);
+      return;
+    }
+    ctx.core.events.emit('fallback', { channel: ctx.msg.channel, lang: ctx.lang });
+    ctx.reply(noAnswerReply(ctx, handoff, ctx.session.unanswered));
+  }
+
+  /** Hands this turn's question to staff review; returns the likeliest entries it was given with. */
+  async function gap(ctx: Ctx, reason: GapReason, lang: Lang): Promise<{ id: string; p: number }[]> {
+    if (!gaps) return [];
+    const candidates = gaps.rank(ctx.args, lang);
+    await gaps.sink.capture({ text: ctx.args, lang, channel: ctx.msg.channel, reason, candidates });
+    return candidates;
+  }
+
+  /** "None of these" under "did you mean": the question goes to review marked so, and the customer gets the honest fallback. */
+  async function noneOfThese(ctx: Ctx, pending: ConversationFields['pendingGap']): Promise<void> {
+    if (pending && gaps)
+      await gaps.sink.capture({
+        text: pending.text,
+        lang: ctx.lang,
+        channel: ctx.msg.channel,
+        reason: 'none_of_these',
+        candidates: pending.candidates,
+      });
     ctx.core.events.emit('fallback', { channel: ctx.msg.channel, lang: ctx.lang });
     ctx.reply(noAnswerReply(ctx, handoff, ctx.session.unanswered));
   }
@@ -164,10 +204,19 @@ export function createConversation({ engine, ttlDays: days, handoff }: Conversat
 
   return {
     name: 'conversation',
-    session: { unanswered: z.number().int().nonnegative().default(0), langChosen: z.boolean().default(false) },
+    session: {
+      unanswered: z.number().int().nonnegative().default(0),
+      langChosen: z.boolean().default(false),
+      pendingGap: z
+        .object({ text: z.string(), candidates: z.array(z.object({ id: z.string(), p: z.number() })) })
+        .optional()
+        .catch(undefined),
+    },
     middleware: [middleware],
   };
 }
+
+type ConversationFields = Pick<Session, 'pendingGap'>;
 
 /** An explicit choice: answers stay in this language, whatever language the next question is in. */
 function chooseLang(ctx: Ctx, lang: Lang): void {

@@ -39,11 +39,16 @@ export function answerReply(ctx: Ctx, kb: KnowledgeBase, parts: AnswerParts): Re
   return { text: entry.answer[lang], section: entry.section.title[lang], quote: entry.source, buttons };
 }
 
-/** "None of these" leads to a person only where one can join, as in Azure QA's active-learning card. */
-export function didYouMeanReply(ctx: Ctx, suggestions: KnowledgeEntry[], lang: Lang, handoff: Handoff): Reply {
+/**
+ * A person is offered only where one can join. "None of these" (as in Azure QA's active-learning
+ * card) tells staff review the suggestions missed, when review is on. The topics follow the
+ * sentence that introduces them; the company's contacts come after them, as a message of their own.
+ */
+export function didYouMeanReply(ctx: Ctx, suggestions: KnowledgeEntry[], lang: Lang, handoff: Handoff, noneOfThese = false): Reply[] {
   const buttons = suggestions.slice(0, 3).map((e) => [entryButton(e, lang)]);
-  if (handoff.available()) return { text: ctx.t('conversation:didYouMean'), buttons: [...buttons, [humanButton(ctx)]] };
-  return { text: `${ctx.t('conversation:didYouMean')}\n\n${handoff.contactText(ctx.lang)}`, buttons };
+  if (noneOfThese) buttons.push([{ label: ctx.t('conversation:noneOfThese'), data: 'gap:none' }]);
+  if (handoff.available()) return [{ text: ctx.t('conversation:didYouMean'), buttons: [...buttons, [humanButton(ctx)]] }];
+  return [{ text: ctx.t('conversation:didYouMean'), buttons }, { text: handoff.contactText(ctx.lang) }];
 }
 
 /** The policy has no answer: one offer of a person where one can join, else the company's contacts. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { i18n, TFunction } from 'i18next';
 import type { Logger } from 'pino';
 import type { Space } from '../state/port.js';
@@ -32,8 +32,8 @@ export interface Ctx {
 }
 
 export type SessionStore = Pick<Space<Session>, 'get' | 'set' | 'delete'>;
-/** When a user's data was last erased (ms since the epoch), shared by every instance. */
-export type TombstoneStore = Pick<Space<number>, 'get' | 'set'>;
+/** A mark that changes at each erasure of a user's data, shared by every instance. */
+export type TombstoneStore = Pick<Space<string>, 'get' | 'set'>;
 export type Next = () => Promise<void>;
 export type Middleware = (ctx: Ctx, next: Next) => Promise<void>;
 export type ForgetHook = (key: string, session: Session) => Promise<void>;
@@ -50,8 +50,6 @@ export interface CoreOptions {
 
 /** Longer than any turn: a turn that began before a /forget is still running within this. */
 const TOMBSTONE_MS = 10 * 60_000;
-/** Clocks of instances may differ this much; a turn begun this soon after a /forget is undone too. */
-const CLOCK_SKEW_MS = 2_000;
 
 const COMMAND = /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i;
 
@@ -99,7 +97,8 @@ export class Core {
 
   private async run(key: string, msg: Incoming): Promise<Reply[]> {
     const started = performance.now();
-    const begun = Date.now();
+    // The mark before the session: a /forget in between shows as a changed mark at the write.
+    const mark = await this.tombstones.get(tombstoneKey(key));
     const session = this.codec.parse(await this.sessions.get(key));
     session.chatId = msg.chatId;
     const core = this;
@@ -136,7 +135,7 @@ export class Core {
     if (!failed && this.sessionKept(ctx)) {
       if (ctx.private) recordTurns(ctx.session, ctx.t('core:privateTurn'), []);
       else recordTurns(ctx.session, text || (msg.button ? `[${msg.button}]` : ''), ctx.replies);
-      await this.write(key, ctx.session, begun);
+      await this.write(key, ctx.session, mark);
     }
     this.events.emit('message', { channel: msg.channel, ms: performance.now() - started });
     return ctx.replies;
@@ -156,13 +155,13 @@ export class Core {
 
   /**
    * The per-user queue is per instance: a /forget handled by another instance while this turn ran
-   * must not be undone by this turn's older copy. /forget marks before it erases, and this checks
-   * after it writes, so one of the two always sees the other.
+   * must not be undone by this turn's older copy. /forget changes the mark before and after it
+   * erases, and this checks the mark after it writes, so one of the two always sees the other;
+   * a turn that began after the /forget read the new mark and keeps its session.
    */
-  private async write(key: string, session: Session, begun: number): Promise<void> {
+  private async write(key: string, session: Session, mark: string | undefined): Promise<void> {
     await this.sessions.set(key, session);
-    const erased = await this.tombstones.get(tombstoneKey(key));
-    if (erased !== undefined && erased >= begun - CLOCK_SKEW_MS) await this.sessions.delete(key);
+    if ((await this.tombstones.get(tombstoneKey(key))) !== mark) await this.sessions.delete(key);
   }
 
   /** After /forget the session is gone and must not be written back. */
@@ -213,11 +212,11 @@ export class Core {
    */
   editSession(key: string, edit: (session: Session) => boolean): Promise<void> {
     return this.queue.run(key, async () => {
-      const begun = Date.now();
+      const mark = await this.tombstones.get(tombstoneKey(key));
       const raw = await this.sessions.get(key);
       if (!raw) return;
       const session = this.codec.parse(raw);
-      if (edit(session)) await this.write(key, session, begun);
+      if (edit(session)) await this.write(key, session, mark);
     });
   }
 
@@ -227,8 +226,13 @@ export class Core {
 
   /** Erases everything the bot keeps about the user of `ctx`: the session and every feature's data. */
   async forget(ctx: Ctx): Promise<void> {
-    await this.tombstones.set(tombstoneKey(ctx.key), Date.now(), TOMBSTONE_MS);
+    const mark = tombstoneKey(ctx.key);
+    await this.tombstones.set(mark, randomUUID(), TOMBSTONE_MS);
     for (const hook of this.forgetHooks) await hook(ctx.key, ctx.session);
+    await this.sessions.delete(ctx.key);
+    // A turn elsewhere that read the session before the delete and wrote it back after it: it read
+    // the first mark, so its check after writing sees this one (or this delete comes after it).
+    await this.tombstones.set(mark, randomUUID(), TOMBSTONE_MS);
     await this.sessions.delete(ctx.key);
     forgotten.add(ctx);
     ctx.session = this.codec.fresh();

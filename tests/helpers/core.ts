@@ -17,7 +17,7 @@ export function coreWith(features: Feature[], opts: { defaultLang?: Lang } = {})
   const core = new Core({
     i18n: createI18n(),
     sessions,
-    tombstones: new Keyv<number>(),
+    tombstones: new Keyv<string>(),
     log: createLogger('silent'),
     defaultLang: opts.defaultLang ?? 'en',
   });

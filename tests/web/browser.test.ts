@@ -267,6 +267,24 @@ describe('web chat in a real browser', () => {
     await page.context().close();
   });
 
+  it('after "delete my chat", messages pushed later still reach the page (the inbox starts again at 1)', async () => {
+    const { page, problems } = await open('en-GB', { width: 1280, height: 860 });
+    await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0);
+    const sessionId = await page.evaluate(() => sessionStorage.getItem('thunder.session'));
+    await t.app.core.push('web', sessionId!, [{ text: 'A note before the erasure' }, { text: 'And a second one' }]);
+    await expect.poll(() => page.getByText('And a second one').count(), { timeout: 15_000 }).toBe(1);
+
+    await page.getByRole('button', { name: tr('en', 'web:forget') }).click();
+    await page.getByRole('button', { name: tr('en', 'conversation:forgetYes') }).click();
+    await expect.poll(() => page.getByText('And a second one').count()).toBe(0);
+    // What a request's reference or an agent's reply would be: pushed after the erasure.
+    const now = await page.evaluate(() => sessionStorage.getItem('thunder.session'));
+    await t.app.core.push('web', now!, [{ text: 'Your reference: KW-TEST' }]);
+    await expect.poll(() => page.getByText('Your reference: KW-TEST').count(), { timeout: 15_000 }).toBe(1);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('answers every message over the rate limit, saying when to try again', async () => {
     const { page, problems } = await open('en-GB', { width: 390, height: 844 }, strict.url);
     await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0); // the greeting took one of three

@@ -9,10 +9,12 @@ import type { Lang } from '../../domain.js';
 import type { Escalation, Stats } from '../../escalation/index.js';
 import type { TicketAction } from '../../escalation/escalation.js';
 import { outcomeKey, type StaffFeedback, VOTES } from '../../feedback/index.js';
-import { formatDate } from '../../i18n/dates.js';
+import { formatDate, formatMoment } from '../../i18n/dates.js';
 import type { TFunction } from '../../i18n/index.js';
 import type { RequestView } from '../../requests/outbox.js';
+import type { Review } from '../../learning/index.js';
 import { plain, requestList, staffAnswer, statsMessage, type Message } from './blocks.js';
+import { auditMessage, outcomeText, reviewActions, reviewMessage } from './review.js';
 import { boltLogger } from './logger.js';
 import { HonoReceiver } from './receiver.js';
 import { slackToPlain, withoutMentions } from './text.js';
@@ -62,6 +64,8 @@ export interface SlackOptions {
   feedback: StaffFeedback | undefined;
   /** Event ids already handled (Slack redelivers). */
   seen: Space<number>;
+  /** Staff review of the questions Thunder could not answer (`/privacy review` and the cards' actions). */
+  review?: Review | undefined;
 }
 
 /**
@@ -97,6 +101,7 @@ export function createSlack(opts: SlackOptions): Feature {
   const { staffLang, i18n } = opts;
   const staffT = i18n.getFixedT(staffLang);
   const formatDay = (iso: string) => formatDate(iso, staffLang, opts.timeZone, 'medium');
+  const formatAt = (at: number) => formatMoment(at, staffLang, opts.timeZone);
 
   const { feedback } = opts;
   const answer = async (question: string): Promise<Message> => {
@@ -142,9 +147,22 @@ export function createSlack(opts: SlackOptions): Feature {
     if (!text || sub === 'help' || sub === 'palīdzība') reply = plain(staffT('slack:help'));
     else if (sub === 'requests' || sub === 'pieprasījumi') reply = await openRequests(opts.requests, staffT, formatDay);
     else if (sub === 'stats' || sub === 'statistika') reply = await stats(opts.stats, feedback, staffT);
-    else reply = await answer(text);
+    else if (REVIEW.test(sub)) {
+      // In the channel: the cards' actions answer in their thread, where everyone who saw them looks.
+      await ack({ response_type: 'in_channel', ...(await reviewCommand(sub.replace(REVIEW, '').trim(), command.user_id)) });
+      return;
+    } else reply = await answer(text);
     await ack({ response_type: 'ephemeral', ...reply });
   });
+
+  async function reviewCommand(sub: string, user: string): Promise<Message> {
+    const { review } = opts;
+    if (!review) return plain(staffT('slack:review.off'));
+    if (sub === 'undo' || sub === 'atsaukt') return plain(outcomeText(staffT, await review.undo(user), user, review.entries, staffLang));
+    if (sub === 'log' || sub === 'žurnāls') return auditMessage(staffT, await review.auditLog(), formatAt);
+    return reviewMessage(staffT, await review.open(), review.entries, staffLang);
+  }
+  if (opts.review) reviewActions(bolt, opts.review, staffT, staffLang);
 
   for (const action of ['claim', 'resolve'] as const) {
     bolt.action(`esc:${action}`, async ({ ack, body, action: pressed, client }) => {
@@ -177,6 +195,9 @@ export function createSlack(opts: SlackOptions): Feature {
     services: [{ name: 'slack', start: () => bolt.start().then(() => undefined), stop: () => bolt.stop().then(() => undefined) }],
   };
 }
+
+/** `/privacy review` (Latvian `pārskats`), then `undo` or `log`. */
+const REVIEW = /^(review|pārskats)\b/u;
 
 /** True the first time an id is seen, store-wide (atomically on both backends). */
 function firstSeen(kv: Space<number>): (id: string) => Promise<boolean> {
