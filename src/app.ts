@@ -13,6 +13,7 @@ import { createTelegram } from './channels/telegram/index.js';
 import { createWeb } from './channels/web/index.js';
 import { type Config, standinDir } from './config/index.js';
 import { createConversation, createIntents } from './conversation/index.js';
+import { understand } from './conversation/understand.js';
 import { Core } from './core/bot.js';
 import { errorInfo } from './core/errors.js';
 import { type Feature, mountFeatures, type ReadyCheck, type Service } from './core/feature.js';
@@ -125,6 +126,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   // Every feature asks through the overlay (and its per-version answer cache), so staff changes reach them all.
   const ask = learning.ask;
+  const answers = { kb, ask };
   const hours = { ...config.SUPPORT_HOURS, timeZone };
   const desk =
     slackClient && config.SLACK_SUPPORT_CHANNEL
@@ -151,6 +153,10 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     relayRetryBaseMs: config.RELAY_RETRY_BASE_MS,
     desk,
     contacts: contactsOf(kb),
+    answersFromPolicy: (ctx) => {
+      const read = understand(answers, ctx);
+      return read.intent === 'policy' && read.entry !== null;
+    },
   });
   const { escalation, stats } = escalationFeature;
 
@@ -172,7 +178,6 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
 
   const version = createVersion({ version: packageVersion() });
-  const answers = { kb, ask };
   const intents = createIntents({ engine: answers });
   const conversation = createConversation({
     engine: answers,
@@ -191,6 +196,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const feedback = createFeedback({
     engine,
+    handoff: escalation,
     events: core.events,
     votes: store.kv('feedback-vote', ttl),
     staffAnswers: store.kv('feedback-staff', ttl),

@@ -155,7 +155,8 @@ export function createConversation({ engine, ttlDays: days, handoff, gaps }: Con
     if (answer.suggestions.length) {
       const text = gaps && keepable(ctx.args);
       if (text) ctx.session.pendingGap = { text, lang: answer.lang, candidates };
-      return ctx.reply(didYouMeanReply(ctx, answer.suggestions, ctx.lang, handoff, gaps !== undefined));
+      for (const reply of didYouMeanReply(ctx, answer.suggestions, ctx.lang, handoff, gaps !== undefined)) ctx.reply(reply);
+      return;
     }
     ctx.core.events.emit('fallback', { channel: ctx.msg.channel, lang: ctx.lang });
     ctx.reply(noAnswerReply(ctx, handoff, ctx.session.unanswered));

@@ -35,9 +35,18 @@ export function intentRouter(engine: Pick<AnswerEngine, 'ask'>): Middleware {
   };
 }
 
-/** Replies follow the language a message is written in, until the user chooses one. */
+/**
+ * Replies follow the language a message is written in, until the user chooses one. A message of
+ * fewer than two words ("ok", "super", "👍", "?", "help") is typed alike in both languages: it
+ * keeps the conversation's language, and only a sentence read as the other language switches it.
+ */
 export function followLang(ctx: Ctx, lang: Lang): void {
   if (ctx.session.langChosen) return;
+  if (ctx.session.lang && lang !== ctx.session.lang && words(ctx.args) < 2) return;
   ctx.lang = lang;
   ctx.session.lang = lang;
+}
+
+function words(text: string): number {
+  return text.match(/\p{L}{2,}/gu)?.length ?? 0;
 }

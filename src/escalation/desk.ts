@@ -5,8 +5,10 @@ export type DeskNote =
   | { kind: 'customer'; text: string }
   /** A sticker, photo or voice message: only its kind is passed on. */
   | { kind: 'unsupported'; what: string }
-  /** The customer used /forget: the conversation is closed and erased. */
-  | { kind: 'forgotten' }
+  /** The customer used /forget: the conversation is closed and erased; `kept` of the customer's thread messages could not be deleted. */
+  | { kind: 'forgotten'; kept?: number }
+  /** The customer ended the hand-off themselves. */
+  | { kind: 'left' }
   /**
    * The channel will not take our message (Meta): `window` more than 24 hours since the customer
    * wrote, `unavailable` they turned messages off, `reengaged` WhatsApp got the approved template
@@ -24,6 +26,9 @@ export type RequestNotice =
 export interface Desk {
   postTicket(ticket: Ticket): Promise<{ channel: string; ts: string }>;
   updateTicket(ticket: Ticket): Promise<void>;
-  postToThread(ticket: Ticket, note: DeskNote): Promise<void>;
+  /** Returns the posted message's ts. */
+  postToThread(ticket: Ticket, note: DeskNote): Promise<string | undefined>;
+  /** Deletes messages the bot posted in the ticket's thread; returns the ts it could not delete. */
+  deletePosts(ticket: Pick<Ticket, 'desk'>, posts: string[]): Promise<string[]>;
   announceRequest(request: RequestNotice): Promise<void>;
 }

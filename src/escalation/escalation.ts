@@ -4,7 +4,7 @@ import type { Ctx, Middleware } from '../core/bot.js';
 import { ErrorCode, isRetryable, ThunderError } from '../core/errors.js';
 import type { CoreEmitter } from '../core/events.js';
 import type { Session } from '../core/session.js';
-import type { Channel, Reply } from '../core/types.js';
+import type { Button, Channel, Reply } from '../core/types.js';
 import type { Lang } from '../domain.js';
 import { formatMoment } from '../i18n/dates.js';
 import type { Contacts } from './contacts.js';
@@ -36,7 +36,16 @@ export interface EscalationDeps {
   desk: Desk | undefined;
   /** The company's e-mail and phone: a policy fact, from the knowledge base. */
   contacts: Contacts;
+  /** Whether the bot answers this turn's text from the policy (it does so while the customer waits for a person). */
+  answersFromPolicy?: (ctx: Ctx) => boolean;
 }
+
+/** Commands that keep working while a person has the conversation: they only read or change the bot's side. */
+const KEPT_COMMANDS = new Set(['start', 'help', 'language', 'topics', 'status', 'version']);
+/** Buttons that keep working likewise: the language, the policy's topics and its answers. */
+const KEPT_BUTTONS = /^(lang|topic|a):/;
+/** The customer hears "passed on" at most this often: silence looks broken, one notice per message is noise. */
+export const ACK_EVERY_MS = 10 * 60_000;
 
 /**
  * Hands a customer over to a human: tickets, the relay between the customer's chat and the
@@ -59,7 +68,17 @@ export class Escalation {
     this.relay.on('update', (d) => this.withDesk(d as { id: string }, (desk, t) => desk.updateTicket(t)));
     this.relay.on('note', (d) => {
       const { id, note } = d as { id: string; note: DeskNote };
-      return this.withDesk({ id }, (desk, t) => desk.postToThread(t, note));
+      return this.withDesk({ id }, async (desk, t) => {
+        const ts = await desk.postToThread(t, note);
+        if (note.kind === 'customer' && ts) await this.keepPost(desk, id, ts);
+      });
+    });
+    this.relay.on('erase', (d) => {
+      const { id, posts } = d as { id: string; posts: string[] };
+      return this.withDesk({ id }, async (desk, t) => {
+        const kept = await desk.deletePosts(t, posts);
+        await desk.postToThread(t, { kind: 'forgotten', kept: kept.length });
+      });
     });
     this.relay.on('push', (d) => {
       const { channel, chatId, replies } = d as Pick<Ticket, 'channel' | 'chatId'> & { replies: Reply[] };
@@ -74,8 +93,9 @@ export class Escalation {
     // The ticket's own status decides, so a resolve that raced with this turn still hands back.
     if (id && (!ticket || ticket.status === 'resolved')) delete ctx.session.ticketId;
     const forgetting = ctx.command === 'forget' || ctx.msg.button?.startsWith('forget:');
-    if (ticket && ticket.status !== 'resolved' && !forgetting) return this.fromCustomer(ctx, ticket);
+    if (ticket && ticket.status !== 'resolved' && !forgetting) return this.fromCustomer(ctx, ticket, next);
     if (ctx.command === 'human') return this.open(ctx);
+    if (ctx.command === 'leave') return ctx.reply({ text: ctx.t('escalation:notConnected'), buttons: [[this.topicsButton(ctx)]] });
     return next();
   };
 
@@ -91,8 +111,10 @@ export class Escalation {
       lang: ctx.lang,
       status: 'open',
       createdAt: now.getTime(),
-      acked: false,
+      ackedAt: 0,
       erased: false,
+      left: false,
+      posts: [],
       turns: ctx.session.turns.slice(),
       ...(expectedAt ? { expectedAt } : {}),
     };
@@ -100,29 +122,94 @@ export class Escalation {
     ctx.session.ticketId = ticket.id;
     ctx.session.unanswered = 0;
     await this.relay.enqueue(`desk:${ticket.id}`, 'post', { id: ticket.id });
-    ctx.reply(ctx.t('escalation:opened', { id: ticket.id }));
-    // Outside support hours nobody joins soon: say when, and where to write meanwhile.
+    // Outside support hours the ticket still opens (staff see it first thing), and the customer hears when it is read.
     if (expectedAt)
-      ctx.reply(`${ctx.t('escalation:offHours', { when: this.formatTime(expectedAt, ctx.lang) })} ${this.contactText(ctx.lang)}`);
+      ctx.reply({
+        text: ctx.t('escalation:openedOffHours', { id: ticket.id, when: this.formatTime(expectedAt, ctx.lang) }),
+        buttons: [[this.topicsButton(ctx)], [this.leaveButton(ctx)]],
+      });
+    else ctx.reply({ text: ctx.t('escalation:opened', { id: ticket.id }), buttons: [[this.leaveButton(ctx)]] });
     this.deps.events.emit('escalation.opened', { channel: ctx.msg.channel, ticketId: ticket.id });
   }
 
-  /** While a ticket is open, the customer talks to the agent, not to the bot. */
-  private async fromCustomer(ctx: Ctx, ticket: Ticket): Promise<void> {
-    if (ctx.command === 'human') return ctx.reply(ctx.t('escalation:alreadyOpen', { id: ticket.id }));
+  /**
+   * While a ticket is open, what the customer writes goes to the agent; commands and buttons that
+   * only concern the bot (help, language, topics, status) keep working, and /leave ends the hand-off.
+   */
+  private async fromCustomer(ctx: Ctx, ticket: Ticket, next: () => Promise<void>): Promise<void> {
+    const { command } = ctx;
+    const { button } = ctx.msg;
+    if (command === 'human')
+      return ctx.reply({ text: ctx.t('escalation:alreadyOpen', { id: ticket.id }), buttons: [[this.leaveButton(ctx)]] });
+    if (command === 'leave') return this.leave(ctx, ticket);
+    if ((command && KEPT_COMMANDS.has(command)) || (!command && button && KEPT_BUTTONS.test(button))) return this.bot(ctx, ticket, next);
+    if (command || button) return ctx.reply({ text: ctx.t('escalation:withAgent'), buttons: [[this.leaveButton(ctx)]] });
     if (ctx.msg.unsupported) {
       await this.relay.enqueue(`desk:${ticket.id}`, 'note', { id: ticket.id, note: { kind: 'unsupported', what: ctx.msg.unsupported } });
       return ctx.reply(ctx.t('escalation:textOnly'));
     }
     const text = ctx.msg.text?.trim();
-    if (!text) return ctx.reply(ctx.t('escalation:withAgent'));
+    if (!text) return;
     await this.relay.enqueue(`desk:${ticket.id}`, 'note', { id: ticket.id, note: { kind: 'customer', text } });
-    if (!ticket.acked) {
+    const now = Date.now();
+    if (now - ticket.ackedAt >= ACK_EVERY_MS) {
       await this.tickets.update(ticket.id, (t) => {
-        t.acked = true;
+        t.ackedAt = now;
       });
-      ctx.reply(ctx.t('escalation:relayed'));
+      ctx.reply(this.ack(ctx));
     }
+    // Until a person joins, a question the policy answers is answered at once too.
+    if (ticket.status === 'open' && this.deps.answersFromPolicy?.(ctx)) return this.bot(ctx, ticket, next);
+  }
+
+  private ack(ctx: Ctx): string {
+    const now = new Date();
+    if (isOpen(now, this.hours)) return ctx.t('escalation:relayed');
+    return ctx.t('escalation:relayedOffHours', { when: this.formatTime(nextOpening(now, this.hours).getTime(), ctx.lang) });
+  }
+
+  /** The bot handles this turn; a language switched meanwhile is the language of the agent's relayed replies too. */
+  private async bot(ctx: Ctx, ticket: Ticket, next: () => Promise<void>): Promise<void> {
+    await next();
+    if (ctx.lang !== ticket.lang) {
+      const lang = ctx.lang;
+      await this.tickets.update(ticket.id, (t) => {
+        t.lang = lang;
+      });
+    }
+  }
+
+  /** The customer ends the hand-off: the ticket closes, the desk is told, the bot answers again. */
+  private async leave(ctx: Ctx, ticket: Ticket): Promise<void> {
+    let closed = false;
+    await this.tickets.update(ticket.id, (t) => {
+      if (t.status === 'resolved') return;
+      Object.assign(t, { status: 'resolved', left: true });
+      closed = true;
+    });
+    delete ctx.session.ticketId;
+    if (closed) {
+      // In the desk's queue, so they follow the ticket's post even when it is still on its way.
+      await this.relay.enqueue(`desk:${ticket.id}`, 'update', { id: ticket.id });
+      await this.relay.enqueue(`desk:${ticket.id}`, 'note', { id: ticket.id, note: { kind: 'left' } });
+    }
+    ctx.reply({ text: ctx.t('escalation:left'), buttons: [[this.topicsButton(ctx)]] });
+  }
+
+  private leaveButton(ctx: Ctx): Button {
+    return { label: ctx.t('escalation:leaveButton'), data: 'cmd:leave' };
+  }
+
+  private topicsButton(ctx: Ctx): Button {
+    return { label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' };
+  }
+
+  /** Remembers a relayed customer message's ts for /forget; one posted after a /forget goes at once. */
+  private async keepPost(desk: Desk, id: string, ts: string): Promise<void> {
+    const ticket = await this.tickets.update(id, (t) => {
+      if (!t.erased) t.posts.push(ts);
+    });
+    if (ticket?.erased) await desk.deletePosts(ticket, [ts]);
   }
 
   /** An agent's reply in the ticket thread; false when the thread is no open ticket. The first reply claims it. */
@@ -158,16 +245,20 @@ export class Escalation {
   /** /forget: the ticket closes, queued messages go, and the Slack message stops showing the conversation. */
   async forget(ticketId: string): Promise<void> {
     await this.relay.drop([`desk:${ticketId}`, `customer:${ticketId}`]);
+    let posts: string[] = [];
     const ticket = await this.tickets.update(ticketId, (t) => {
+      posts = t.posts;
       t.status = 'resolved';
       t.erased = true;
       t.turns = [];
+      t.posts = [];
       t.key = '';
       t.chatId = '';
     });
     if (ticket?.desk) {
       await this.relay.enqueue(`desk:${ticketId}`, 'update', { id: ticketId });
-      await this.relay.enqueue(`desk:${ticketId}`, 'note', { id: ticketId, note: { kind: 'forgotten' } });
+      // The bot's posts of the customer's words go from the thread too; the note says if any could not.
+      await this.relay.enqueue(`desk:${ticketId}`, 'erase', { id: ticketId, posts });
     }
   }
 
@@ -200,8 +291,10 @@ export class Escalation {
       lang: session?.lang ?? customer.lang,
       status: 'open',
       createdAt: Date.now(),
-      acked: true,
+      ackedAt: Date.now(),
       erased: false,
+      left: false,
+      posts: [],
       turns: session?.turns.slice() ?? [],
     };
     await this.tickets.save(ticket);

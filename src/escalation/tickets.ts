@@ -24,8 +24,12 @@ const ticketSchema = z.object({
   desk: z.object({ channel: z.string(), ts: z.string() }).optional(),
   claimedBy: z.string().optional(),
   resolvedBy: z.string().optional(),
-  /** The customer got the "passed on to the agent" notice. */
-  acked: z.boolean().default(false),
+  /** When the customer last got the "passed on" notice (ms since the epoch; 0: never). */
+  ackedAt: z.number().default(0),
+  /** The customer ended the hand-off themselves (/leave or its button). */
+  left: z.boolean().default(false),
+  /** The thread messages the bot posted with the customer's words, so /forget can delete them. */
+  posts: z.array(z.string()).default([]),
   /** The customer used /forget: the ticket message no longer shows the conversation. */
   erased: z.boolean().default(false),
   /** The last turns before the hand-over, shown to the agent; erased with /forget. */

@@ -31,7 +31,7 @@ async function app(env: Record<string, string>, opts: Parameters<typeof startTes
 }
 
 describe('when no person can answer right now', () => {
-  it('outside support hours the customer is told when the team is back', async () => {
+  it('outside support hours one message says when a person reads it; meanwhile the bot answers policy questions and commands', async () => {
     const { tg, slack } = await fakes();
     // Open only 10:00-11:00 UTC on the weekday two days from now: closed today whatever the time.
     const opening = new Date(Date.now() + 2 * 24 * 60 * 60 * 1000);
@@ -39,12 +39,29 @@ describe('when no person can answer right now', () => {
     const weekday = ((opening.getUTCDay() + 6) % 7) + 1;
     const t = await app({ ...tg.env(), ...slack.env(), SUPPORT_HOURS: `${weekday}-${weekday} 10:00-11:00`, SUPPORT_TIMEZONE: 'UTC' });
     tg.sendCommand(701, '/human', { lang: 'en' });
-    const [opened, later] = await tg.nextMessages(701, 2);
-    expect(htmlText(opened!.text)).toMatch(/T-[A-Z0-9]{6}/);
+    const [opened] = await tg.nextMessages(701);
+    const id = /T-[A-Z0-9]{6}/.exec(htmlText(opened!.text))![0];
     const when = t.app.escalation.formatTime(opening.getTime(), 'en');
     expect(when).toContain(String(opening.getUTCDate()));
-    const contacts = tr('en', 'escalation:contacts', { ...t.app.escalation.contacts });
-    expect(htmlText(later!.text)).toBe(`${tr('en', 'escalation:offHours', { when })} ${contacts}`);
+    expect(htmlText(opened!.text)).toBe(tr('en', 'escalation:openedOffHours', { id, when }));
+    expect((opened!.reply_markup?.inline_keyboard ?? []).flat().map((b: { callback_data?: string }) => b.callback_data)).toEqual([
+      'cmd:topics',
+      'cmd:leave',
+    ]);
+    await until(() => tg.messagesOf(701).length === 1 || undefined);
+    // A question the policy answers: passed on (said once, with the time) and answered at once.
+    tg.sendText(701, 'How long do you keep my personal data?', { lang: 'en' });
+    const [ack, answer] = await tg.nextMessages(701, 2);
+    expect(htmlText(ack!.text)).toBe(tr('en', 'escalation:relayedOffHours', { when }));
+    expect(htmlText(answer!.text)).toContain(t.app.engine.kb.entries.get('retention')!.answer.en.slice(0, 40));
+    await slack.waitForCall('chat.postMessage', (p) => String(p.text).includes('How long do you keep my personal data?'));
+    // Something for the person only: passed on silently this time (acknowledged minutes ago).
+    tg.sendText(701, 'Please call me back tomorrow', { lang: 'en' });
+    await slack.waitForCall('chat.postMessage', (p) => String(p.text).includes('Please call me back tomorrow'));
+    tg.sendCommand(701, '/status', { lang: 'en' });
+    const [status] = await tg.nextMessages(701);
+    expect(htmlText(status!.text)).toBe(tr('en', 'requests:statusNone'));
+    expect(tg.messagesOf(701)).toHaveLength(4);
     // Staff see the promise made to the customer on the ticket.
     const post = await slack.waitForCall('chat.postMessage', (p) => p.channel === SUPPORT_CHANNEL);
     const fields = JSON.stringify((post.payload.blocks as Payload[])[1]);

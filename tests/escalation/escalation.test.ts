@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { buttonBody, eventBody, FakeSlack, postSigned, SUPPORT_CHANNEL, type Payload } from '../helpers/fake-slack.js';
 import { FakeTelegram, type SentMessage } from '../helpers/fake-telegram.js';
 import { htmlText, tr } from '../helpers/locales.js';
+import { until } from '../helpers/wait.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const ALWAYS_OPEN = '1-7 00:00-24:00';
@@ -303,9 +304,13 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     expect(ticketPosts().filter((c) => JSON.stringify(c.payload.blocks).includes(id)).length).toBe(1);
   });
 
-  it('/forget closes the ticket, erases the conversation from the Slack message and stops the relay', async () => {
+  it('/forget closes the ticket, erases the conversation from the Slack message, deletes the relayed posts and stops the relay', async () => {
     const secret = 'Mans tālrunis ir 29123456';
     const { user, id, ts } = await openTicket('lv', [secret]);
+    tg.sendText(user, 'Mani sauc Līga Kalniņa, lūdzu piezvaniet', { lang: 'lv' });
+    await tg.nextMessages(user);
+    const relayed = await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && String(p.text).includes('Līga Kalniņa'));
+    await until(async () => (await t.app.escalation.tickets.get(id))?.posts.includes(relayed.result!.ts));
     tg.sendCommand(user, '/forget', { lang: 'lv' });
     const [confirm] = await tg.nextMessages(user);
     tg.pressButton(user, 'forget:yes', { messageId: confirm!.message_id });
@@ -315,14 +320,69 @@ describe('escalation from Telegram to the Slack desk and back', () => {
       (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:erased')),
     );
     expect(JSON.stringify(update.payload.blocks)).not.toContain(secret);
-    await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && p.text === tr('lv', 'slack:noteForgotten'));
+    // The bot's post of the customer's words is deleted from the thread before the note says so.
+    const deleted = await slack.waitForCall('chat.delete', (p) => p.ts === relayed.result!.ts);
+    expect(deleted.payload.channel).toBe(SUPPORT_CHANNEL);
+    const note = await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && p.text === tr('lv', 'slack:noteForgotten'));
+    expect(note.at).toBeGreaterThanOrEqual(deleted.at);
     const ticket = await t.app.escalation.tickets.get(id);
-    expect(ticket).toMatchObject({ status: 'resolved', erased: true, turns: [], key: '', chatId: '' });
+    expect(ticket).toMatchObject({ status: 'resolved', erased: true, turns: [], posts: [], key: '', chatId: '' });
 
     const count = tg.messagesOf(user).length;
     await agentSays(ts, 'Vai vēl esat šeit?');
     await pause();
     expect(tg.messagesOf(user).length).toBe(count);
+  });
+
+  it('/forget where Slack refuses to delete a relayed post tells staff truthfully to delete it by hand', async () => {
+    const { user, id, ts } = await openTicket('lv');
+    tg.sendText(user, 'Mans tālrunis ir 26111222', { lang: 'lv' });
+    await tg.nextMessages(user);
+    await until(async () => (await t.app.escalation.tickets.get(id))?.posts.length === 1 || undefined);
+    slack.failNext(1, { status: 200, error: 'cant_delete_message', method: 'chat.delete' });
+    tg.sendCommand(user, '/forget', { lang: 'lv' });
+    const [confirm] = await tg.nextMessages(user);
+    tg.pressButton(user, 'forget:yes', { messageId: confirm!.message_id });
+    await tg.nextMessages(user);
+    await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && p.text === tr('lv', 'slack:noteForgottenKept', { count: 1 }));
+  });
+
+  it("during a hand-off the bot's commands and buttons keep working, the language switch reaches the agent's replies, and /leave ends it", async () => {
+    const { user, id, ts } = await openTicket('lv');
+    const inThread = () => threadPosts(ts).map((c) => String(c.payload.text));
+    const opened = tg.messagesOf(user).at(-1)!;
+    expect(buttonsOf(opened).map((b) => b.callback_data)).toEqual(['cmd:leave']);
+
+    tg.sendCommand(user, '/status', { lang: 'lv' });
+    expect(textOf((await tg.nextMessages(user))[0]!)).toBe(tr('lv', 'requests:statusNone'));
+    tg.sendCommand(user, '/help', { lang: 'lv' });
+    expect(textOf((await tg.nextMessages(user))[0]!)).toBe(htmlText(tr('lv', 'conversation:help')));
+    tg.sendCommand(user, '/topics', { lang: 'lv' });
+    expect(textOf((await tg.nextMessages(user))[0]!)).toBe(tr('lv', 'conversation:topicsPrompt'));
+    tg.sendCommand(user, '/language', { lang: 'lv' });
+    const [prompt] = await tg.nextMessages(user);
+    tg.pressButton(user, 'lang:en', { messageId: prompt!.message_id });
+    expect(textOf((await tg.nextMessages(user))[0]!)).toBe(tr('en', 'conversation:languageSet'));
+    // A button that would start something else says why it waits, with the way out.
+    tg.pressButton(user, 'rq:start', { messageId: prompt!.message_id });
+    const [paused] = await tg.nextMessages(user);
+    expect(textOf(paused!)).toBe(tr('en', 'escalation:withAgent'));
+    expect(buttonsOf(paused!).map((b) => b.callback_data)).toEqual(['cmd:leave']);
+    // None of it went to the agent; the agent's reply comes in the language chosen meanwhile.
+    expect(inThread().some((text) => /status|help|topics|language/.test(text))).toBe(false);
+    await agentSays(ts, 'Hello!');
+    await received(user, tr('en', 'escalation:agentReply', { text: 'Hello!' }));
+
+    tg.pressButton(user, 'cmd:leave', { messageId: opened.message_id });
+    expect(textOf((await tg.nextMessages(user))[0]!)).toBe(tr('en', 'escalation:left'));
+    expect(await t.app.escalation.tickets.get(id)).toMatchObject({ status: 'resolved', left: true });
+    await slack.waitForCall('chat.update', (p) => p.ts === ts && JSON.stringify(p.blocks).includes(tr('lv', 'slack:statusLeft')));
+    await slack.waitForCall('chat.postMessage', (p) => p.thread_ts === ts && p.text === tr('lv', 'slack:noteLeft'));
+    // The bot answers again, and /leave without a hand-off says so.
+    tg.sendText(user, 'Who is the data controller?', { lang: 'en' });
+    expect(textOf((await tg.nextMessages(user))[0]!)).toContain(t.app.engine.kb.entries.get('controller')!.answer.en);
+    tg.sendCommand(user, '/leave', { lang: 'en' });
+    expect(textOf((await tg.nextMessages(user))[0]!)).toBe(tr('en', 'escalation:notConnected'));
   });
 
   it('relay survives Slack being down (connection refused, then 500s): delivered once, in order', async () => {

@@ -60,4 +60,22 @@ describe('escalation from the web chat', () => {
     }
     expect(JSON.stringify(messages)).toContain(expected);
   });
+
+  it("during a hand-off the page's LV/EN switch and topics work, a message is acknowledged once, and the leave button ends it", async () => {
+    const { sessionId } = await api('/session', { locale: 'lv' });
+    const opened = await api('/messages', { sessionId, text: '/human' });
+    const id = /T-[A-Z0-9]{6}/.exec(JSON.stringify(opened.replies))![0];
+    expect(opened.replies.map((r: any) => r.text)).toEqual([tr('lv', 'escalation:opened', { id })]);
+    expect(opened.replies[0].buttons.flat().map((b: any) => b.data)).toEqual(['cmd:leave']);
+    const first = await api('/messages', { sessionId, text: 'Lūdzu, piezvaniet man' });
+    expect(first.replies.map((r: any) => r.text)).toEqual([tr('lv', 'escalation:relayed')]);
+    expect((await api('/messages', { sessionId, text: 'Rīt pēc 10' })).replies).toEqual([]);
+    const switched = await api('/messages', { sessionId, button: 'lang:en', locale: 'en' });
+    expect(switched.replies.map((r: any) => r.text)).toEqual([tr('en', 'conversation:languageSet')]);
+    const topics = await api('/messages', { sessionId, button: 'cmd:topics', locale: 'en' });
+    expect(topics.replies[0].text).toBe(tr('en', 'conversation:topicsPrompt'));
+    const left = await api('/messages', { sessionId, button: 'cmd:leave', locale: 'en' });
+    expect(left.replies[0].text).toBe(tr('en', 'escalation:left'));
+    expect(await t.app.escalation.tickets.get(id)).toMatchObject({ status: 'resolved', left: true, lang: 'en' });
+  });
 });

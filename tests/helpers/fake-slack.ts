@@ -159,6 +159,8 @@ export class FakeSlack {
       }
       case 'chat.update':
         return { ok: true, channel, ts: p.ts, text: p.text };
+      case 'chat.delete':
+        return { ok: true, channel, ts: p.ts };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
       case 'users.info':

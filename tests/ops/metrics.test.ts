@@ -72,7 +72,9 @@ describe('/metrics', () => {
       lang: 'lv',
       status,
       createdAt: Date.now(),
-      acked: false,
+      ackedAt: 0,
+      left: false,
+      posts: [],
       erased: false,
       turns: [],
     });

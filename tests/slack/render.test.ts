@@ -75,7 +75,9 @@ describe('Slack rendering', () => {
             createdAt: 0,
             claimedBy: 'U1',
             resolvedBy: 'U1',
-            acked: false,
+            ackedAt: 0,
+            left: false,
+            posts: [],
             erased: false,
             turns,
           };

@@ -69,6 +69,7 @@ function status(t: TFunction, ticket: Ticket): string {
   if (ticket.status === 'claimed') return t('slack:statusClaimed', { agent: `<@${ticket.claimedBy}>` });
   if (ticket.status === 'resolved') {
     if (ticket.erased) return t('slack:statusErased');
+    if (ticket.left) return t('slack:statusLeft');
     return t('slack:statusResolved', { agent: `<@${ticket.resolvedBy}>` });
   }
   return t('slack:statusOpen');
@@ -126,7 +127,9 @@ export function noteText(t: TFunction, note: DeskNote): string {
     case 'unsupported':
       return t('slack:noteUnsupported', { what: esc(note.what) });
     case 'forgotten':
-      return t('slack:noteForgotten');
+      return note.kept ? t('slack:noteForgottenKept', { count: note.kept }) : t('slack:noteForgotten');
+    case 'left':
+      return t('slack:noteLeft');
     case 'unreachable':
       return t(`slack:noteUnreachable.${note.reason}`, { channel: CHANNEL_NAMES[note.channel] ?? note.channel });
   }

@@ -38,6 +38,11 @@ export function deliveryError(err: unknown): unknown {
   return err;
 }
 
+function platformError(err: unknown): string | undefined {
+  const data = (err as { cause?: { data?: { error?: unknown } } })?.cause?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
 /** The support channel as escalation's desk: every call throws on failure so the relay retries it. */
 export class SlackDesk implements Desk {
   constructor(private readonly o: DeskOptions) {}
@@ -58,12 +63,29 @@ export class SlackDesk implements Desk {
     });
   }
 
-  postToThread(ticket: Ticket, note: DeskNote): Promise<void> {
+  postToThread(ticket: Ticket, note: DeskNote): Promise<string | undefined> {
     const { desk } = ticket;
-    if (!desk) return Promise.resolve();
+    if (!desk) return Promise.resolve(undefined);
     return this.call(async () => {
-      await this.o.client.chat.postMessage({ channel: desk.channel, thread_ts: desk.ts, text: noteText(this.o.t, note) });
+      const res = await this.o.client.chat.postMessage({ channel: desk.channel, thread_ts: desk.ts, text: noteText(this.o.t, note) });
+      return res.ts;
     });
+  }
+
+  async deletePosts(ticket: Pick<Ticket, 'desk'>, posts: string[]): Promise<string[]> {
+    const { desk } = ticket;
+    if (!desk) return posts;
+    const kept: string[] = [];
+    for (const ts of posts) {
+      try {
+        await this.call(() => this.o.client.chat.delete({ channel: desk.channel, ts }));
+      } catch (err) {
+        if (err instanceof DeliveryError && err.retryable) throw err;
+        // Already gone is what we wanted; any other refusal (too old, not ours) leaves it there.
+        if (platformError(err) !== 'message_not_found') kept.push(ts);
+      }
+    }
+    return kept;
   }
 
   announceRequest(request: RequestNotice): Promise<void> {

@@ -23,7 +23,7 @@ const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
  * connections only make the slowest replies slower (measured in bench/telegram.ts).
  */
 const MAX_SOCKETS = 32;
-const COMMANDS = ['start', 'help', 'topics', 'language', 'rights', 'status', 'human', 'forget'] as const;
+const COMMANDS = ['start', 'help', 'topics', 'language', 'rights', 'status', 'human', 'leave', 'forget'] as const;
 
 export interface TelegramOptions {
   token: string;
