@@ -1,3 +1,4 @@
+import type { i18n } from 'i18next';
 import { z } from 'zod';
 import { type Answer, type AnswerEngine, SURE_AT } from '../answers/engine.js';
 import type { Ctx } from '../core/bot.js';
@@ -55,8 +56,8 @@ export interface ConversationOptions {
  * Reads free text once, early: mount after the rate limit and before escalation and requests, so
  * "gribu runāt ar cilvēku" starts the same hand-off as /human (see understand.ts).
  */
-export function createIntents({ engine }: { engine: Pick<AnswerEngine, 'ask'> }): Feature {
-  return { name: 'intents', middleware: [intentRouter(engine)] };
+export function createIntents({ engine, i18n }: { engine: Pick<AnswerEngine, 'ask'>; i18n: i18n }): Feature {
+  return { name: 'intents', middleware: [intentRouter(engine, i18n)] };
 }
 
 /**
@@ -100,16 +101,22 @@ export function createConversation({ engine, ttlDays: days, handoff, gaps }: Con
         return ctx.reply({ text: ctx.t('conversation:languagePrompt'), buttons: [languageButtons(ctx)] });
       case 'topics':
         return ctx.reply(topicsReply(ctx, kb));
-      case 'forget':
-        return ctx.reply({
-          text: ctx.t('conversation:forgetConfirm'),
-          buttons: [
-            [
-              { label: ctx.t('conversation:forgetYes'), data: 'forget:yes' },
-              { label: ctx.t('conversation:forgetNo'), data: 'forget:no' },
-            ],
+      case 'forget': {
+        const buttons = [
+          [
+            { label: ctx.t('conversation:forgetYes'), data: 'forget:yes' },
+            { label: ctx.t('conversation:forgetNo'), data: 'forget:no' },
           ],
-        });
+        ];
+        // "forget" typed as a word may mean the company's erasure of one's data: both are offered.
+        if (ctx.msg.text && !ctx.msg.text.trim().startsWith('/')) {
+          return ctx.reply({
+            text: `${ctx.t('conversation:forgetConfirm')}\n\n${ctx.t('conversation:forgetOrErasure')}`,
+            buttons: [...buttons, [{ label: ctx.t('conversation:erasureRequest'), data: 'rq:start:erasure' }]],
+          });
+        }
+        return ctx.reply({ text: ctx.t('conversation:forgetConfirm'), buttons });
+      }
       default:
         return ctx.reply(ctx.t('conversation:unknownCommand'));
     }

@@ -73,7 +73,7 @@ describe('conversation intents in free text', () => {
     const sid = await chat.session('en');
     const replies = await chat.say(sid, { text: 'what is the status of my request?' });
     expect(replies).toEqual(await chat.say(sid, { text: '/status' }));
-    expect(textOf(replies)).toBe(tr('en', 'requests:statusNone'));
+    expect(textOf(replies)).toContain(tr('en', 'requests:statusNone'));
   });
 
   it('a Russian or Ukrainian message gets a short note in that language with the contacts', async () => {
