@@ -162,7 +162,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
 
   const requests = createRequests({
     // Through the answer cache: the flow reads every free-text message for a wish to exercise a right.
-    engine: { ask, language: (text, fallback) => engine.language(text, fallback) },
+    engine: { ask },
     store,
     core,
     log,
@@ -178,7 +178,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
 
   const version = createVersion({ version: packageVersion() });
-  const intents = createIntents({ engine: answers });
+  const intents = createIntents({ engine: answers, i18n });
   const conversation = createConversation({
     engine: answers,
     ttlDays: config.STATE_TTL_DAYS,
@@ -196,6 +196,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const feedback = createFeedback({
     engine,
+    handoff: escalation,
     events: core.events,
     votes: store.kv('feedback-vote', ttl),
     staffAnswers: store.kv('feedback-staff', ttl),

@@ -9,6 +9,7 @@ import { ExitCode } from '../core/errors.js';
 import { LANGS, type Intent, type Lang, type Right } from '../domain.js';
 import { createI18n } from '../i18n/index.js';
 import { ConfigError, loadConfig } from '../config/index.js';
+import { type Contacts, contactsOf } from '../escalation/contacts.js';
 import { exportOverlay } from '../learning/export.js';
 import { Store } from '../state/store.js';
 
@@ -27,18 +28,33 @@ export interface AskRecord {
   otherLang?: string;
 }
 
-/** The entry's answer, or the fallback when there is none. */
-function answerText(answer: Answer, t: TFunction): string {
-  return answer.entry ? answer.entry.answer[answer.lang] : t('answers:fallback', { lng: answer.lang });
+/** What the chat would say: the entry's answer, a conversation intent's own reply, or the fallback when the policy does not answer. */
+function answerText(answer: Answer, t: TFunction, contacts: Contacts): string {
+  const lng = answer.lang;
+  if (answer.entry) return answer.entry.answer[lng];
+  switch (answer.intent) {
+    case 'greeting':
+    case 'thanks':
+    case 'help':
+      return t(`conversation:${answer.intent}`, { lng });
+    case 'human':
+    case 'status':
+      return t(`answers:intent.${answer.intent}`, { lng });
+    case 'other_language':
+      // In that language where locales/ has it, else English (i18next's fallback), as the chat says it.
+      return t('conversation:otherLanguage', { lng: answer.otherLang ?? 'en', ...contacts });
+    default:
+      return t('answers:fallback', { lng });
+  }
 }
 
-function record(q: string, answer: Answer, t: TFunction): AskRecord {
+function record(q: string, answer: Answer, t: TFunction, contacts: Contacts): AskRecord {
   return {
     q,
     lang: answer.lang,
     entry: answer.entry?.id ?? null,
     confidence: Math.round(answer.confidence * 1000) / 1000,
-    answer: answerText(answer, t),
+    answer: answerText(answer, t, contacts),
     suggestions: answer.suggestions.map((s) => s.id),
     intent: answer.intent,
     ...(answer.exercise && { right: answer.exercise }),
@@ -46,9 +62,9 @@ function record(q: string, answer: Answer, t: TFunction): AskRecord {
   };
 }
 
-function humanText(answer: Answer, t: TFunction): string {
+function humanText(answer: Answer, t: TFunction, contacts: Contacts): string {
   const lng = answer.lang;
-  const lines = [answerText(answer, t)];
+  const lines = [answerText(answer, t, contacts)];
   if (answer.entry) {
     lines.push('', `${t('answers:section', { lng })}: ${answer.entry.section.title[lng]}`);
   }
@@ -85,9 +101,12 @@ async function write(text: string): Promise<void> {
 /** Answers stdin line by line as it arrives, so thousands of lines stream in constant memory. */
 async function askLines(engine: AnswerEngine, lang: Lang, t: TFunction, json: boolean): Promise<void> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const contacts = contactsOf(engine.kb);
   for await (const line of lines) {
+    // A blank line asks nothing.
+    if (!line.trim()) continue;
     const answer = engine.ask(line, lang);
-    await write(json ? `${JSON.stringify(record(line, answer, t))}\n` : `${humanText(answer, t)}\n\n`);
+    await write(json ? `${JSON.stringify(record(line, answer, t, contacts))}\n` : `${humanText(answer, t, contacts)}\n\n`);
   }
 }
 
@@ -119,16 +138,22 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const lang = values.lang as Lang;
+  const usage = (problem: string) => {
+    process.stderr.write(`${problem}\n\n${help}\n`);
+    return ExitCode.Usage;
+  };
+  const lng = helpLang();
   // One help: `thunder`, `thunder --help` and `thunder -h` print the same text.
   if (values.help || argv.length === 0) {
     process.stdout.write(`${help}\n`);
     return ExitCode.Ok;
   }
   if (positionals[0] === 'kb' && positionals[1] === 'export') return kbExport(values.out);
-  if (positionals[0] !== 'ask' || !LANGS.includes(lang)) {
-    process.stderr.write(`${help}\n`);
-    return ExitCode.Usage;
-  }
+  if (positionals[0] !== 'ask') return usage(t('answers:cliUnknownCommand', { lng, command: positionals[0] ?? '' }));
+  if (!LANGS.includes(lang)) return usage(t('answers:cliBadLang', { lng, lang }));
+  const question = positionals.slice(1).join(' ').trim();
+  // `ask ""` is a question that is not there, not "read stdin".
+  if (positionals.length > 1 && !question) return usage(t('answers:cliEmptyQuestion', { lng }));
   let engine: AnswerEngine;
   try {
     engine = new AnswerEngine(loadKnowledge());
@@ -137,12 +162,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${err.message}\n`);
     return ExitCode.DataError;
   }
-  const question = positionals.slice(1).join(' ');
   if (question && values.explain) {
     await write(explainText(engine.explain(question, lang)));
   } else if (question) {
     const answer = engine.ask(question, lang);
-    await write(values.json ? `${JSON.stringify(record(question, answer, t))}\n` : `${humanText(answer, t)}\n`);
+    const contacts = contactsOf(engine.kb);
+    await write(values.json ? `${JSON.stringify(record(question, answer, t, contacts))}\n` : `${humanText(answer, t, contacts)}\n`);
   } else {
     await askLines(engine, lang, t, values.json);
   }

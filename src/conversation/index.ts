@@ -1,11 +1,13 @@
+import type { i18n } from 'i18next';
 import { z } from 'zod';
 import { type Answer, type AnswerEngine, SURE_AT } from '../answers/engine.js';
 import type { Ctx } from '../core/bot.js';
 import type { Feature } from '../core/feature.js';
 import type { Session } from '../core/session.js';
 import type { Channel, Reply } from '../core/types.js';
-import type { Lang } from '../domain.js';
+import { LANGS, type Lang } from '../domain.js';
 import type { Contacts } from '../escalation/contacts.js';
+import { gapIdOf } from '../learning/gaps.js';
 import { keepable } from '../learning/redact.js';
 import type { GapReason, GapSink } from '../learning/types.js';
 import {
@@ -36,7 +38,9 @@ declare module '../core/session.js' {
     /** The user chose `lang` (button, /language): answers stay in it whatever language a question is in. */
     langChosen: boolean;
     /** The question "did you mean" was shown for, redacted, until the next turn: "none of these" reports it. */
-    pendingGap?: { text: string; candidates: { id: string; p: number }[] } | undefined;
+    pendingGap?: { text: string; lang: Lang; candidates: { id: string; p: number }[] } | undefined;
+    /** Ids (hashes) of the gaps this user's questions made, so /forget erases those too. */
+    gapIds: string[];
   }
 }
 
@@ -55,8 +59,8 @@ export interface ConversationOptions {
  * Reads free text once, early: mount after the rate limit and before escalation and requests, so
  * "gribu runāt ar cilvēku" starts the same hand-off as /human (see understand.ts).
  */
-export function createIntents({ engine }: { engine: Pick<AnswerEngine, 'ask'> }): Feature {
-  return { name: 'intents', middleware: [intentRouter(engine)] };
+export function createIntents({ engine, i18n }: { engine: Pick<AnswerEngine, 'ask'>; i18n: i18n }): Feature {
+  return { name: 'intents', middleware: [intentRouter(engine, i18n)] };
 }
 
 /**
@@ -100,16 +104,22 @@ export function createConversation({ engine, ttlDays: days, handoff, gaps }: Con
         return ctx.reply({ text: ctx.t('conversation:languagePrompt'), buttons: [languageButtons(ctx)] });
       case 'topics':
         return ctx.reply(topicsReply(ctx, kb));
-      case 'forget':
-        return ctx.reply({
-          text: ctx.t('conversation:forgetConfirm'),
-          buttons: [
-            [
-              { label: ctx.t('conversation:forgetYes'), data: 'forget:yes' },
-              { label: ctx.t('conversation:forgetNo'), data: 'forget:no' },
-            ],
+      case 'forget': {
+        const buttons = [
+          [
+            { label: ctx.t('conversation:forgetYes'), data: 'forget:yes' },
+            { label: ctx.t('conversation:forgetNo'), data: 'forget:no' },
           ],
-        });
+        ];
+        // "forget" typed as a word may mean the company's erasure of one's data: both are offered.
+        if (ctx.msg.text && !ctx.msg.text.trim().startsWith('/')) {
+          return ctx.reply({
+            text: `${ctx.t('conversation:forgetConfirm')}\n\n${ctx.t('conversation:forgetOrErasure')}`,
+            buttons: [...buttons, [{ label: ctx.t('conversation:erasureRequest'), data: 'rq:start:erasure' }]],
+          });
+        }
+        return ctx.reply({ text: ctx.t('conversation:forgetConfirm'), buttons });
+      }
       default:
         return ctx.reply(ctx.t('conversation:unknownCommand'));
     }
@@ -151,8 +161,9 @@ export function createConversation({ engine, ttlDays: days, handoff, gaps }: Con
     const candidates = await gap(ctx, 'unanswered', answer.lang);
     if (answer.suggestions.length) {
       const text = gaps && keepable(ctx.args);
-      if (text) ctx.session.pendingGap = { text, candidates };
-      return ctx.reply(didYouMeanReply(ctx, answer.suggestions, ctx.lang, handoff, gaps !== undefined));
+      if (text) ctx.session.pendingGap = { text, lang: answer.lang, candidates };
+      for (const reply of didYouMeanReply(ctx, answer.suggestions, ctx.lang, handoff, gaps !== undefined)) ctx.reply(reply);
+      return;
     }
     ctx.core.events.emit('fallback', { channel: ctx.msg.channel, lang: ctx.lang });
     ctx.reply(noAnswerReply(ctx, handoff, ctx.session.unanswered));
@@ -163,19 +174,22 @@ export function createConversation({ engine, ttlDays: days, handoff, gaps }: Con
     if (!gaps) return [];
     const candidates = gaps.rank(ctx.args, lang);
     await gaps.sink.capture({ text: ctx.args, lang, channel: ctx.msg.channel, reason, candidates });
+    remember(ctx, ctx.args, lang);
     return candidates;
+  }
+
+  function remember(ctx: Ctx, text: string, lang: Lang): void {
+    const id = gapIdOf(text, lang);
+    if (id && !ctx.session.gapIds.includes(id)) ctx.session.gapIds = [...ctx.session.gapIds, id].slice(-MAX_GAP_IDS);
   }
 
   /** "None of these" under "did you mean": the question goes to review marked so, and the customer gets the honest fallback. */
   async function noneOfThese(ctx: Ctx, pending: ConversationFields['pendingGap']): Promise<void> {
-    if (pending && gaps)
-      await gaps.sink.capture({
-        text: pending.text,
-        lang: ctx.lang,
-        channel: ctx.msg.channel,
-        reason: 'none_of_these',
-        candidates: pending.candidates,
-      });
+    if (pending && gaps) {
+      const { text, lang, candidates } = pending;
+      await gaps.sink.capture({ text, lang, channel: ctx.msg.channel, reason: 'none_of_these', candidates });
+      remember(ctx, text, lang);
+    }
     ctx.core.events.emit('fallback', { channel: ctx.msg.channel, lang: ctx.lang });
     ctx.reply(noAnswerReply(ctx, handoff, ctx.session.unanswered));
   }
@@ -199,8 +213,9 @@ export function createConversation({ engine, ttlDays: days, handoff, gaps }: Con
     session: {
       unanswered: z.number().int().nonnegative().default(0),
       langChosen: z.boolean().default(false),
+      gapIds: z.array(z.string()).default([]),
       pendingGap: z
-        .object({ text: z.string(), candidates: z.array(z.object({ id: z.string(), p: z.number() })) })
+        .object({ text: z.string(), lang: z.enum(LANGS), candidates: z.array(z.object({ id: z.string(), p: z.number() })) })
         .optional()
         .catch(undefined),
     },
@@ -209,6 +224,9 @@ export function createConversation({ engine, ttlDays: days, handoff, gaps }: Con
 }
 
 type ConversationFields = Pick<Session, 'pendingGap'>;
+
+/** Gap ids a session remembers for /forget: the latest ones (gaps live REVIEW_TTL_DAYS anyway). */
+const MAX_GAP_IDS = 100;
 
 /** An explicit choice: answers stay in this language, whatever language the next question is in. */
 function chooseLang(ctx: Ctx, lang: Lang): void {

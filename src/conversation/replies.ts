@@ -41,13 +41,14 @@ export function answerReply(ctx: Ctx, kb: KnowledgeBase, parts: AnswerParts): Re
 
 /**
  * A person is offered only where one can join. "None of these" (as in Azure QA's active-learning
- * card) tells staff review the suggestions missed, when review is on.
+ * card) tells staff review the suggestions missed, when review is on. The topics follow the
+ * sentence that introduces them; the company's contacts come after them, as a message of their own.
  */
-export function didYouMeanReply(ctx: Ctx, suggestions: KnowledgeEntry[], lang: Lang, handoff: Handoff, noneOfThese = false): Reply {
+export function didYouMeanReply(ctx: Ctx, suggestions: KnowledgeEntry[], lang: Lang, handoff: Handoff, noneOfThese = false): Reply[] {
   const buttons = suggestions.slice(0, 3).map((e) => [entryButton(e, lang)]);
   if (noneOfThese) buttons.push([{ label: ctx.t('conversation:noneOfThese'), data: 'gap:none' }]);
-  if (handoff.available()) return { text: ctx.t('conversation:didYouMean'), buttons: [...buttons, [humanButton(ctx)]] };
-  return { text: `${ctx.t('conversation:didYouMean')}\n\n${handoff.contactText(ctx.lang)}`, buttons };
+  if (handoff.available()) return [{ text: ctx.t('conversation:didYouMean'), buttons: [...buttons, [humanButton(ctx)]] }];
+  return [{ text: ctx.t('conversation:didYouMean'), buttons }, { text: handoff.contactText(ctx.lang) }];
 }
 
 /** The policy has no answer: one offer of a person where one can join, else the company's contacts. */

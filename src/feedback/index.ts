@@ -6,8 +6,8 @@ import type { Ctx, Middleware } from '../core/bot.js';
 import { errorInfo } from '../core/errors.js';
 import type { CoreEmitter } from '../core/events.js';
 import type { Feature } from '../core/feature.js';
-import type { Button, Channel } from '../core/types.js';
-import { LANGS } from '../domain.js';
+import type { Button, Channel, Reply } from '../core/types.js';
+import { LANGS, type Lang } from '../domain.js';
 import type { GapSink } from '../learning/types.js';
 import type { Space } from '../state/port.js';
 import { type EntryVotes, FeedbackStats, VOTES, type Vote } from './stats.js';
@@ -49,6 +49,9 @@ const pressSchema = z
 const KEEP_RATED = 5;
 /** As the core keeps turns. */
 const MAX_QUESTION_CHARS = 1000;
+/** After a 👎, up to this many other entries the question may have meant, each at least this likely. */
+const MAX_OTHER_ENTRIES = 2;
+const OTHER_ENTRY_AT = 0.05;
 
 export type Outcome = 'thanks' | 'already' | 'stale' | 'invalid';
 
@@ -68,6 +71,8 @@ export interface FeedbackOptions {
   timeZone: string;
   /** Where a 👎 goes as a gap (the learning feature); without one it is only counted. */
   gaps?: GapSink | undefined;
+  /** Whether a person can join now, else the company's contacts: offered after a 👎. */
+  handoff?: { available(): boolean; contactText(lang: Lang): string };
   log: Logger;
 }
 
@@ -103,7 +108,9 @@ export function createFeedback(opts: FeedbackOptions): FeedbackFeature {
       if (!pressed.success) return ctx.reply(ctx.t('feedback:invalid'));
       const { vote } = pressed.data;
       const rated = ctx.session.rated.find((r) => r.tag === pressed.data.tag);
-      return ctx.reply(ctx.t(outcomeKey(rated ? await count(rated, vote, ctx.msg.channel) : 'stale', vote)));
+      const outcome = rated ? await count(rated, vote, ctx.msg.channel) : 'stale';
+      if (rated && outcome === 'thanks' && vote === 'down') return ctx.reply(nextSteps(ctx, rated));
+      return ctx.reply(ctx.t(outcomeKey(outcome, vote)));
     }
     await next();
     offer(ctx);
@@ -141,6 +148,25 @@ export function createFeedback(opts: FeedbackOptions): FeedbackFeature {
       // The vote is counted; a sink that failed must not cost the user the thank-you.
       log.error({ err: errorInfo(err), channel }, 'feedback: gap not captured');
     }
+  }
+
+  /** A 👎 is no dead end: the other entries the question may have meant, the topics, and a person or the contacts. */
+  function nextSteps(ctx: Ctx, rated: Rated): Reply {
+    const { kb } = engine;
+    const others = rated.q
+      ? engine
+          .explain(rated.q, rated.lang, false)
+          .candidates.filter((c) => c.label !== rated.entry && c.p >= OTHER_ENTRY_AT)
+          .flatMap((c) => kb.entries.get(c.label) ?? [])
+          .slice(0, MAX_OTHER_ENTRIES)
+      : [];
+    const buttons: Button[][] = others.map((e) => [{ label: e.title[ctx.lang], data: `a:${e.id}` }]);
+    buttons.push([{ label: ctx.t('conversation:browseTopics'), data: 'cmd:topics' }]);
+    const person = opts.handoff?.available();
+    if (person) buttons.push([{ label: ctx.t('conversation:askHuman'), data: 'cmd:human' }]);
+    const lead = ctx.t(others.length ? 'feedback:nextStepsOthers' : 'feedback:nextSteps');
+    const contacts = !person && opts.handoff ? ` ${opts.handoff.contactText(ctx.lang)}` : '';
+    return { text: `${ctx.t('feedback:thanksDown')}\n\n${lead}${contacts}`, buttons };
   }
 
   const staff: StaffFeedback = {

@@ -49,7 +49,7 @@ export class Gaps {
     const text = keepable(input.text);
     if (!text) return 'dropped';
     const key = normalize(withoutMarkers(text));
-    const id = createHash('sha256').update(`${input.lang}\0${key}`).digest('base64url').slice(0, 16);
+    const id = gapId(input.lang, key);
     const now = this.now();
     const candidates = input.candidates.slice(0, MAX_CANDIDATES).map((c) => ({ id: c.id, p: Math.round(c.p * 1000) / 1000 }));
     const lock = await this.space.waitLock(id, 5000, 2000);
@@ -106,10 +106,32 @@ export class Gaps {
     return out;
   }
 
+  /**
+   * /forget: the gaps a user's messages made, by the ids their session kept and found again from the
+   * last messages themselves; a gap keeps nothing that points to the user. A gap others asked word
+   * for word goes too.
+   */
+  async forget(texts: string[], ids: string[] = []): Promise<void> {
+    const all = new Set(ids);
+    for (const text of texts) for (const lang of LANGS) all.add(gapIdOf(text, lang) ?? '');
+    all.delete('');
+    await this.remove([...all]);
+  }
+
   /** Resolved gaps are deleted at once. */
   async remove(ids: string[]): Promise<void> {
     for (const id of ids) await this.space.delete(`gap:${id}`);
   }
+}
+
+function gapId(lang: string, key: string): string {
+  return createHash('sha256').update(`${lang}\0${key}`).digest('base64url').slice(0, 16);
+}
+
+/** The id of the gap a message makes (a hash of its redacted, normalised text), or undefined when none is kept. */
+export function gapIdOf(text: string, lang: string): string | undefined {
+  const kept = keepable(text);
+  return kept ? gapId(lang, normalize(withoutMarkers(kept))) : undefined;
 }
 
 export interface Cluster {

@@ -12,6 +12,7 @@ import { Review } from './review.js';
 import type { GapInput, GapSink } from './types.js';
 
 export type { Cluster } from './gaps.js';
+export { gapIdOf } from './gaps.js';
 export type { Conflict } from './gate.js';
 export type { AuditRecord, Outcome } from './review.js';
 export { Review } from './review.js';
@@ -109,5 +110,18 @@ export function createLearning(opts: LearningOptions): Learning {
     },
   };
 
-  return { name: 'learning', services: [service], ask: overlay.ask, sink, review, overlay };
+  return {
+    name: 'learning',
+    services: [service],
+    // The session remembers which gaps the user's questions made (ids only); they go with it.
+    onForget: async (_key, session) => {
+      const texts = session.turns.filter((t) => t.from === 'user').map((t) => t.text);
+      if (session.pendingGap) texts.push(session.pendingGap.text);
+      await gaps.forget(texts, session.gapIds);
+    },
+    ask: overlay.ask,
+    sink,
+    review,
+    overlay,
+  };
 }

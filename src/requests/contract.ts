@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { CHANNELS } from '../core/types.js';
 import { LANGS, RIGHTS } from '../domain.js';
@@ -9,13 +10,33 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 export const MAX_DETAILS = 1000;
 
+/**
+ * An e-mail address (RFC 6531 allows letters of any script: "jānis@piemērs.lv"): the local part
+ * letters, digits and . _ % + - ' ; the domain, in its ASCII (punycode) form, a valid host name.
+ */
+export const emailSchema = z
+  .string()
+  .max(254)
+  .refine((s) => {
+    const at = s.lastIndexOf('@');
+    const local = s.slice(0, at);
+    const domain = domainToASCII(s.slice(at + 1));
+    return (
+      at > 0 &&
+      local.length <= 64 &&
+      /^[\p{L}\p{N}_%+'-]+(?:\.[\p{L}\p{N}_%+'-]+)*$/u.test(local) &&
+      domain !== '' &&
+      z.email().safeParse(`a@${domain}`).success
+    );
+  }, 'Invalid email address');
+
 export const newRequestSchema = z
   .object({
     type: z.enum(RIGHTS),
     subject: z
       .object({
         name: z.string().trim().min(1).max(100),
-        email: z.email().max(254).optional(),
+        email: emailSchema.optional(),
         phone: z
           .string()
           .regex(/^\+[1-9]\d{6,14}$/)

@@ -10,10 +10,11 @@ import type { Right } from '../domain.js';
 import type { Logger } from '../log/logger.js';
 import type { Queue } from '../state/queue.js';
 import type { Store } from '../state/store.js';
+import { followLang, understand } from '../conversation/understand.js';
 import { RequestApiClient } from './client.js';
 import { newRequestSchema } from './contract.js';
 import { requestFlow, type CompleteDraft } from './flow.js';
-import { statusButton, statusReply } from './messages.js';
+import { openRequestsNote, statusButton, statusReply } from './messages.js';
 import { Outbox, type RequestView } from './outbox.js';
 import { startStandin, type RunningStandin } from './standin/server.js';
 
@@ -42,8 +43,8 @@ declare module '../core/session.js' {
 const MAX_IDS = 20;
 
 export interface RequestsOptions {
-  /** Reads a free-text wish to exercise a right ("dzēsiet manus datus") and the language it is in. */
-  engine: Pick<AnswerEngine, 'ask' | 'language'>;
+  /** Reads a free-text wish to exercise a right ("dzēsiet manus datus"), and questions inside the form. */
+  engine: Pick<AnswerEngine, 'ask'>;
   store: Store;
   /** The app's durable job queue: submissions go through it. */
   queue: Queue;
@@ -128,7 +129,17 @@ export function createRequests(opts: RequestsOptions): Requests {
   async function status(ctx: Ctx): Promise<void> {
     const { views, stale } = await outbox.statusOf(ctx.session.requestIds);
     ctx.session.requestIds = views.map((v) => v.id);
-    ctx.reply(statusReply(ctx.t, ctx.lang, views, stale, opts.timeZone));
+    ctx.reply(statusReply(ctx.t, ctx.lang, views, stale, opts.timeZone, opts.companyEmail));
+  }
+
+  /** Before /forget erases the chat, the numbers of the requests still open, to keep: the chat will no longer know them. */
+  async function forgetNote(ctx: Ctx, next: () => Promise<void>): Promise<void> {
+    if (ctx.command === 'forget' && ctx.session.requestIds.length) {
+      const { views } = await outbox.statusOf(ctx.session.requestIds);
+      const open = views.filter((v) => v.status === 'sending' || v.status === 'received' || v.status === 'in_progress');
+      if (open.length) ctx.reply(openRequestsNote(ctx.t, open, opts.companyEmail));
+    }
+    return next();
   }
 
   const services: Service[] = [];
@@ -156,9 +167,10 @@ export function createRequests(opts: RequestsOptions): Requests {
       requestIds: z.array(z.string()).default([]),
     },
     middleware: [
+      forgetNote,
       requestFlow({
-        detectExercise: (text) => opts.engine.ask(text, 'lv').exercise ?? null,
-        detectLang: (text, fallback) => opts.engine.language(text, fallback),
+        read: (ctx) => understand(opts.engine, ctx),
+        followLang,
         submit,
         status,
       }),

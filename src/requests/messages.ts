@@ -46,8 +46,9 @@ export function parkedReplies(t: TFunction, item: OutboxItem, email: string): Re
   ];
 }
 
-export function statusReply(t: TFunction, lang: Lang, views: RequestView[], stale: boolean, timeZone: string): Reply {
-  if (!views.length) return { text: t('requests:statusNone') };
+/** `email`: where to ask about a request filed from another chat, quoting its number. */
+export function statusReply(t: TFunction, lang: Lang, views: RequestView[], stale: boolean, timeZone: string, email: string): Reply {
+  if (!views.length) return { text: `${t('requests:statusNone')} ${t('requests:statusElsewhere', { email })}` };
   const lines = views.map((v) =>
     t('requests:statusLine', {
       right: t(`requests:right.${v.type}`),
@@ -57,4 +58,12 @@ export function statusReply(t: TFunction, lang: Lang, views: RequestView[], stal
     }),
   );
   return { text: [t('requests:statusTitle'), ...lines, ...(stale ? [t('requests:statusStale')] : [])].join('\n') };
+}
+
+/** Before /forget: the open requests' numbers, which this chat will no longer know, and where to ask about them. */
+export function openRequestsNote(t: TFunction, views: RequestView[], email: string): Reply {
+  const lines = views.map((v) =>
+    t('requests:forgetRequestLine', { right: t(`requests:right.${v.type}`), ref: v.ref ?? t('requests:forgetNoRef') }),
+  );
+  return { text: [t('requests:forgetRequests'), ...lines, t('requests:forgetRequestsAsk', { email })].join('\n') };
 }

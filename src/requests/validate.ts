@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { MAX_DETAILS } from './contract.js';
+import { emailSchema, MAX_DETAILS } from './contract.js';
 
 /** Input checks for the request flow. Each returns a value or null and never throws (fuzzed). */
 
 const MAX_INPUT = 300;
-const emailSchema = z.email().max(254);
 
+/** An e-mail address, also an internationalised one ("jānis@piemērs.lv"). */
 export function parseEmail(input: string): string | null {
   const s = input.trim();
   if (s.length > MAX_INPUT) return null;
@@ -46,35 +46,48 @@ export interface Contact {
   phone?: string;
 }
 
-/** "jana@example.lv, +371 2612 3456" → both; at least one valid item, and nothing left unrecognised. */
+/** A word with an @ in it, without the punctuation around it ("e-pasts:jana@example.lv." → the address). */
+const EMAIL_LIKE = /[^\s@,;:<>()[\]"'„“”«»]+@[^\s@,;:<>()[\]"'„“”«»]*[^\s@,;:<>()[\]"'„“”«».!?]/gu;
+/** Digits with the separators people write a number with ("+371 26 123 456", "(+371) 67-123-456"). */
+const PHONE_LIKE = /\(?\+?\d[\d\s().\-–]*\d/g;
+
+/**
+ * "mans e-pasts ir jana@example.lv, tel. +371 2612 3456" → both: the address and the number are
+ * read out of the sentence around them; one of each at most, and every one found must be valid.
+ */
 export function parseContact(input: string): Contact | null {
   if (input.length > MAX_INPUT) return null;
-  const words = input.split(/[\s,;]+/).filter(Boolean);
-  const emails = words.filter((w) => w.includes('@'));
-  if (emails.length > 1) return null;
+  const emails = input.match(EMAIL_LIKE) ?? [];
+  const rest = input.replace(EMAIL_LIKE, ' ');
+  if (emails.length > 1 || rest.includes('@')) return null;
+  const phones = rest.match(PHONE_LIKE) ?? [];
+  if (phones.length > 1) return null;
   const contact: Contact = {};
   if (emails[0] !== undefined) {
     const email = parseEmail(emails[0]);
     if (!email) return null;
     contact.email = email;
   }
-  const rest = words
-    .filter((w) => !w.includes('@'))
-    .filter((w) => !/^(un|and|vai|or|tel\.?|telefons|phone|e-?pasts|e-?mail)[:.]?$/i.test(w))
-    .join(' ');
-  if (rest) {
-    const phone = parsePhone(rest);
+  if (phones[0] !== undefined) {
+    const phone = parsePhone(phones[0]);
     if (!phone) return null;
     contact.phone = phone;
   }
   return contact.email || contact.phone ? contact : null;
 }
 
+/** First and last name (up to five words: double names and surnames), letters only. */
 export function parseName(input: string): string | null {
   const s = input.trim().replace(/\s+/g, ' ');
-  if (s.length < 2 || s.length > 100) return null;
-  if (s.split(' ').length > 6) return null;
-  return /^\p{L}[\p{L}\p{M}' .-]*$/u.test(s) && /\p{L}.*\p{L}/u.test(s) ? s : null;
+  if (s.length < 3 || s.length > 100) return null;
+  const words = s.split(' ');
+  if (words.length < 2 || words.length > 5) return null;
+  return /^\p{L}[\p{L}\p{M}' .-]*$/u.test(s) && words.every((w) => /\p{L}/u.test(w)) ? s : null;
+}
+
+/** One word of letters: a first name without the last, say, which gets its own request. */
+export function isOneWord(input: string): boolean {
+  return /^\p{L}[\p{L}\p{M}'.-]*$/u.test(input.trim());
 }
 
 /** Latvian personas kods ddmmyy-nnnnn (old: a valid day and month; new since 2017: starts with 32). */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../src/paths.js';
+import { tr } from '../helpers/locales.js';
 
 interface Run {
   code: number | null;
@@ -39,21 +40,37 @@ describe('thunder ask --json', () => {
     expect(out[2]).toMatchObject({ intent: 'other_language', otherLang: 'ru', entry: null });
   });
 
-  it('answers one JSON object per input line, in order', async () => {
-    const input = ['kā iesniegt sūdzību', 'How long do you keep my data?', 'What is the capital of France?', '', '🔥🔥🔥'].join('\n');
+  it('answers one JSON object per input line, in order, skipping blank lines', async () => {
+    const input = ['kā iesniegt sūdzību', 'How long do you keep my data?', 'What is the capital of France?', '', '   ', '🔥🔥🔥'].join(
+      '\n',
+    );
     const run = await thunder(['ask', '--json'], `${input}\n`);
     expect(run.code).toBe(0);
     const out = lines(run.stdout);
-    expect(out.map((o) => o.q)).toEqual(input.split('\n'));
+    expect(out.map((o) => o.q)).toEqual(input.split('\n').filter((q) => q.trim()));
     for (const o of out) expect(Object.keys(o).sort()).toEqual(['answer', 'confidence', 'entry', 'intent', 'lang', 'q', 'suggestions']);
-    expect(out.map((o) => o.intent)).toEqual(['policy', 'policy', 'none', 'none', 'none']);
+    expect(out.map((o) => o.intent)).toEqual(['policy', 'policy', 'none', 'none']);
     expect(out[0]).toMatchObject({ lang: 'lv', entry: expect.stringMatching(/^complaint-/) });
     expect(out[1]).toMatchObject({ lang: 'en', entry: 'retention' });
     expect(out[1]!.answer).toMatch(/kept|retention|long/i);
     expect(out[2]).toMatchObject({ entry: null, lang: 'en' });
     expect(out[2]!.answer).toMatch(/doesn't answer/);
-    expect(out[3]).toMatchObject({ entry: null, confidence: 0, suggestions: [] });
+    expect(out[3]).toMatchObject({ q: '🔥🔥🔥', entry: null, suggestions: [] });
     expect(out[0]!.confidence).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it("a conversation intent's answer is its own reply, never the 'policy does not answer' fallback", async () => {
+    const input = ['hi', 'gribu runāt ar cilvēku', 'kāds ir mana pieprasījuma statuss', 'Как удалить мои данные?'].join('\n');
+    const out = lines((await thunder(['ask', '--json'], `${input}\n`)).stdout);
+    expect(out.map((o) => o.intent)).toEqual(['greeting', 'human', 'status', 'other_language']);
+    expect(out[0]!.answer).toBe(tr('en', 'conversation:greeting'));
+    expect(out[1]!.answer).toBe(tr('lv', 'answers:intent.human'));
+    expect(out[2]!.answer).toBe(tr('lv', 'answers:intent.status'));
+    expect(out[3]!.answer).toMatch(/^Я отвечаю только на латышском и английском/);
+    for (const o of out) {
+      expect(o.answer).not.toBe(tr('lv', 'answers:fallback'));
+      expect(o.answer).not.toBe(tr('en', 'answers:fallback'));
+    }
   });
 
   it('uses --lang for text whose language cannot be told', async () => {
@@ -110,5 +127,22 @@ describe('thunder ask', () => {
     const runs = await Promise.all([thunder(['frobnicate']), thunder(['ask', '--lang', 'de', 'x']), thunder(['ask', '--bogus'])]);
     expect(runs.map((r) => r.code)).toEqual([64, 64, 64]);
     expect(runs[0]!.stderr).toMatch(/thunder ask/);
+    // Each names what was wrong before the usage.
+    expect(runs[0]!.stderr.startsWith(tr('en', 'answers:cliUnknownCommand', { command: 'frobnicate' }))).toBe(true);
+    expect(runs[1]!.stderr.startsWith(tr('en', 'answers:cliBadLang', { lang: 'de' }))).toBe(true);
+    expect(runs[2]!.stderr).toMatch(/bogus/);
+  });
+
+  it('an empty question says so and exits 64, in ask and ask --explain, and in Latvian for a Latvian environment', async () => {
+    const runs = await Promise.all([
+      thunder(['ask', '']),
+      thunder(['ask', '--explain', '  ']),
+      thunder(['ask', ''], '', { LANG: 'lv_LV.UTF-8' }),
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([64, 64, 64]);
+    expect(runs.map((r) => r.stdout)).toEqual(['', '', '']);
+    expect(runs[0]!.stderr.startsWith(tr('en', 'answers:cliEmptyQuestion'))).toBe(true);
+    expect(runs[1]!.stderr.startsWith(tr('en', 'answers:cliEmptyQuestion'))).toBe(true);
+    expect(runs[2]!.stderr.startsWith(tr('lv', 'answers:cliEmptyQuestion'))).toBe(true);
   });
 });

@@ -58,6 +58,25 @@ describe('conversation', () => {
     expect(kept!.section).toBe(retention.section.title.lv);
   });
 
+  it("short or unreadable messages keep the conversation's language; a sentence in the other language switches it", async () => {
+    n++;
+    const retention = t.app.engine.kb.entries.get('retention')!;
+    const [first] = await t.app.core.handle(msg({ text: 'Cik ilgi glabājat manus datus?', locale: 'en' }));
+    expect(first!.text).toBe(retention.answer.lv);
+    for (const text of ['ok', 'super', '👍', '?', 'help', 'menu', 'thanks!', '\u0000\u0007ÿþ', '/nonexistent', 'qwx']) {
+      const replies = await t.app.core.handle(msg({ text, locale: 'en' }));
+      expect((await t.app.core.sessions.get(`web:u${n}`))?.lang, text).toBe('lv');
+      // Whatever the reply is, it is the Latvian one.
+      for (const r of replies) expect(r.text, text).not.toMatch(/\b(the|you|your|I)\b/);
+    }
+    const [help] = await t.app.core.handle(msg({ text: 'help', locale: 'en' }));
+    expect(help!.text).toBe(tr('lv', 'conversation:help'));
+    const [en] = await t.app.core.handle(msg({ text: 'How long do you keep my personal data?', locale: 'lv' }));
+    expect(en!.text).toBe(retention.answer.en);
+    const [ok] = await t.app.core.handle(msg({ text: 'paldies', locale: 'lv' }));
+    expect(ok!.text).toBe(tr('en', 'conversation:thanks'));
+  });
+
   it('emits answered and fallback events with ids only', async () => {
     n++;
     const seen: { name: string; payload: unknown }[] = [];

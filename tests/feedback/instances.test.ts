@@ -34,7 +34,9 @@ describe('answer feedback across instances (Redis)', () => {
     const down = answer!.buttons!.flat().find((x) => x.icon === 'down')!;
 
     const replies = await Promise.all([a.app.core.handle({ ...msg, button: down.data }), b.app.core.handle({ ...msg, button: down.data })]);
-    expect(replies.map((r) => r[0]!.text).sort()).toEqual([tr('en', 'feedback:already'), tr('en', 'feedback:thanksDown')].sort());
+    const texts = replies.map((r) => r[0]!.text);
+    expect(texts.filter((x) => x === tr('en', 'feedback:already'))).toHaveLength(1);
+    expect(texts.filter((x) => x.startsWith(tr('en', 'feedback:thanksDown')))).toHaveLength(1);
     // Counters are per instance: their sum is the total.
     expect((await count(a)) + (await count(b))).toBe(1);
     expect(gaps.filter((g) => g.text === question)).toHaveLength(1);

@@ -76,7 +76,7 @@ describe('answer feedback on Messenger and WhatsApp (real Meta adapter, fake Gra
     const [down] = ratingOf(await graph.waitFor(psid, 1), 'down');
     await postWebhook(url, metaJson(pageBody([postbackEvent(psid, down)])));
     await graph.waitFor(psid, 2);
-    expect(textOf(graph.callsTo(psid)[1]!.payload)).toBe(tr('lv', 'feedback:thanksDown'));
+    expect(textOf(graph.callsTo(psid)[1]!.payload).startsWith(tr('lv', 'feedback:thanksDown'))).toBe(true);
     const gap = await until(() => gaps.find((g) => g.text === question));
     expect(gap).toMatchObject({ reason: 'thumbs_down', lang: 'lv', channel: 'messenger' });
 

@@ -39,7 +39,10 @@ describe('answer feedback in the web chat API', () => {
     const opened = await chat.say(s, { button: 'a:controller' });
     expect(opened[0]!.text).toBe(t.app.engine.kb.entries.get('controller')!.answer.en);
     const [thanks] = await chat.say(s, { button: rating(opened, 'down')!.data });
-    expect(thanks!.text).toBe(tr('en', 'feedback:thanksDown'));
+    // Next steps: ask again, the topics, and (no desk here) where to write to a person.
+    const contacts = tr('en', 'escalation:contacts', { ...t.app.escalation.contacts });
+    expect(thanks!.text).toBe(`${tr('en', 'feedback:thanksDown')}\n\n${tr('en', 'feedback:nextSteps')} ${contacts}`);
+    expect(thanks!.buttons!.flat().map((b) => b.data)).toEqual(['cmd:topics']);
     expect(metric(await metrics(t), 'thunder_answer_feedback_total{entry="controller",vote="down",channel="web"}')).toBe(1);
     expect(gaps).toEqual([]);
   });

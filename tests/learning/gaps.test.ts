@@ -112,6 +112,17 @@ describe('gaps in the store (real SQLite, fake clock)', () => {
     expect(await sqliteRowsWith(dir, 'intelekta')).toEqual([]);
   });
 
+  it("/forget erases the gaps a user's messages made, found again from the messages alone", async () => {
+    const gaps = new Gaps(store.kv('g6', DAY), DAY, () => 0);
+    await gaps.capture(gap('Vai jūs glabājat manu tālruni Plūmju ielā sešpadsmit? 29123456'));
+    await gaps.capture(gap('Vai jūs izmantojat manus datus mākslīgā intelekta apmācībai?', { lang: 'en' }));
+    await gaps.forget(['vai jūs glabājat manu tālruni plūmju ielā sešpadsmit', 'ok']);
+    expect((await gaps.list()).map((g) => g.text)).toEqual(['Vai jūs izmantojat manus datus mākslīgā intelekta apmācībai?']);
+    expect(await sqliteRowsWith(dir, 'Plūmju')).toEqual([]);
+    await gaps.forget(['Vai jūs izmantojat manus datus mākslīgā intelekta apmācībai?']);
+    expect(await gaps.list()).toEqual([]);
+  });
+
   it('no stored gap matches a personal-data pattern (property, on the SQLite file)', async () => {
     const gaps = new Gaps(store.kv('g5', DAY), DAY, () => 0);
     const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''));

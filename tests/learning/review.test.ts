@@ -105,6 +105,8 @@ describe('staff review of what Thunder could not answer (two instances, one Redi
     expect(a.app.engine.ask(WITH_PII, 'lv').entry).toBeNull();
     const chat = new ChatClient(a.url!);
     const sid = await chat.session('lv');
+    // The greeting says what is kept for review, and for how long.
+    expect(text(await chat.say(sid, { button: 'cmd:start' }))).toContain(tr('lv', 'conversation:reviewNotice', { count: 30 }));
     const replies = await chat.say(sid, { text: WITH_PII });
     expect(text(replies)).not.toContain(a.app.engine.kb.entries.get('recipients')!.answer.lv);
     // The digest reached the review channel, redacted.
@@ -253,6 +255,10 @@ describe('staff review of what Thunder could not answer (two instances, one Redi
     expect((await gapOf())?.reason).toBe('unanswered');
     expect(text(await chat.say(sid, { button: 'gap:none' }))).toContain(tr('lv', 'conversation:noAnswer'));
     expect(await gapOf()).toMatchObject({ reason: 'none_of_these', count: 1 });
+    // The gap holds no user id, yet /forget erases it: the customer's session kept its id.
+    await chat.say(sid, { text: '/forget' });
+    await chat.say(sid, { button: 'forget:yes' });
+    expect(await gapOf()).toBeUndefined();
   });
 
   it('announces new clusters at most once an hour across both instances', async () => {

@@ -81,7 +81,7 @@ async function finish(core: Core, user: string): Promise<number> {
     right: { button: 'rq:right:access' },
     name: { text: 'Jana Bērziņa' },
     contact: { text: 'jana@example.lv' },
-    details: { button: 'rq:skip' },
+    details: { text: 'Par 2024. gada rēķiniem' },
     summary: { button: 'rq:confirm' },
     edit: { button: 'rq:back' },
   };

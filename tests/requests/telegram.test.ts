@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RIGHTS, type Right } from '../../src/answers/schema.js';
+import { contactsOf } from '../../src/escalation/contacts.js';
 import { startStandin, type RunningStandin } from '../../src/requests/standin/server.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeTelegram, type SentMessage } from '../helpers/fake-telegram.js';
@@ -61,8 +62,11 @@ describe('rights requests on Telegram', () => {
     const [bad] = await send(u, lang, { text: '12345' });
     expect(text(bad)).toContain(tr(lang, 'requests:invalidContact'));
     const [askDetails] = await send(u, lang, { text: 'jana@example.lv, 2612 3456' });
-    expect(dataOf(askDetails)).toEqual(['rq:skip', 'rq:cancel']);
-    const details = lang === 'lv' ? 'Par 2024. gada rēķiniem' : undefined;
+    // Rectification cannot be acted on without saying what is wrong: no skipping there.
+    const required = right === 'rectification';
+    expect(dataOf(askDetails)).toEqual(required ? ['rq:cancel'] : ['rq:skip', 'rq:cancel']);
+    expect(text(askDetails)).toContain(tr(lang, 'requests:detailsLimit', { max: 1000 }));
+    const details = lang === 'lv' || required ? 'Par 2024. gada rēķiniem' : undefined;
     const [notice, summary] = await send(u, lang, details ? { text: details } : { button: 'rq:skip' }, 2);
     expect(text(notice)).toContain(tr(lang, 'requests:notice'));
     expect(text(summary)).toContain(
@@ -121,8 +125,12 @@ describe('rights requests on Telegram', () => {
     const u = nextUser++;
     await send(u, lang, { button: 'rq:start:rectification' });
     await send(u, lang, { text: 'Pēteris Kalniņš' });
-    await send(u, lang, { text: 'peteris@example.lv' });
-    await send(u, lang, { button: 'rq:skip' }, 2);
+    const [askWhat] = await send(u, lang, { text: 'peteris@example.lv' });
+    expect(text(askWhat)).toContain(tr(lang, 'requests:askDetailsFor.rectification'));
+    expect(dataOf(askWhat)).toEqual(['rq:cancel']);
+    const [required] = await send(u, lang, { button: 'rq:skip' });
+    expect(text(required)).toContain(tr(lang, 'requests:detailsRequired'));
+    await send(u, lang, { text: 'Adrese: Brīvības iela 10, nevis 1' }, 2);
     const [fields] = await send(u, lang, { button: 'rq:edit' });
     expect(dataOf(fields)).toEqual(['rq:edit:right', 'rq:edit:name', 'rq:edit:contact', 'rq:edit:details', 'rq:back', 'rq:cancel']);
     const [askContact] = await send(u, lang, { button: 'rq:edit:contact' });
@@ -175,8 +183,10 @@ describe('rights requests on Telegram', () => {
     const photo = fake.nextMessages(u, 1);
     fake.sendPhoto(u, { lang: 'lv' });
     expect(text((await photo)[0])).toContain(tr('lv', 'requests:noDocuments'));
-    const [help] = await send(u, 'lv', { text: '/help' });
+    const [help, paused] = await send(u, 'lv', { text: '/help' }, 2);
     expect(text(help)).not.toContain(step('lv', 4));
+    expect(text(paused)).toBe(tr('lv', 'requests:paused', { n: 4, total: 5 }));
+    expect(dataOf(paused)).toEqual(['rq:resume', 'rq:cancel']);
     const [back] = await send(u, 'lv', { text: '/rights' });
     expect(text(back)).toContain(tr('lv', 'requests:resumed'));
     expect(text(back)).toContain(step('lv', 4));
@@ -210,8 +220,14 @@ describe('rights requests on Telegram', () => {
     await send(u, 'en', { button: 'rq:confirm' }, 2);
     const [id] = (await t.app.core.sessions.get(`telegram:${u}`))!.requestIds;
     expect((await t.app.requests!.outbox.get(id!))?.state).toBe('accepted');
+    const ref = (await t.app.requests!.outbox.get(id!))?.ref;
     await send(u, 'en', { button: 'rq:start:erasure' });
-    await send(u, 'en', { text: '/forget' });
+    // The open request's number is shown before the erasure: this chat will not know it afterwards.
+    const [note, confirm] = await send(u, 'en', { text: '/forget' }, 2);
+    expect(text(note)).toContain(tr('en', 'requests:forgetRequests'));
+    expect(text(note)).toContain(tr('en', 'requests:forgetRequestLine', { right: tr('en', 'requests:right.access'), ref: ref! }));
+    expect(text(note)).toContain(tr('en', 'requests:forgetRequestsAsk', { email: contactsOf(t.app.engine.kb).email }));
+    expect(text(confirm)).toBe(tr('en', 'conversation:forgetConfirm'));
     await send(u, 'en', { button: 'forget:yes' });
     expect(await t.app.requests!.outbox.get(id!)).toBeUndefined();
     expect((await t.app.core.sessions.get(`telegram:${u}`))?.flow).toBeUndefined();

@@ -104,8 +104,32 @@ describe('contact (e-mail and/or phone in one message)', () => {
     expect(parseContact('tel. 26123456 un e-pasts: jana@example.lv')).toEqual({ email: 'jana@example.lv', phone: '+37126123456' });
   });
 
+  it('reads the address and number out of a sentence, in the usual Latvian spellings', () => {
+    expect(parseContact('mans e-pasts ir anna@example.com')).toEqual({ email: 'anna@example.com' });
+    expect(parseContact('My email is <Anna@Example.com>.')).toEqual({ email: 'anna@example.com' });
+    expect(parseContact('mans tālrunis ir 26 12 34 56')).toEqual({ phone: '+37126123456' });
+    expect(parseContact('zvaniet: (+371) 67-123-456')).toEqual({ phone: '+37167123456' });
+    expect(parseContact('e-pasts:jana@example.lv, tālr. 00371 2612 3456')).toEqual({ email: 'jana@example.lv', phone: '+37126123456' });
+  });
+
+  it('takes internationalised addresses (RFC 6531)', () => {
+    expect(parseContact('jānis@piemērs.lv')).toEqual({ email: 'jānis@piemērs.lv' });
+    expect(parseEmail('JĀNIS@PIEMĒRS.LV')).toBe('jānis@piemērs.lv');
+    for (const s of ['jānis@piemērs', 'jā nis@piemērs.lv', '.jānis@piemērs.lv', 'jā..nis@piemērs.lv']) expect(parseEmail(s)).toBeNull();
+  });
+
   it('refuses junk and half-valid input', () => {
-    for (const s of ['', 'sveiki', 'jana@example', 'jana@example.lv 123', 'a@b.lv c@d.lv', '🙂🙂', 'x'.repeat(1000)])
+    for (const s of [
+      '',
+      'sveiki',
+      'jana@example',
+      'jana@example.lv 123',
+      'a@b.lv c@d.lv',
+      '26123456 vai 67123456',
+      'jana@@example.lv',
+      '🙂🙂',
+      'x'.repeat(1000),
+    ])
       expect(parseContact(s)).toBeNull();
   });
 
@@ -119,12 +143,12 @@ describe('contact (e-mail and/or phone in one message)', () => {
 
 describe('names', () => {
   it('accepts names with Latvian letters, hyphens and apostrophes', () => {
-    for (const n of ['Jana Bērziņa', 'Anna-Marija Ozoliņa', "D'Artagnan", 'Ēriks Šķēle']) expect(parseName(n)).toBe(n);
+    for (const n of ['Jana Bērziņa', 'Anna-Marija Ozoliņa', "D'Artagnan Smith", 'Ēriks Šķēle']) expect(parseName(n)).toBe(n);
     expect(parseName('  Jana   Bērziņa ')).toBe('Jana Bērziņa');
   });
 
-  it('refuses digits, e-mails, questions, one letter and very long input', () => {
-    for (const n of ['J', 'Jana 2', 'jana@example.lv', 'kā dzēst manus datus?', 'a b c d e f g', 'x'.repeat(101), '🙂'])
+  it('refuses one word, digits, e-mails, questions, one letter and very long input', () => {
+    for (const n of ['Jānis', 'GDPR', 'J', 'Jana 2', 'jana@example.lv', 'kā dzēst manus datus?', 'a b c d e f g', 'x'.repeat(101), '🙂'])
       expect(parseName(n)).toBeNull();
   });
 

@@ -107,11 +107,12 @@ describe('Telegram bot end to end (real grammY, fake Bot API)', () => {
     const { suggestions } = t.app.engine.ask(query, 'en');
     const u = newUser();
     fake.sendText(u, query, { lang: 'en' });
-    const [m] = await fake.nextMessages(u);
-    // No desk here: no person is offered; the company's contacts are given instead.
-    expect(htmlText(m!.text)).toBe(
-      `${tr('en', 'conversation:didYouMean')}\n\n${tr('en', 'escalation:contacts', { email: 'info@kilowats.lv', phone: '+371 29736211' })}`,
-    );
+    const [m, contacts] = await fake.nextMessages(u, 2);
+    // The topics right under the sentence that introduces them; no desk here, so no person is
+    // offered, and the company's contacts follow as a message of their own.
+    expect(htmlText(m!.text)).toBe(tr('en', 'conversation:didYouMean'));
+    expect(htmlText(contacts!.text)).toBe(tr('en', 'escalation:contacts', { email: 'info@kilowats.lv', phone: '+371 29736211' }));
+    expect(contacts!.reply_markup).toBeUndefined();
     expect(buttonsOf(m!)).toEqual([
       ...suggestions.map((e) => ({ text: e.title.en, callback_data: `a:${e.id}` })),
       { text: tr('en', 'conversation:noneOfThese'), callback_data: 'gap:none' },

@@ -63,7 +63,9 @@ describe('conversation intents in free text', () => {
     expect(hello?.text).toBe(tr('lv', 'conversation:greeting'));
     expect(buttonsOf([hello!]).map((b) => b.data)).toEqual(['cmd:topics']);
     expect((await chat.say(sid, { text: 'paldies' }))[0]?.text).toBe(tr('lv', 'conversation:thanks'));
-    expect((await chat.say(sid, { text: 'thanks!' }))[0]?.text).toBe(tr('en', 'conversation:thanks'));
+    // One word typed alike in both languages keeps the conversation's language; an English sentence switches.
+    expect((await chat.say(sid, { text: 'help' }))[0]?.text).toBe(tr('lv', 'conversation:help'));
+    expect((await chat.say(sid, { text: 'thank you very much!' }))[0]?.text).toBe(tr('en', 'conversation:thanks'));
     expect((await chat.say(sid, { text: 'help' }))[0]?.text).toBe(tr('en', 'conversation:help'));
   });
 
@@ -71,7 +73,7 @@ describe('conversation intents in free text', () => {
     const sid = await chat.session('en');
     const replies = await chat.say(sid, { text: 'what is the status of my request?' });
     expect(replies).toEqual(await chat.say(sid, { text: '/status' }));
-    expect(textOf(replies)).toBe(tr('en', 'requests:statusNone'));
+    expect(textOf(replies)).toContain(tr('en', 'requests:statusNone'));
   });
 
   it('a Russian or Ukrainian message gets a short note in that language with the contacts', async () => {

@@ -356,7 +356,7 @@ function note(channel: MetaChannel, reason: 'window' | 'unavailable' | 'reengage
 function keywordMap(i18n: i18n): Map<string, string> {
   const map = new Map<string, string>();
   for (const lng of ['lv', 'en']) {
-    const byCommand = i18n.t('meta:keywords', { lng, returnObjects: true }) as unknown as Record<string, string[]>;
+    const byCommand = i18n.t('conversation:keywords', { lng, returnObjects: true }) as unknown as Record<string, string[]>;
     for (const [command, words] of Object.entries(byCommand)) for (const w of words) map.set(normalizeKeyword(w), command);
   }
   return map;

@@ -10,6 +10,8 @@ import type { Block, Message } from './blocks.js';
 const MAX_CLUSTERS = 10;
 const EXAMPLES = 3;
 const CANDIDATES = 3;
+/** A static select takes at most 100 options (the knowledge base has 35 entries). */
+const MAX_OPTIONS = 100;
 /** Button and option texts are limited to 75 characters. */
 const MAX_LABEL = 75;
 
@@ -53,7 +55,9 @@ function card(t: TFunction, c: Cluster, entries: Map<string, KnowledgeEntry>, la
         type: 'static_select',
         action_id: 'rv:pick',
         placeholder: plainText(t('slack:review.pick')),
-        options: [...entries.values()].map((e) => ({ text: plainText(`${e.title[lang]} (${e.id})`), value: actionValue(c.id, e.id) })),
+        options: [...entries.values()]
+          .slice(0, MAX_OPTIONS)
+          .map((e) => ({ text: plainText(`${e.title[lang]} (${e.id})`), value: actionValue(c.id, e.id) })),
       },
       { type: 'button', action_id: 'rv:none', value: c.id, text: plainText(t('slack:review.none')) },
       { type: 'button', action_id: 'rv:dismiss', value: c.id, style: 'danger', text: plainText(t('slack:review.dismiss')) },
