@@ -256,7 +256,8 @@
         res = await api('POST', '/api/chat/messages', { sessionId, locale: lang, ...payload });
       }
       if (res.status !== 200) throw new Error(`messages ${res.status}`);
-      if (payload.button === 'forget:yes') forgetLocally();
+      const forgotten = payload.button === 'forget:yes';
+      if (forgotten) forgetLocally();
       else if (item) {
         el.classList.remove('msg--pending');
         remember(item);
@@ -264,6 +265,8 @@
       const at = Date.now();
       for (const reply of res.data.replies) add({ ...reply, at });
       followInput(res.data.replies);
+      // A fresh start after the erasure: the greeting and its buttons again, without a reload.
+      if (forgotten) void send({ button: 'cmd:start' });
       return true;
     } catch {
       if (el) markFailed(el, retry);

@@ -354,7 +354,7 @@ describe('escalation from Telegram to the Slack desk and back', () => {
     expect(buttonsOf(opened).map((b) => b.callback_data)).toEqual(['cmd:leave']);
 
     tg.sendCommand(user, '/status', { lang: 'lv' });
-    expect(textOf((await tg.nextMessages(user))[0]!)).toBe(tr('lv', 'requests:statusNone'));
+    expect(textOf((await tg.nextMessages(user))[0]!)).toContain(tr('lv', 'requests:statusNone'));
     tg.sendCommand(user, '/help', { lang: 'lv' });
     expect(textOf((await tg.nextMessages(user))[0]!)).toBe(htmlText(tr('lv', 'conversation:help')));
     tg.sendCommand(user, '/topics', { lang: 'lv' });

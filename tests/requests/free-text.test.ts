@@ -39,9 +39,12 @@ async function formAtName(lang: 'lv' | 'en', right = 'access'): Promise<string> 
 
 describe('a wish to exercise a right read from free text', () => {
   it('below the sure threshold gets one confirming question: yes opens the form, no answers about the right', async () => {
-    const wish = 'nesūtiet man reklāmas';
-    expect(reading(wish)).toMatchObject({ intent: 'exercise', exercise: 'objection' });
-    expect(reading(wish).confidence).toBeLessThan(0.9);
+    // Picked through the real engine, so a retrained model that reads one phrase more surely does not fail the flow's test.
+    const wish = ['nesūtiet man reklāmas', 'nevajag man reklāmas', 'pietiek sūtīt reklāmu'].find((q) => {
+      const a = reading(q);
+      return a.intent === 'exercise' && a.exercise === 'objection' && a.confidence < 0.9;
+    })!;
+    expect(wish).toBeDefined();
     const id = await chat.session('lv');
     const asked = await chat.say(id, { text: wish });
     expect(texts(asked)).toBe(tr('lv', 'requests:confirmWish', { right: tr('lv', 'requests:right.objection') }));

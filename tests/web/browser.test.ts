@@ -145,8 +145,9 @@ describe('web chat in a real browser', () => {
     expect(await lastBot(page).textContent()).toContain(t.app.engine.kb.entries.get('retention')!.answer.en);
     expect(await page.locator('.msg__source').last().textContent()).toMatch(/^Source: privacy policy, section “.+”$/);
 
-    // The desktop is used: the side card is shown and the conversation is wider than a phone column.
+    // The desktop is used: the side card is shown (the phone's action bar is not) and the conversation is wider than a phone column.
     expect(await page.locator('.side').isVisible()).toBe(true);
+    expect(await page.locator('.quick').isVisible()).toBe(false);
     expect((await page.locator('.chat').boundingBox())?.width).toBeGreaterThan(800);
     // Icons are inline SVG: no emoji in any label.
     for (const text of await page.locator('button').allTextContents()) expect(text).not.toMatch(pictographs);
@@ -238,9 +239,57 @@ describe('web chat in a real browser', () => {
     await page.getByRole('button', { name: 'Yes, erase' }).last().click();
     await expect.poll(() => users.count()).toBe(0);
     expect(await page.evaluate(() => sessionStorage.getItem('thunder.history') ?? '')).not.toContain('What rights do I have?');
+    // …and starts again without a reload: the erasure is confirmed, then the greeting comes back with its buttons.
+    await expect.poll(() => botMessages(page).count()).toBe(2);
+    expect(await botMessages(page).first().locator('.msg__bubble').textContent()).toBe(
+      `${tr('en', 'web:bot')}: ${tr('en', 'conversation:forgotten')}`,
+    );
+    expect(await lastBot(page).textContent()).toContain(tr('en', 'conversation:start'));
+    expect(
+      await botMessages(page)
+        .last()
+        .getByRole('button', { name: tr('en', 'conversation:browseTopics') })
+        .count(),
+    ).toBe(1);
     expect(problems.filter((p) => !/ERR_CONNECTION_REFUSED|Failed to fetch|net::/.test(p))).toEqual([]);
     await page.context().close();
   });
+
+  for (const [device, viewport] of [
+    ['a phone', { width: 375, height: 740 }],
+    ['a tablet', { width: 820, height: 1180 }],
+  ] as const) {
+    it(`on ${device}: browsing the policy, a data request and my requests are one tap away in the header bar`, async () => {
+      const { page, problems } = await open('lv-LV', viewport);
+      await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0);
+      expect(await page.locator('.side').isVisible()).toBe(false);
+      const bar = page.getByRole('navigation', { name: tr('lv', 'web:quickLabel') });
+      // One row of chips, so the conversation keeps the screen.
+      expect((await bar.boundingBox())!.height).toBeLessThan(60);
+      for (const key of ['quickTopics', 'quickRights', 'quickStatus']) {
+        const action = bar.getByRole('button', { name: tr('lv', `web:${key}`) });
+        expect(await action.isVisible(), key).toBe(true);
+        // Fully on the screen, not cut off at the edge.
+        const box = (await action.boundingBox())!;
+        expect(box.x + box.width, key).toBeLessThanOrEqual(viewport.width);
+      }
+      await bar.getByRole('button', { name: tr('lv', 'web:quickRights') }).click();
+      await expect.poll(() => lastBot(page).textContent()).toContain(tr('lv', 'requests:askRight'));
+      await page
+        .getByRole('button', { name: tr('lv', 'requests:button.cancel') })
+        .last()
+        .click();
+      await expect.poll(() => lastBot(page).textContent()).toContain(tr('lv', 'requests:cancelled'));
+      await bar.getByRole('button', { name: tr('lv', 'web:quickStatus') }).click();
+      await expect.poll(() => lastBot(page).textContent()).toContain(tr('lv', 'requests:statusNone'));
+      await bar.getByRole('button', { name: tr('lv', 'web:quickTopics') }).click();
+      await expect.poll(() => lastBot(page).textContent()).toContain(tr('lv', 'conversation:topicsPrompt'));
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    });
+  }
 
   it('rates an answer with the thumbs: icons named for screen readers, thanked, counted once', async () => {
     const { page, problems } = await open('lv-LV', { width: 1280, height: 860 });
@@ -310,8 +359,10 @@ describe('web chat in a real browser', () => {
     const frame = page.frameLocator('iframe[title="KILOWATS privacy assistant"]');
     await expect.poll(() => frame.locator('.msg--bot').count()).toBeGreaterThan(0);
     expect(await frame.locator('.chat__title').textContent()).toBe('KILOWATS privacy assistant');
-    // Embedded: no side card, the cursor in the input, a close button.
+    // Embedded: no side card but its actions in the header bar, the cursor in the input, a close button.
     expect(await frame.locator('.side').isVisible()).toBe(false);
+    await frame.getByRole('button', { name: tr('en', 'web:quickRights') }).click();
+    await expect.poll(() => frame.locator('.msg--bot').last().textContent()).toContain(tr('en', 'requests:askRight'));
     await expect.poll(() => frame.locator('#input').evaluate((el) => el === document.activeElement)).toBe(true);
 
     await page.keyboard.press('Escape');

@@ -27,7 +27,7 @@ describe('two bot processes on one Redis', () => {
 
     const sid = await next().session('en');
     expect(text(await next().say(sid, { text: '/rights', locale: 'en' }))).toContain('Which right would you like to use?');
-    expect(text(await next().say(sid, { button: 'rq:right:access' }))).toContain('What is your full name?');
+    expect(text(await next().say(sid, { button: 'rq:right:access' }))).toContain('What are your first and last name?');
     expect(text(await next().say(sid, { text: 'Jana Bērziņa' }))).toContain('How can the company reach you');
     expect(text(await next().say(sid, { text: 'jana@example.lv' }))).toContain('Anything the company should know');
     const summary = await next().say(sid, { button: 'rq:skip' });
@@ -44,6 +44,6 @@ describe('two bot processes on one Redis', () => {
     );
     const pushedB = await lb[1]?.pushed(sid);
     expect(pushedB?.map((m) => m.id)).toContain(pushedA.id);
-    expect(text(pushedA.replies)).toContain('Your request (Access to my data) was received');
+    expect(text(pushedA.replies)).toContain('SIA KILOWATS Latvija has received your request: Access to my data.');
   });
 });
