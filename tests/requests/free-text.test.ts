@@ -230,6 +230,24 @@ describe('contact and details', () => {
     expect(texts(summary)).toContain('Brīvības iela 10');
   });
 
+  it('a question at the details step is answered; the customer then adds it to the request or goes on', async () => {
+    const question = 'Kāpēc jūs man sūtāt reklāmas, ja neesmu piekritis?';
+    expect(reading(question).entry?.id).toBe('purpose-marketing');
+    const id = await formAtName('lv', 'objection');
+    await chat.say(id, { text: 'Jana Bērziņa' });
+    await chat.say(id, { text: 'jana@example.lv' });
+    const replies = await chat.say(id, { text: question });
+    expect(replies[0]?.text).toBe(t.app.engine.kb.entries.get('purpose-marketing')!.answer.lv);
+    expect(replies.at(-1)?.text).toBe(tr('lv', 'requests:pausedDetails', { n: 4, total: 5 }));
+    expect(data(replies).slice(-3)).toEqual(['rq:add', 'rq:resume', 'rq:cancel']);
+    expect((await flowOf(id))?.data.details).toBeUndefined();
+    const summary = await chat.say(id, { button: 'rq:add' });
+    expect(texts(summary)).toContain(tr('lv', 'requests:notice'));
+    expect((await flowOf(id))?.data).toMatchObject({ details: question });
+    expect((await flowOf(id))?.data.pending).toBeUndefined();
+    expect((await flowOf(id))?.step).toBe('summary');
+  });
+
   it('objection and consent say what the company needs', async () => {
     for (const right of ['objection', 'consent'] as const) {
       const id = await formAtName('lv', right);
