@@ -6,6 +6,9 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './log/logger.js';
 import { errorInfo, ExitCode } from './core/errors.js';
+import { boundHeapGrowth } from './ops/heap.js';
+
+boundHeapGrowth();
 
 function config() {
   try {

@@ -22,11 +22,11 @@ export const EXERCISE = 'exercise:';
 /** A labelled message in a language Thunder does not serve: the language model learns from it, the intent model does not. */
 export const OTHER_LANGUAGE = 'other_language';
 /** Bump when features or training change in a way the inputs' hash cannot see. */
-const METHOD_VERSION = 'linear-2';
+const METHOD_VERSION = 'linear-3';
 export const TRAINING_DIR = join(KNOWLEDGE_DIR, 'training');
 export const MODEL_FILE = join(KNOWLEDGE_DIR, 'model', 'answers.json');
 
-/** Exercise and conversation samples are a few dozen a class against ~90 an entry: each counts more. */
+/** Exercise and conversation samples (the knowledge base's and labelled ones) are fewer a class than an entry's: each counts more. */
 const FEW_SAMPLES_WEIGHT = 2;
 /** Weight of a keyword or term (a word or two) against a sample question. */
 const TERM_WEIGHT = 0.4;
@@ -140,7 +140,10 @@ export function labelledSamples(kb: KnowledgeBase, files = readTrainingFiles()):
       const served = (LANGS as readonly string[]).includes(line.lang);
       if (label === OTHER_LANGUAGE && !served && kb.otherLanguages.has(line.lang))
         out.push({ text: line.q, lang: line.lang, label, weight: 1, file });
-      else if (label !== undefined && classes.has(label) && served) out.push({ text: line.q, lang: line.lang, label, weight: 1, file });
+      else if (label !== undefined && classes.has(label) && served) {
+        const few = !kb.entries.has(label) && label !== NONE;
+        out.push({ text: line.q, lang: line.lang, label, weight: few ? FEW_SAMPLES_WEIGHT : 1, file });
+      }
     }
   }
   return out;

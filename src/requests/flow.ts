@@ -48,6 +48,8 @@ const draftSchema = z.object({
   key: z.string().optional(),
   /** Paused: the customer went on to ask or browse; free text is not taken as an answer until they continue. */
   parked: z.boolean().optional(),
+  /** A question asked at the details step, kept while parked in case the customer adds it to the request. */
+  pending: z.string().max(MAX_DETAILS).optional(),
 });
 export type Draft = z.infer<typeof draftSchema>;
 export interface CompleteDraft {
@@ -107,8 +109,9 @@ export function requestFlow(deps: FlowDeps): Middleware {
   function save(ctx: Ctx, step: Step, draft: Draft, parked = false): void {
     // Confirming this summary again, after a crash or on another instance, files the same request.
     const key = draft.key ?? (step === 'summary' ? randomUUID() : undefined);
-    const { parked: _was, ...rest } = draft;
-    ctx.session.flow = { name: FLOW, step, data: { ...rest, at: Date.now(), ...(key && { key }), ...(parked && { parked }) } };
+    const { parked: _was, pending, ...rest } = draft;
+    const waiting = parked ? { parked, ...(pending !== undefined && { pending }) } : {};
+    ctx.session.flow = { name: FLOW, step, data: { ...rest, at: Date.now(), ...(key && { key }), ...waiting } };
   }
 
   function cancelButton(ctx: Ctx): Button {
@@ -202,11 +205,14 @@ export function requestFlow(deps: FlowDeps): Middleware {
   }
 
   /** The customer went on to something else: the form waits, and says how to go back to it or drop it. */
-  function park(ctx: Ctx, { step, draft }: State): void {
-    save(ctx, step, draft, true);
+  function park(ctx: Ctx, { step, draft }: State, pending?: string): void {
+    save(ctx, step, { ...draft, pending }, true);
+    const resume = [{ label: ctx.t('requests:button.resume'), data: 'rq:resume' }, cancelButton(ctx)];
+    const n = { n: STEP_NO[step], total: TOTAL };
+    if (pending === undefined) return ctx.reply({ text: ctx.t('requests:paused', n), buttons: [resume] });
     ctx.reply({
-      text: ctx.t('requests:paused', { n: STEP_NO[step], total: TOTAL }),
-      buttons: [[{ label: ctx.t('requests:button.resume'), data: 'rq:resume' }, cancelButton(ctx)]],
+      text: ctx.t('requests:pausedDetails', n),
+      buttons: [[{ label: ctx.t('requests:button.addDetails'), data: 'rq:add' }], resume],
     });
   }
 
@@ -312,6 +318,12 @@ export function requestFlow(deps: FlowDeps): Middleware {
         }
         if (rq || !text) return show(ctx, step, draft);
         const checked = checkDetails(text);
+        const asked = checked.ok && text.includes('?') ? aside(ctx, text) : null;
+        // A question here may be one for me or one for the company: answered, then the customer says which.
+        if (checked.ok && asked && ANSWERED.has(asked.intent)) {
+          await next();
+          return park(ctx, state, checked.value);
+        }
         if (checked.ok) return advance(ctx, { ...draft, details: checked.value });
         if (checked.reason === 'personalCode') return reask('requests:personalCode');
         return refuse('requests:detailsTooLong', { max: MAX_DETAILS, length: text.trim().length });
@@ -358,6 +370,8 @@ export function requestFlow(deps: FlowDeps): Middleware {
     const free = !ctx.command && !button && !ctx.msg.unsupported && text !== '';
 
     if (!open) {
+      const pending = state?.draft.pending;
+      if (rq === 'add' && state && pending !== undefined) return advance(ctx, { ...state.draft, details: pending });
       if (rq) return state ? resume(ctx, state) : stale(ctx);
       if (free && wish(ctx, text, state)) return;
       return next();

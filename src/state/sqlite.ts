@@ -114,6 +114,52 @@ class Conn {
   }
 }
 
+/**
+ * Gathers the calls that arrive while batches are in flight and runs them together: under load,
+ * many visitors' session reads (or writes) share one statement and one trip through the thread
+ * pool, which cost more than the SQL itself (--cpu-prof). A call that finds a free slot goes at once.
+ */
+class Batcher<T, R> {
+  private waiting: { item: T; done(r: R): void; fail(err: unknown): void }[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly work: (items: T[]) => Promise<R[]>,
+  ) {}
+
+  push(item: T): Promise<R> {
+    return new Promise((done, fail) => {
+      this.waiting.push({ item, done, fail });
+      if (this.running < IN_FLIGHT) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running++;
+    while (this.waiting.length) {
+      const batch = this.waiting.splice(0, this.max);
+      try {
+        const results = await this.work(batch.map((b) => b.item));
+        for (const [i, b] of batch.entries()) b.done(results[i] as R);
+      } catch (err) {
+        for (const b of batch) b.fail(err);
+      }
+    }
+    this.running--;
+  }
+}
+
+/** Batches of one kind on their way at once: the next gathers while the thread pool runs the last. */
+const IN_FLIGHT = 2;
+/** Keys per batched read and rows per batched write: each size is its own prepared statement. */
+const MAX_READS = 64;
+const MAX_WRITES = 32;
+const UPSERT = 'INSERT INTO thunder (key, value, expires) VALUES';
+const ON_CONFLICT = 'ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires';
+
+type Row = [key: string, value: string, expires: number | null];
+
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS thunder (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER)',
   'CREATE TABLE IF NOT EXISTS thunder_index (name TEXT NOT NULL, member TEXT NOT NULL, score REAL NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (name, member))',
@@ -133,6 +179,8 @@ export class SqliteBackend implements Backend {
   private readonly fast: Conn;
   /** Reads wait for the schema, created on the durable connection. */
   private readonly schema: Promise<unknown>;
+  private readonly reads = new Batcher<string, string | undefined>(MAX_READS, (keys) => this.readMany(keys));
+  private readonly writes = new Batcher<Row, undefined>(MAX_WRITES, (rows) => this.writeMany(rows));
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -158,20 +206,31 @@ export class SqliteBackend implements Backend {
     return this.fast;
   }
 
-  async get(key: string): Promise<string | undefined> {
-    const rows = await (await this.reader()).all<{ value: string }>(
-      'SELECT value FROM thunder WHERE key = ? AND (expires IS NULL OR expires > ?)',
-      [key, Date.now()],
+  get(key: string): Promise<string | undefined> {
+    return this.reads.push(key);
+  }
+
+  private async readMany(keys: string[]): Promise<(string | undefined)[]> {
+    const unique = [...new Set(keys)];
+    const rows = await (await this.reader()).all<{ key: string; value: string }>(
+      `SELECT key, value FROM thunder WHERE key IN (${unique.map(() => '?').join(', ')}) AND (expires IS NULL OR expires > ?)`,
+      [...unique, Date.now()],
     );
-    return rows[0]?.value;
+    const found = new Map(rows.map((r) => [r.key, r.value]));
+    return keys.map((k) => found.get(k));
   }
 
   async set(key: string, value: string, ttlMs: number | undefined, durable: boolean): Promise<void> {
-    const conn = durable ? this.durable : await this.reader();
-    const sql =
-      'INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires';
-    const params = [key, value, ttlMs === undefined ? null : Date.now() + ttlMs];
-    await (durable ? conn.serial(() => conn.run(sql, params)) : conn.run(sql, params));
+    const row: Row = [key, value, ttlMs === undefined ? null : Date.now() + ttlMs];
+    if (!durable) return this.writes.push(row);
+    await this.durable.serial(() => this.durable.run(`${UPSERT} (?, ?, ?) ${ON_CONFLICT}`, row));
+  }
+
+  /** One statement, so one commit: the later of two writes of a key in a batch wins, as it would one after the other. */
+  private async writeMany(rows: Row[]): Promise<undefined[]> {
+    const last = [...new Map(rows.map((r) => [r[0], r])).values()];
+    await (await this.reader()).run(`${UPSERT} ${last.map(() => '(?, ?, ?)').join(', ')} ${ON_CONFLICT}`, last.flat());
+    return [];
   }
 
   async del(key: string): Promise<boolean> {
@@ -258,10 +317,7 @@ export class SqliteBackend implements Backend {
     const now = Date.now();
     switch (w.op) {
       case 'set':
-        await c.run(
-          'INSERT INTO thunder (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires',
-          [w.key, w.value, w.ttlMs === undefined ? null : now + w.ttlMs],
-        );
+        await c.run(`${UPSERT} (?, ?, ?) ${ON_CONFLICT}`, [w.key, w.value, w.ttlMs === undefined ? null : now + w.ttlMs]);
         return;
       case 'del':
         await c.run('DELETE FROM thunder WHERE key = ?', [w.key]);

@@ -39,9 +39,12 @@ async function formAtName(lang: 'lv' | 'en', right = 'access'): Promise<string> 
 
 describe('a wish to exercise a right read from free text', () => {
   it('below the sure threshold gets one confirming question: yes opens the form, no answers about the right', async () => {
-    const wish = 'nesūtiet man reklāmas';
-    expect(reading(wish)).toMatchObject({ intent: 'exercise', exercise: 'objection' });
-    expect(reading(wish).confidence).toBeLessThan(0.9);
+    // Picked through the real engine, so a retrained model that reads one phrase more surely does not fail the flow's test.
+    const wish = ['nesūtiet man reklāmas', 'nevajag man reklāmas', 'pietiek sūtīt reklāmu'].find((q) => {
+      const a = reading(q);
+      return a.intent === 'exercise' && a.exercise === 'objection' && a.confidence < 0.9;
+    })!;
+    expect(wish).toBeDefined();
     const id = await chat.session('lv');
     const asked = await chat.say(id, { text: wish });
     expect(texts(asked)).toBe(tr('lv', 'requests:confirmWish', { right: tr('lv', 'requests:right.objection') }));
@@ -225,6 +228,24 @@ describe('contact and details', () => {
     expect(texts(tooLong)).toContain(tr('en', 'requests:detailsTooLong', { max: 1000, length: 2600 }));
     const summary = await chat.say(id, { text: 'My address is Brīvības iela 1; it should be Brīvības iela 10.' });
     expect(texts(summary)).toContain('Brīvības iela 10');
+  });
+
+  it('a question at the details step is answered; the customer then adds it to the request or goes on', async () => {
+    const question = 'Kāpēc jūs man sūtāt reklāmas, ja neesmu piekritis?';
+    expect(reading(question).entry?.id).toBe('purpose-marketing');
+    const id = await formAtName('lv', 'objection');
+    await chat.say(id, { text: 'Jana Bērziņa' });
+    await chat.say(id, { text: 'jana@example.lv' });
+    const replies = await chat.say(id, { text: question });
+    expect(replies[0]?.text).toBe(t.app.engine.kb.entries.get('purpose-marketing')!.answer.lv);
+    expect(replies.at(-1)?.text).toBe(tr('lv', 'requests:pausedDetails', { n: 4, total: 5 }));
+    expect(data(replies).slice(-3)).toEqual(['rq:add', 'rq:resume', 'rq:cancel']);
+    expect((await flowOf(id))?.data.details).toBeUndefined();
+    const summary = await chat.say(id, { button: 'rq:add' });
+    expect(texts(summary)).toContain(tr('lv', 'requests:notice'));
+    expect((await flowOf(id))?.data).toMatchObject({ details: question });
+    expect((await flowOf(id))?.data.pending).toBeUndefined();
+    expect((await flowOf(id))?.step).toBe('summary');
   });
 
   it('objection and consent say what the company needs', async () => {
