@@ -67,6 +67,8 @@ const OTHER_PRIOR = 0.25;
 const LANG_SHARE = 0.7;
 /** …and a single word ("ok" is typed in both) only when it has this share. */
 const WORD_LANG_SHARE = 0.9;
+/** A single word is named another language only at this joint share of the others ("ne" is Latvian, Russian and Polish). */
+const WORD_OTHER_AT = 0.7;
 /** The act model's probability of a request at which a right's entry becomes a wish to exercise it. */
 const ACT_AT = 0.5;
 /** …and at which a question another entry answers becomes a wish to exercise the likeliest right. */
@@ -237,12 +239,14 @@ export class AnswerEngine {
     const ranked = this.langModel.classes.map((lang, i) => ({ lang, p: p[i]! })).sort((a, b) => b.p - a.p);
     if (!/\p{L}/u.test(text)) return { ranked };
     const top = ranked[0]!;
+    const word = (text.match(/\p{L}+/gu) ?? []).length <= 1;
     // close languages split their share ("мой телефон" is Russian and Ukrainian): what counts is that it is none of ours
     const others = ranked.reduce((sum, r) => (served.includes(r.lang) ? sum : sum + r.p), 0);
-    if (!served.includes(top.lang) && others >= this.calibration.otherLangAt) return { other: { lang: top.lang, p: others }, ranked };
+    const otherAt = word ? Math.max(this.calibration.otherLangAt, WORD_OTHER_AT) : this.calibration.otherLangAt;
+    if (!served.includes(top.lang) && others >= otherAt) return { other: { lang: top.lang, p: others }, ranked };
     const lv = p[this.langModel.classes.indexOf('lv')]!;
     const en = p[this.langModel.classes.indexOf('en')]!;
-    const share = (text.match(/\p{L}+/gu) ?? []).length > 1 ? LANG_SHARE : WORD_LANG_SHARE;
+    const share = word ? WORD_LANG_SHARE : LANG_SHARE;
     if (lv / (lv + en) >= share) return { lang: 'lv', ranked };
     if (en / (lv + en) >= share) return { lang: 'en', ranked };
     return { ranked };

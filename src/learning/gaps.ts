@@ -118,6 +118,13 @@ export class Gaps {
     await this.remove([...all]);
   }
 
+  /** Whether any of these gaps is still open. */
+  async anyOf(ids: string[]): Promise<boolean> {
+    const now = this.now();
+    for (const id of ids) if (await this.read(id, now)) return true;
+    return false;
+  }
+
   /** Resolved gaps are deleted at once. */
   async remove(ids: string[]): Promise<void> {
     for (const id of ids) await this.space.delete(`gap:${id}`);

@@ -83,6 +83,8 @@ export class Review {
       at: this.o.now(),
     };
     const result = await this.change(async (before) => {
+      // Pressed on two instances at once: the first took the cluster, the second finds it gone.
+      if (!(await this.o.gaps.anyOf(ids))) return { gone: true };
       const after = before.with(change);
       const started = performance.now();
       const { conflicts } = this.o.gate.check(
@@ -93,6 +95,7 @@ export class Review {
       const gateMs = Math.round(performance.now() - started);
       return conflicts.length ? { refused: conflicts } : { next: after, gateMs };
     });
+    if ('gone' in result) return { ok: false, reason: 'missing' };
     if ('refused' in result) return { ok: false, reason: 'refused', conflicts: result.refused, entryId };
     await this.o.gaps.remove(ids);
     return { ok: true, action, entryId, version: result.version, texts: texts.length, gateMs: result.gateMs };
@@ -106,7 +109,7 @@ export class Review {
       return undone ? { next: before.withoutLast() } : { refused: [] };
     });
     const outcome: Outcome & { change?: Change } =
-      'refused' in result || !undone
+      'refused' in result || 'gone' in result || !undone
         ? { ok: false, reason: 'nothing_to_undo' }
         : { ok: true, action: 'undo', entryId: undone.entryId, version: result.version, texts: undone.texts.length, change: undone };
     await this.record({ by, action: 'undo', cluster: undone?.cluster, entryId: undone?.entryId, outcome });
@@ -115,13 +118,13 @@ export class Review {
 
   /** One overlay change at a time, store-wide, on the latest stored version. */
   private async change(
-    decide: (before: Snapshot) => Promise<{ next: Snapshot; gateMs?: number } | { refused: Conflict[] }>,
-  ): Promise<{ version: number; gateMs?: number | undefined } | { refused: Conflict[] }> {
+    decide: (before: Snapshot) => Promise<{ next: Snapshot; gateMs?: number } | { refused: Conflict[] } | { gone: true }>,
+  ): Promise<{ version: number; gateMs?: number | undefined } | { refused: Conflict[] } | { gone: true }> {
     const lock = await this.o.overlaySpace.waitLock('overlay', 60_000, 30_000);
     try {
       this.o.overlay.adopt(await this.o.overlay.read());
       const decided = await decide(this.o.overlay.snapshot);
-      if ('refused' in decided) return decided;
+      if ('refused' in decided || 'gone' in decided) return decided;
       await this.o.overlay.write(decided.next);
       this.o.overlay.swap(decided.next);
       return { version: decided.next.version, gateMs: decided.gateMs };

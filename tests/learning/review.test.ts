@@ -261,6 +261,20 @@ describe('staff review of what Thunder could not answer (two instances, one Redi
     expect(await gapOf()).toBeUndefined();
   });
 
+  it('the same card pressed on both instances at once changes the knowledge once', async () => {
+    const question = 'Vai mani dati tiek izmantoti mākslīgā intelekta apmācībai?';
+    await b.app.learning.sink.capture({ text: question, lang: 'lv', channel: 'web', reason: 'unanswered', candidates: [] });
+    const cluster = (await a.app.learning.review.open()).find((c) => c.gaps.some((g) => g.text === question))!;
+    const version = a.app.learning.overlay.snapshot.version;
+    const outcomes = await Promise.all([
+      a.app.learning.review.act(cluster.id, 'add', 'purposes-overview', 'U0ONE'),
+      b.app.learning.review.act(cluster.id, 'add', 'purposes-overview', 'U0TWO'),
+    ]);
+    expect(outcomes.map((o) => (o.ok ? 'done' : o.reason)).sort()).toEqual(['done', 'missing']);
+    await until(() => b.app.learning.overlay.snapshot.version === version + 1 && a.app.learning.overlay.snapshot.version === version + 1);
+    expect(b.app.learning.ask(question, 'lv').entry?.id).toBe('purposes-overview');
+  });
+
   it('announces new clusters at most once an hour across both instances', async () => {
     // New clusters appeared on both instances since the first digest; none was announced again.
     const digests = slack.callsOf('chat.postMessage', (p) => p.channel === REVIEW_CHANNEL && !p.thread_ts);
