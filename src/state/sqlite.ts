@@ -177,9 +177,15 @@ export class SqliteBackend implements Backend {
   readonly kind = 'sqlite';
   private readonly durable: Conn;
   private readonly fast: Conn;
+  /**
+   * Reads have a connection of their own: a batched write on a connection with a read still open
+   * would have to upgrade that read's snapshot, which SQLite refuses with SQLITE_BUSY at once (no
+   * busy wait) when the durable connection wrote in between (seen after a restart under load).
+   */
+  private readonly reads: Conn;
   /** Reads wait for the schema, created on the durable connection. */
   private readonly schema: Promise<unknown>;
-  private readonly reads = new Batcher<string, string | undefined>(MAX_READS, (keys) => this.readMany(keys));
+  private readonly readBatch = new Batcher<string, string | undefined>(MAX_READS, (keys) => this.readMany(keys));
   private readonly writes = new Batcher<Row, undefined>(MAX_WRITES, (rows) => this.writeMany(rows));
 
   constructor(dataDir: string) {
@@ -199,15 +205,21 @@ export class SqliteBackend implements Backend {
     // After the durable connection switched the file to WAL: two connections switching a new file at
     // once can get SQLITE_BUSY without the busy handler being asked (seen on a loaded machine).
     this.fast = new Conn(new sqlite3.Database(file), pragmas('NORMAL'), this.schema);
+    this.reads = new Conn(new sqlite3.Database(file), pragmas('NORMAL'), this.schema);
   }
 
   private async reader(): Promise<Conn> {
+    await this.schema;
+    return this.reads;
+  }
+
+  private async writer(): Promise<Conn> {
     await this.schema;
     return this.fast;
   }
 
   get(key: string): Promise<string | undefined> {
-    return this.reads.push(key);
+    return this.readBatch.push(key);
   }
 
   private async readMany(keys: string[]): Promise<(string | undefined)[]> {
@@ -229,7 +241,7 @@ export class SqliteBackend implements Backend {
   /** One statement, so one commit: the later of two writes of a key in a batch wins, as it would one after the other. */
   private async writeMany(rows: Row[]): Promise<undefined[]> {
     const last = [...new Map(rows.map((r) => [r[0], r])).values()];
-    await (await this.reader()).run(`${UPSERT} ${last.map(() => '(?, ?, ?)').join(', ')} ${ON_CONFLICT}`, last.flat());
+    await (await this.writer()).run(`${UPSERT} ${last.map(() => '(?, ?, ?)').join(', ')} ${ON_CONFLICT}`, last.flat());
     return [];
   }
 
@@ -360,6 +372,6 @@ export class SqliteBackend implements Backend {
   async close(): Promise<void> {
     // A last checkpoint folds the WAL into the database file and leaves it empty.
     await this.flush().catch(() => undefined);
-    await Promise.all([this.fast.close(), this.durable.close()]);
+    await Promise.all([this.reads.close(), this.fast.close(), this.durable.close()]);
   }
 }
