@@ -37,6 +37,7 @@ import { ROOT } from './paths.js';
 import { durabilityWatch, RISKS } from './state/durability.js';
 import { stateSweeper } from './state/sweeper.js';
 import { createVersion } from './version/index.js';
+import { redact } from './learning/redact.js';
 import { createFeedback } from './feedback/index.js';
 import type { GapSink } from './learning/types.js';
 
@@ -91,6 +92,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     i18n,
     sessions: store.kv<Session>('session', ttl, { durable: false }),
     tombstones: store.kv<string>('forgotten', undefined, { durable: false }),
+    redact,
     log,
     defaultLang: config.DEFAULT_LANG,
   });
@@ -204,6 +206,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     ttlMs: ttl,
     timeZone,
     gaps: opts.gaps ?? learning.sink,
+    redact,
     log,
   });
 

@@ -103,8 +103,8 @@ async function askLines(engine: AnswerEngine, lang: Lang, t: TFunction, json: bo
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   const contacts = contactsOf(engine.kb);
   for await (const line of lines) {
-    // A blank line asks nothing.
-    if (!line.trim()) continue;
+    // A blank line asks nothing; with --json it still gets its record, so output line n answers input line n.
+    if (!line.trim() && !json) continue;
     const answer = engine.ask(line, lang);
     await write(json ? `${JSON.stringify(record(line, answer, t, contacts))}\n` : `${humanText(answer, t, contacts)}\n\n`);
   }

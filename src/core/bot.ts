@@ -46,6 +46,11 @@ export interface CoreOptions {
   tombstones: TombstoneStore;
   log: Logger;
   defaultLang: Lang;
+  /**
+   * Masks personal data (e-mails, phones, personal codes…) in the customer's turns a session keeps as
+   * context for support staff: an agent needs the question, not the personal code typed beside it.
+   */
+  redact?: (text: string) => string;
 }
 
 /** Longer than any turn: a turn that began before a /forget is still running within this. */
@@ -63,6 +68,7 @@ export class Core {
   readonly i18n: i18n;
   readonly sessions: SessionStore;
   private readonly tombstones: TombstoneStore;
+  private readonly redact: (text: string) => string;
   readonly defaultLang: Lang;
   private readonly stack: Middleware[] = [];
   private readonly senders = new Map<Channel, Sender>();
@@ -78,6 +84,7 @@ export class Core {
     this.i18n = opts.i18n;
     this.sessions = opts.sessions;
     this.tombstones = opts.tombstones;
+    this.redact = opts.redact ?? ((text) => text);
     this.defaultLang = opts.defaultLang;
   }
 
@@ -133,8 +140,8 @@ export class Core {
     }
     // Like grammY: a turn that threw keeps the stored session as it was, not half-changed.
     if (!failed && this.sessionKept(ctx)) {
-      if (ctx.private) recordTurns(ctx.session, ctx.t('core:privateTurn'), []);
-      else recordTurns(ctx.session, text || (msg.button ? `[${msg.button}]` : ''), ctx.replies);
+      if (ctx.private) recordTurns(ctx.session, ctx.t('core:privateTurn'), [], this.redact);
+      else recordTurns(ctx.session, text || (msg.button ? `[${msg.button}]` : ''), ctx.replies, this.redact);
       await this.write(key, ctx.session, mark);
     }
     this.events.emit('message', { channel: msg.channel, ms: performance.now() - started });
@@ -266,9 +273,9 @@ function tombstoneKey(key: string): string {
   return createHash('sha256').update(key).digest('base64url');
 }
 
-function recordTurns(session: Session, userText: string, replies: Reply[]): void {
+function recordTurns(session: Session, userText: string, replies: Reply[], redact: (text: string) => string): void {
   const at = Date.now();
-  if (userText) session.turns.push({ from: 'user', text: userText.slice(0, 1000), at });
+  if (userText) session.turns.push({ from: 'user', text: redact(userText.slice(0, 1000)), at });
   for (const r of replies) session.turns.push({ from: 'bot', text: r.text.slice(0, 1000), at });
   session.turns = session.turns.slice(-MAX_TURNS);
 }

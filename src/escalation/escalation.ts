@@ -6,7 +6,7 @@ import type { CoreEmitter } from '../core/events.js';
 import type { Session } from '../core/session.js';
 import type { Button, Channel, Reply } from '../core/types.js';
 import type { Lang } from '../domain.js';
-import { formatMoment } from '../i18n/dates.js';
+import { formatMoment, formatWhen } from '../i18n/dates.js';
 import type { Contacts } from './contacts.js';
 import type { Desk, DeskNote, RequestNotice } from './desk.js';
 import { isOpen, nextOpening, type SupportHours } from './hours.js';
@@ -125,7 +125,7 @@ export class Escalation {
     // Outside support hours the ticket still opens (staff see it first thing), and the customer hears when it is read.
     if (expectedAt)
       ctx.reply({
-        text: ctx.t('escalation:openedOffHours', { id: ticket.id, when: this.formatTime(expectedAt, ctx.lang) }),
+        text: ctx.t('escalation:openedOffHours', { id: ticket.id, when: this.formatWhen(expectedAt, ctx.lang) }),
         buttons: [[this.topicsButton(ctx)], [this.leaveButton(ctx)]],
       });
     else ctx.reply({ text: ctx.t('escalation:opened', { id: ticket.id }), buttons: [[this.leaveButton(ctx)]] });
@@ -165,7 +165,7 @@ export class Escalation {
   private ack(ctx: Ctx): string {
     const now = new Date();
     if (isOpen(now, this.hours)) return ctx.t('escalation:relayed');
-    return ctx.t('escalation:relayedOffHours', { when: this.formatTime(nextOpening(now, this.hours).getTime(), ctx.lang) });
+    return ctx.t('escalation:relayedOffHours', { when: this.formatWhen(nextOpening(now, this.hours).getTime(), ctx.lang) });
   }
 
   /** The bot handles this turn; a language switched meanwhile is the language of the agent's relayed replies too. */
@@ -313,6 +313,11 @@ export class Escalation {
 
   formatTime(at: number, lang: Lang): string {
     return formatMoment(at, lang, this.hours.timeZone);
+  }
+
+  /** The moment as it reads inside a customer's sentence ("…sestdien, 12. decembrī, plkst. 10.00"). */
+  formatWhen(at: number, lang: Lang): string {
+    return formatWhen(at, lang, this.hours.timeZone);
   }
 
   /** A person can join a chat now: a desk is configured and support is at work. Only then is one offered. */

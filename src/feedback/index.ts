@@ -69,6 +69,8 @@ export interface FeedbackOptions {
   ttlMs: number;
   /** Days of the stats are the company's days. */
   timeZone: string;
+  /** Masks personal data in the question kept with a rated answer (it waits there for a 👎). */
+  redact: (text: string) => string;
   /** Where a 👎 goes as a gap (the learning feature); without one it is only counted. */
   gaps?: GapSink | undefined;
   /** Whether a person can join now, else the company's contacts: offered after a 👎. */
@@ -122,7 +124,7 @@ export function createFeedback(opts: FeedbackOptions): FeedbackFeature {
     if (!reply?.entry) return;
     const t = newTag();
     reply.buttons = [...(reply.buttons ?? []), ratingButtons(ctx.t, t)];
-    const q = ctx.msg.text !== undefined && ctx.args ? ctx.args.slice(0, MAX_QUESTION_CHARS) : undefined;
+    const q = ctx.msg.text !== undefined && ctx.args ? opts.redact(ctx.args.slice(0, MAX_QUESTION_CHARS)) : undefined;
     const rated: Rated = { tag: t, entry: reply.entry, lang: ctx.lang, ...(q ? { q } : {}) };
     ctx.session.rated = [...ctx.session.rated, rated].slice(-KEEP_RATED);
   }
@@ -172,7 +174,7 @@ export function createFeedback(opts: FeedbackOptions): FeedbackFeature {
   const staff: StaffFeedback = {
     async offer(answer) {
       const t = newTag();
-      await opts.staffAnswers.set(t, { ...answer, tag: t, ...(answer.q ? { q: answer.q.slice(0, MAX_QUESTION_CHARS) } : {}) });
+      await opts.staffAnswers.set(t, { ...answer, tag: t, ...(answer.q ? { q: opts.redact(answer.q.slice(0, MAX_QUESTION_CHARS)) } : {}) });
       return t;
     },
     async press(value, vote) {

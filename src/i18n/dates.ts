@@ -22,6 +22,22 @@ export function formatMoment(at: number, lang: Lang, timeZone: string): string {
   return format(lang, timeZone, 'moment').format(at);
 }
 
+/**
+ * A moment inside a sentence ("…atsāks darbu sestdien, 12. decembrī, plkst. 10.00"): Latvian puts
+ * the weekday and the month in the locative, which Intl does not offer; English is as formatMoment.
+ */
+export function formatWhen(at: number, lang: Lang, timeZone: string): string {
+  if (lang !== 'lv') return formatMoment(at, lang, timeZone);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    format(lang, timeZone, 'moment')
+      .formatToParts(at)
+      .find((p) => p.type === type)?.value ?? '';
+  // sestdiena → sestdien; decembris → decembrī, aprīlis → aprīlī; marts → martā, maijs → maijā.
+  const weekday = part('weekday').replace(/a$/, '');
+  const month = part('month').replace(/is$/, 'ī').replace(/s$/, 'ā');
+  return `${weekday}, ${part('day')}. ${month}, plkst. ${part('hour')}.${part('minute')}`;
+}
+
 /** A date such as a request's due date: `medium` for staff listings, `long` for customers. */
 export function formatDate(iso: string, lang: Lang, timeZone: string, style: 'medium' | 'long'): string {
   return format(lang, timeZone, style).format(new Date(iso));

@@ -40,22 +40,23 @@ describe('thunder ask --json', () => {
     expect(out[2]).toMatchObject({ intent: 'other_language', otherLang: 'ru', entry: null });
   });
 
-  it('answers one JSON object per input line, in order, skipping blank lines', async () => {
+  it('answers one JSON object per input line, in order, blank lines too (line n out answers line n in)', async () => {
     const input = ['kā iesniegt sūdzību', 'How long do you keep my data?', 'What is the capital of France?', '', '   ', '🔥🔥🔥'].join(
       '\n',
     );
     const run = await thunder(['ask', '--json'], `${input}\n`);
     expect(run.code).toBe(0);
     const out = lines(run.stdout);
-    expect(out.map((o) => o.q)).toEqual(input.split('\n').filter((q) => q.trim()));
+    expect(out.map((o) => o.q)).toEqual(input.split('\n'));
     for (const o of out) expect(Object.keys(o).sort()).toEqual(['answer', 'confidence', 'entry', 'intent', 'lang', 'q', 'suggestions']);
-    expect(out.map((o) => o.intent)).toEqual(['policy', 'policy', 'none', 'none']);
+    expect(out.map((o) => o.intent)).toEqual(['policy', 'policy', 'none', 'none', 'none', 'none']);
     expect(out[0]).toMatchObject({ lang: 'lv', entry: expect.stringMatching(/^complaint-/) });
     expect(out[1]).toMatchObject({ lang: 'en', entry: 'retention' });
     expect(out[1]!.answer).toMatch(/kept|retention|long/i);
     expect(out[2]).toMatchObject({ entry: null, lang: 'en' });
     expect(out[2]!.answer).toMatch(/doesn't answer/);
-    expect(out[3]).toMatchObject({ q: '🔥🔥🔥', entry: null, suggestions: [] });
+    expect(out[3]).toMatchObject({ q: '', entry: null, suggestions: [] });
+    expect(out[5]).toMatchObject({ q: '🔥🔥🔥', entry: null, suggestions: [] });
     expect(out[0]!.confidence).toBeGreaterThanOrEqual(0.5);
   });
 

@@ -41,7 +41,7 @@ describe('when no person can answer right now', () => {
     tg.sendCommand(701, '/human', { lang: 'en' });
     const [opened] = await tg.nextMessages(701);
     const id = /T-[A-Z0-9]{6}/.exec(htmlText(opened!.text))![0];
-    const when = t.app.escalation.formatTime(opening.getTime(), 'en');
+    const when = t.app.escalation.formatWhen(opening.getTime(), 'en');
     expect(when).toContain(String(opening.getUTCDate()));
     expect(htmlText(opened!.text)).toBe(tr('en', 'escalation:openedOffHours', { id, when }));
     expect((opened!.reply_markup?.inline_keyboard ?? []).flat().map((b: { callback_data?: string }) => b.callback_data)).toEqual([

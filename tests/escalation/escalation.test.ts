@@ -99,6 +99,19 @@ afterAll(async () => {
 });
 
 describe('escalation from Telegram to the Slack desk and back', () => {
+  it('the ticket and the stored session show the question with personal data masked', async () => {
+    const question = 'Mans personas kods ir 010190-12345, e-pasts liga.ozola@example.lv — cik ilgi glabājat datus?';
+    const { user, post } = await openTicket('lv', [question]);
+    const blocks = JSON.stringify(post.blocks);
+    expect(blocks).toContain('cik ilgi glabājat datus?');
+    expect(blocks).not.toContain('010190-12345');
+    expect(blocks).not.toContain('liga.ozola@example.lv');
+    const session = JSON.stringify(await t.app.core.readSession(`telegram:${user}`));
+    expect(session).toContain('cik ilgi glabājat datus?');
+    expect(session).not.toContain('010190-12345');
+    expect(session).not.toContain('liga.ozola@example.lv');
+  });
+
   it('a full hand-over: ticket with the conversation, relay both ways, claim, resolve, back to the bot', async () => {
     const question = 'Cik ilgi jūs glabājat manus datus?';
     const { user, id, ts, post } = await openTicket('lv', [question]);
