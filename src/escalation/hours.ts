@@ -88,6 +88,12 @@ function fromLocal(year: number, month: number, day: number, minutes: number, ti
     const seen = Date.UTC(l.year, l.month - 1, l.day, 0, l.minutes);
     guess += wall - seen;
   }
+  // A wall time that happens twice (the hour when DST ends) counts from its first occurrence.
+  for (const back of [60, 30]) {
+    const earlier = guess - back * 60_000;
+    const l = localParts(new Date(earlier), timeZone);
+    if (Date.UTC(l.year, l.month - 1, l.day, 0, l.minutes) === wall) return new Date(earlier);
+  }
   return new Date(guess);
 }
 
@@ -100,7 +106,8 @@ export function nextOpening(at: Date, hours: SupportHours): Date {
     const weekday = ((date.getUTCDay() + 6) % 7) + 1;
     if (!hours.days.has(weekday)) continue;
     const opening = fromLocal(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), hours.open, hours.timeZone);
-    if (opening.getTime() > at.getTime()) return opening;
+    // On the night DST starts a window inside the skipped hour does not happen at all.
+    if (opening.getTime() > at.getTime() && isOpen(opening, hours)) return opening;
   }
   throw new Error('support hours have no opening day');
 }

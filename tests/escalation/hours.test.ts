@@ -55,6 +55,18 @@ describe('support hours', () => {
     expect(ok.SUPPORT_HOURS).toEqual({ days: new Set([1, 2, 3, 4, 5, 6, 7]), open: 0, close: 24 * 60 });
   });
 
+  it('opens at the first 03:00 of the night DST ends in Riga (the hour happens twice)', () => {
+    const hours = parseSupportHours('7-7 03:00-04:00', 'Europe/Riga');
+    // Sunday 28 October 2029: 03:00 EEST is 00:00Z, and 03:00 EET an hour later.
+    expect(nextOpening(new Date('2029-10-22T01:00:00Z'), hours).toISOString()).toBe('2029-10-28T00:00:00.000Z');
+  });
+
+  it('skips a window inside the hour DST skips in Riga', () => {
+    const hours = parseSupportHours('1-7 03:00-04:00', 'Europe/Riga');
+    // 31 March 2024 has no 03:00–04:00 in Riga: the next one is on 1 April, 03:00 EEST.
+    expect(nextOpening(new Date('2024-03-30T21:47:00Z'), hours).toISOString()).toBe('2024-04-01T00:00:00.000Z');
+  });
+
   it('next opening is always open, never in the past, and nothing opens earlier', () => {
     const zones = ['Europe/Riga', 'UTC', 'America/New_York', 'Asia/Kolkata'];
     const spec = fc.record({
