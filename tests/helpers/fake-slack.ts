@@ -239,6 +239,11 @@ export function commandBody(command: string, text: string, user = 'U0STAFF', cha
 
 /** A block_actions interaction (a button press), form-encoded as `payload=`. */
 export function buttonBody(actionId: string, value: string, user: string, channel: string, messageTs: string): string {
+  return actionBody({ type: 'button', action_id: actionId, value, text: { type: 'plain_text', text: 'x' } }, user, channel, messageTs);
+}
+
+/** A block_actions interaction with any one element (a button, a select…), form-encoded as `payload=`. */
+export function actionBody(action: Payload, user: string, channel: string, messageTs: string): string {
   const payload = {
     type: 'block_actions',
     team: { id: TEAM_ID, domain: 'kilowats' },
@@ -250,16 +255,7 @@ export function buttonBody(actionId: string, value: string, user: string, channe
     container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: false },
     message: { type: 'message', ts: messageTs, text: 'ticket' },
     response_url: 'http://127.0.0.1:9/actions/response',
-    actions: [
-      {
-        type: 'button',
-        action_id: actionId,
-        block_id: 'b',
-        value,
-        action_ts: `${Date.now() / 1000}`,
-        text: { type: 'plain_text', text: 'x' },
-      },
-    ],
+    actions: [{ block_id: 'b', action_ts: `${Date.now() / 1000}`, ...action }],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

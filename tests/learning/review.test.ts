@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropRedisPrefix, REDIS_URL, startTestApp, type TestApp, uniquePrefix } from '../helpers/app.js';
-import { buttonBody, commandBody, FakeSlack, type Payload, postSigned, TEAM_ID } from '../helpers/fake-slack.js';
+import { actionBody, buttonBody, commandBody, FakeSlack, type Payload, postSigned } from '../helpers/fake-slack.js';
 import { tr } from '../helpers/locales.js';
 import { redisKeysWith } from '../helpers/store.js';
 import { until } from '../helpers/wait.js';
@@ -45,28 +45,12 @@ function cardActions(message: Payload, text: string): Payload[] {
 
 /** A signed press on a card's select, as Slack posts it. */
 function selectBody(value: string, messageTs: string): string {
-  const payload = {
-    type: 'block_actions',
-    team: { id: TEAM_ID, domain: 'kilowats' },
-    user: { id: REVIEWER, username: 'reviewer', team_id: TEAM_ID },
-    api_app_id: 'A0THUNDER',
-    token: 'legacy',
-    trigger_id: 'trigger.3',
-    channel: { id: REVIEW_CHANNEL, name: 'review' },
-    container: { type: 'message', message_ts: messageTs, channel_id: REVIEW_CHANNEL, is_ephemeral: false },
-    message: { type: 'message', ts: messageTs, text: 'review' },
-    response_url: 'http://127.0.0.1:9/actions/response',
-    actions: [
-      {
-        type: 'static_select',
-        action_id: 'rv:pick',
-        block_id: 'b',
-        selected_option: { text: { type: 'plain_text', text: 'x' }, value },
-        action_ts: `${Date.now() / 1000}`,
-      },
-    ],
-  };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return actionBody(
+    { type: 'static_select', action_id: 'rv:pick', selected_option: { text: { type: 'plain_text', text: 'x' }, value } },
+    REVIEWER,
+    REVIEW_CHANNEL,
+    messageTs,
+  );
 }
 
 async function threadReply(ts: string): Promise<string> {
