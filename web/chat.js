@@ -41,6 +41,9 @@
   let after = Number(store.getItem('thunder.after') || 0);
   /** What the bot waits for (a form step), so the placeholder asks for it. */
   let expecting = store.getItem('thunder.input') || '';
+  /** The awaited step's own limit when it is below a message's (a request's details), else none. */
+  let stepMax = Number(store.getItem('thunder.inputMax') || 0);
+  const maxChars = () => stepMax || config.maxChars;
   let busy = Promise.resolve();
   /** The visible conversation, kept for this tab only so a reload does not blank it. */
   const history = JSON.parse(store.getItem('thunder.history') || '[]');
@@ -281,9 +284,14 @@
   /** The placeholder follows the form: a reply that asks for a name makes the input ask for one. */
   function followInput(replies) {
     if (!replies.length) return;
-    expecting = replies[replies.length - 1].input || '';
+    const last = replies[replies.length - 1];
+    expecting = last.input || '';
+    stepMax = last.maxChars || 0;
     store.setItem('thunder.input', expecting);
+    store.setItem('thunder.inputMax', String(stepMax));
+    input.maxLength = maxChars();
     applyPlaceholder();
+    updateCounter();
   }
 
   async function poll() {
@@ -307,7 +315,7 @@
   /** A live count as the limit nears; at the limit screen readers hear it once. */
   function updateCounter() {
     const count = input.value.length;
-    const max = config.maxChars;
+    const max = maxChars();
     counter.hidden = count < max * COUNTER_FROM;
     counter.textContent = t('counter', { count, max });
     counter.classList.toggle('is-full', count >= max);
@@ -319,8 +327,8 @@
     event.preventDefault();
     const text = input.value.trim();
     if (!text) return;
-    if (text.length > config.maxChars) {
-      showError(t('tooLong', { max: config.maxChars }));
+    if (text.length > maxChars()) {
+      showError(t('tooLong', { max: maxChars() }));
       return;
     }
     input.value = '';
@@ -389,6 +397,7 @@
     window.addEventListener('focus', () => input.focus());
   }
 
+  input.maxLength = maxChars();
   applyLanguage();
   for (const item of history) show(item);
   scrollDown();

@@ -39,6 +39,8 @@ export interface Reply {
   buttons?: Button[][];
   /** What the bot waits for next (a form step: name, contact, details), so a channel can hint the input. */
   input?: string;
+  /** The longest answer that step takes, when it is shorter than a message may be (a request's details). */
+  maxChars?: number;
   /** Written by a person (a support agent), not by the bot: Meta lets only such text out after its 24-hour window. */
   human?: boolean;
   /** The knowledge-base entry this reply answers (answer feedback reads it; channels do not show it). */

@@ -148,6 +148,7 @@ export function requestFlow(deps: FlowDeps): Middleware {
             text: `${head}\n${detailsPrompt(ctx, draft.right)}`,
             buttons: [required ? [cancelButton(ctx)] : [skip, cancelButton(ctx)]],
             input: 'details',
+            maxChars: MAX_DETAILS,
           },
         ];
       }

@@ -334,6 +334,28 @@ describe('web chat in a real browser', () => {
     await page.context().close();
   });
 
+  it("at a request's details step the input takes only what the step takes, and the counter says so", async () => {
+    const { page, problems } = await open('en-GB', { width: 1280, height: 860 });
+    await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0);
+    const input = page.locator('#input');
+    await ask(page, 'please delete all my personal data');
+    await expect.poll(() => input.getAttribute('placeholder')).toBe(tr('en', 'web:placeholder_name'));
+    await ask(page, 'Anna Ozola');
+    await ask(page, 'anna.ozola@example.com');
+    await expect.poll(() => input.getAttribute('placeholder')).toBe(tr('en', 'web:placeholder_details'));
+    expect(await input.getAttribute('maxlength')).toBe('1000');
+    await input.fill('x'.repeat(950));
+    expect(await page.locator('#counter').textContent()).toBe('950 / 1000');
+    await input.fill('');
+    await page
+      .getByRole('button', { name: tr('en', 'requests:button.cancel') })
+      .last()
+      .click();
+    await expect.poll(() => input.getAttribute('maxlength')).toBe('4000');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('answers every message over the rate limit, saying when to try again', async () => {
     const { page, problems } = await open('en-GB', { width: 390, height: 844 }, strict.url);
     await expect.poll(() => botMessages(page).count()).toBeGreaterThan(0); // the greeting took one of three

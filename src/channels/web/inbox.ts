@@ -16,6 +16,8 @@ const replySchema = z.object({
   buttons: z.array(z.array(z.object({ label: z.string(), data: z.string(), icon: z.enum(['up', 'down']).optional() }))).optional(),
   /** What the bot waits for next (name, contact, details): the page words its placeholder to match. */
   input: z.string().optional(),
+  /** The longest answer the awaited step takes: the page's input and counter follow it. */
+  maxChars: z.number().int().positive().optional(),
 });
 const messageSchema = z.object({ id: z.number().int().positive(), at: z.number(), replies: z.array(replySchema) });
 const inboxSchema = z.object({ seq: z.number().int().nonnegative(), messages: z.array(messageSchema) });
@@ -39,6 +41,7 @@ export function webReplies(langOfSection: (title: string) => Lang | undefined): 
     if (r.buttons?.length)
       out.buttons = r.buttons.map((row) => row.map((b) => ({ label: b.label, data: b.data, ...(b.icon && { icon: b.icon }) })));
     if (r.input) out.input = r.input;
+    if (r.maxChars) out.maxChars = r.maxChars;
     return out;
   };
 }
