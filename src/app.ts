@@ -91,7 +91,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const core = new Core({
     i18n,
     sessions: store.kv<Session>('session', ttl, { durable: false }),
-    tombstones: store.kv<string>('forgotten', undefined, { durable: false }),
+    // Only a shared store lets another instance run a turn of the same user while /forget runs.
+    tombstones: store.kind === 'redis' ? store.kv<string>('forgotten') : undefined,
     redact,
     log,
     defaultLang: config.DEFAULT_LANG,

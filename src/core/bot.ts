@@ -34,6 +34,11 @@ export interface Ctx {
 export type SessionStore = Pick<Space<Session>, 'get' | 'set' | 'delete'>;
 /** A mark that changes at each erasure of a user's data, shared by every instance. */
 export type TombstoneStore = Pick<Space<string>, 'get' | 'set'>;
+/** A mark's hashed key and the value a turn read at its start. */
+interface Mark {
+  id: string;
+  value: string | undefined;
+}
 export type Next = () => Promise<void>;
 export type Middleware = (ctx: Ctx, next: Next) => Promise<void>;
 export type ForgetHook = (key: string, session: Session) => Promise<void>;
@@ -42,8 +47,11 @@ export interface CoreOptions {
   i18n: i18n;
   /** The port's session space; the unit tier passes any store with the same three calls. */
   sessions: SessionStore;
-  /** Marks of /forget, so a turn on another instance that began before it cannot write the session back. */
-  tombstones: TombstoneStore;
+  /**
+   * Marks of /forget, so a turn on another instance that began before it cannot write the session
+   * back; only where instances share the store (one instance's per-user queue already orders them).
+   */
+  tombstones?: TombstoneStore | undefined;
   log: Logger;
   defaultLang: Lang;
   /**
@@ -67,7 +75,7 @@ export class Core {
   readonly log: Logger;
   readonly i18n: i18n;
   readonly sessions: SessionStore;
-  private readonly tombstones: TombstoneStore;
+  private readonly tombstones: TombstoneStore | undefined;
   private readonly redact: (text: string) => string;
   readonly defaultLang: Lang;
   private readonly stack: Middleware[] = [];
@@ -105,7 +113,7 @@ export class Core {
   private async run(key: string, msg: Incoming): Promise<Reply[]> {
     const started = performance.now();
     // The mark before the session: a /forget in between shows as a changed mark at the write.
-    const mark = await this.tombstones.get(tombstoneKey(key));
+    const mark = await this.markOf(key);
     const session = this.codec.parse(await this.sessions.get(key));
     session.chatId = msg.chatId;
     const core = this;
@@ -166,9 +174,16 @@ export class Core {
    * erases, and this checks the mark after it writes, so one of the two always sees the other;
    * a turn that began after the /forget read the new mark and keeps its session.
    */
-  private async write(key: string, session: Session, mark: string | undefined): Promise<void> {
+  private async write(key: string, session: Session, mark: Mark | undefined): Promise<void> {
     await this.sessions.set(key, session);
-    if ((await this.tombstones.get(tombstoneKey(key))) !== mark) await this.sessions.delete(key);
+    if (mark && (await this.tombstones?.get(mark.id)) !== mark.value) await this.sessions.delete(key);
+  }
+
+  /** The /forget mark as a turn finds it; undefined when no other instance shares the store. */
+  private async markOf(key: string): Promise<Mark | undefined> {
+    if (!this.tombstones) return undefined;
+    const id = tombstoneKey(key);
+    return { id, value: await this.tombstones.get(id) };
   }
 
   /** After /forget the session is gone and must not be written back. */
@@ -219,7 +234,7 @@ export class Core {
    */
   editSession(key: string, edit: (session: Session) => boolean): Promise<void> {
     return this.queue.run(key, async () => {
-      const mark = await this.tombstones.get(tombstoneKey(key));
+      const mark = await this.markOf(key);
       const raw = await this.sessions.get(key);
       if (!raw) return;
       const session = this.codec.parse(raw);
@@ -234,13 +249,15 @@ export class Core {
   /** Erases everything the bot keeps about the user of `ctx`: the session and every feature's data. */
   async forget(ctx: Ctx): Promise<void> {
     const mark = tombstoneKey(ctx.key);
-    await this.tombstones.set(mark, randomUUID(), TOMBSTONE_MS);
+    await this.tombstones?.set(mark, randomUUID(), TOMBSTONE_MS);
     for (const hook of this.forgetHooks) await hook(ctx.key, ctx.session);
     await this.sessions.delete(ctx.key);
-    // A turn elsewhere that read the session before the delete and wrote it back after it: it read
-    // the first mark, so its check after writing sees this one (or this delete comes after it).
-    await this.tombstones.set(mark, randomUUID(), TOMBSTONE_MS);
-    await this.sessions.delete(ctx.key);
+    if (this.tombstones) {
+      // A turn elsewhere that read the session before the delete and wrote it back after it: it read
+      // the first mark, so its check after writing sees this one (or this delete comes after it).
+      await this.tombstones.set(mark, randomUUID(), TOMBSTONE_MS);
+      await this.sessions.delete(ctx.key);
+    }
     forgotten.add(ctx);
     ctx.session = this.codec.fresh();
     this.events.emit('forgotten', { channel: ctx.msg.channel });

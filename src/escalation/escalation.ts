@@ -45,7 +45,7 @@ const KEPT_COMMANDS = new Set(['start', 'help', 'language', 'topics', 'status', 
 /** Buttons that keep working likewise: the language, the policy's topics and its answers. */
 const KEPT_BUTTONS = /^(lang|topic|a):/;
 /** The customer hears "passed on" at most this often: silence looks broken, one notice per message is noise. */
-export const ACK_EVERY_MS = 10 * 60_000;
+const ACK_EVERY_MS = 10 * 60_000;
 
 /**
  * Hands a customer over to a human: tickets, the relay between the customer's chat and the

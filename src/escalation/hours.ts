@@ -1,3 +1,5 @@
+import { ErrorCode, ThunderError } from '../core/errors.js';
+
 /** Support hours such as "1-5 09:00-17:00": ISO weekdays (1 = Monday) and local wall-clock times. */
 export interface WeeklyHours {
   days: Set<number>;
@@ -16,11 +18,12 @@ const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 /** The one parser of SUPPORT_HOURS (the config's zod transform uses it): times 00:00-24:00, opening before closing. */
 export function parseWeeklyHours(spec: string): WeeklyHours {
   const m = SPEC.exec(spec.trim());
-  if (!m) throw new Error(`bad support hours "${spec}": expected "1-5 09:00-17:00"`);
+  if (!m) throw new ThunderError(ErrorCode.ConfigInvalid, `bad support hours "${spec}": expected "1-5 09:00-17:00"`);
   const [from, to, oh, om, ch, cm] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const open = oh * 60 + om;
   const close = ch * 60 + cm;
-  if (oh > 23 || om > 59 || cm > 59 || close > 24 * 60 || close <= open) throw new Error(`bad support hours "${spec}": times out of range`);
+  if (oh > 23 || om > 59 || cm > 59 || close > 24 * 60 || close <= open)
+    throw new ThunderError(ErrorCode.ConfigInvalid, `bad support hours "${spec}": times out of range`);
   const days = new Set<number>();
   // A range may wrap over the week's end ("6-2" = Saturday to Tuesday).
   for (let d = from; ; d = (d % 7) + 1) {
@@ -109,5 +112,5 @@ export function nextOpening(at: Date, hours: SupportHours): Date {
     // On the night DST starts a window inside the skipped hour does not happen at all.
     if (opening.getTime() > at.getTime() && isOpen(opening, hours)) return opening;
   }
-  throw new Error('support hours have no opening day');
+  throw new ThunderError(ErrorCode.ConfigInvalid, 'support hours have no opening day');
 }

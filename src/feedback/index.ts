@@ -190,6 +190,11 @@ export function createFeedback(opts: FeedbackOptions): FeedbackFeature {
     name: 'feedback',
     session: { rated: z.array(ratedSchema).max(KEEP_RATED).catch([]) },
     middleware: [middleware],
+    // A 👎 made a gap of the rated question, which may be older than the turns the session keeps.
+    onForget: async (_key, session) => {
+      const texts = session.rated.flatMap((r) => (r.q ? [r.q] : []));
+      if (texts.length) await opts.gaps?.forget(texts);
+    },
     staff,
   };
 }

@@ -8,7 +8,7 @@ import { keepable, withoutMarkers } from './redact.js';
 import { similarity, vector } from './similar.js';
 import type { GapInput, GapReason } from './types.js';
 
-export const GAP_REASONS = ['unanswered', 'unsure', 'none_of_these', 'thumbs_down'] as const satisfies readonly GapReason[];
+const GAP_REASONS = ['unanswered', 'unsure', 'none_of_these', 'thumbs_down'] as const satisfies readonly GapReason[];
 
 /** A gap as kept: redacted text and counts, no user or chat id. */
 const gapSchema = z.object({
@@ -34,7 +34,7 @@ const MAX_CANDIDATES = 3;
  */
 const STRENGTH: Record<GapReason, number> = { unsure: 0, unanswered: 1, thumbs_down: 2, none_of_these: 2 };
 
-export type Captured = 'new' | 'seen' | 'dropped';
+type Captured = 'new' | 'seen' | 'dropped';
 
 /** The gaps in the store, each kept `ttlMs` from its first capture, whatever comes later. */
 export class Gaps {
@@ -152,7 +152,7 @@ export interface Cluster {
 }
 
 /** Gaps with the same top candidate at least this alike ask the same thing. */
-export const CLUSTER_AT = 0.5;
+const CLUSTER_AT = 0.5;
 
 /**
  * Groups gaps that ask the same thing: the same normalised text is one gap already; then a gap

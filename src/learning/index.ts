@@ -12,11 +12,8 @@ import { Review } from './review.js';
 import type { GapInput, GapSink } from './types.js';
 
 export type { Cluster } from './gaps.js';
-export { gapIdOf } from './gaps.js';
-export type { Conflict } from './gate.js';
 export type { AuditRecord, Outcome } from './review.js';
 export { Review } from './review.js';
-export type { GapInput, GapReason, GapSink } from './types.js';
 
 /** Where new clusters are announced (Slack's review channel). */
 export interface ReviewDesk {
@@ -89,6 +86,7 @@ export function createLearning(opts: LearningOptions): Learning {
         log.error({ err: errorInfo(err) }, 'learning: gap not kept');
       }
     },
+    forget: (texts) => gaps.forget(texts),
   };
 
   let poll: NodeJS.Timeout | undefined;

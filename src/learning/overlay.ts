@@ -1,3 +1,4 @@
+import { ErrorCode, ThunderError } from '../core/errors.js';
 import { z } from 'zod';
 import { cachedAsk } from '../answers/cache.js';
 import type { Answer, AnswerEngine } from '../answers/engine.js';
@@ -22,7 +23,7 @@ export const MATCH_AT = 0.85;
  */
 export const WORD_CUT = 4 * MATCH_AT - 3;
 
-export const changeSchema = z.object({
+const changeSchema = z.object({
   /** The overlay version this change made. */
   seq: z.number().int().positive(),
   /** `add`: the texts are questions of `entryId`; `none`: the policy does not answer them. */
@@ -37,7 +38,7 @@ export const changeSchema = z.object({
 });
 export type Change = z.infer<typeof changeSchema>;
 
-export const overlaySchema = z.object({ version: z.number().int().nonnegative(), changes: z.array(changeSchema) });
+const overlaySchema = z.object({ version: z.number().int().nonnegative(), changes: z.array(changeSchema) });
 export type OverlayDoc = z.infer<typeof overlaySchema>;
 
 export const EMPTY: OverlayDoc = { version: 0, changes: [] };
@@ -81,10 +82,11 @@ export class Snapshot {
    */
   match(text: string): { target: string | null; score: number } | undefined {
     if (!this.exemplars.length) return undefined;
-    const words = wordCounts(comparable(text));
+    const clean = comparable(text);
+    const words = wordCounts(clean);
     const near = this.exemplars.filter((e) => wordSimilarity(words, e.vector.words) >= WORD_CUT);
     if (!near.length) return undefined;
-    const v = vector(text);
+    const v = vector(text, clean);
     let best: { target: string | null; score: number; seq: number } | undefined;
     for (const e of near) {
       const score = similarity(v, e.vector);
@@ -120,11 +122,14 @@ export const OVERLAY_SPACE = 'knowledge-overlay';
 
 export async function readOverlay(space: Space<unknown>): Promise<OverlayDoc> {
   const raw = await space.get('doc');
-  return raw === undefined ? EMPTY : overlaySchema.parse(raw);
+  if (raw === undefined) return EMPTY;
+  const doc = overlaySchema.safeParse(raw);
+  if (!doc.success) throw new ThunderError(ErrorCode.KnowledgeInvalid, 'the stored knowledge overlay cannot be read', { cause: doc.error });
+  return doc.data;
 }
 
 /** The overlay lives this long after its last change: export and merge it into knowledge/ before. */
-export const OVERLAY_TTL_MS = 365 * 24 * 60 * 60 * 1000;
+const OVERLAY_TTL_MS = 365 * 24 * 60 * 60 * 1000;
 
 /**
  * The live overlay of one instance: `ask` reads the current snapshot once per question, so a

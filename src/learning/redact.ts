@@ -7,12 +7,12 @@ import { truncate, words } from '../answers/normalize.js';
  * checkable), then personal codes and other phones, and any long run of digits that is left.
  */
 
-export const MARKERS = ['email', 'iban', 'card', 'id', 'phone', 'number'] as const;
+const MARKERS = ['email', 'iban', 'card', 'id', 'phone', 'number'] as const;
 export type Marker = (typeof MARKERS)[number];
 
 /** A marker as it stands in a redacted text; no pattern below matches one. */
 const mark = (kind: Marker): string => `[${kind}]`;
-export const MARKER_RE = /\[(?:email|iban|card|id|phone|number)\]/g;
+const MARKER_RE = /\[(?:email|iban|card|id|phone|number)\]/g;
 
 /** Letters (any script, with diacritics) and digits around one "@": "jānis.bērziņš@pasts.lv". */
 const EMAIL = /[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}/gu;
@@ -94,7 +94,7 @@ export function looksPersonal(text: string): boolean {
 const MIN_WORDS = 2;
 /** …nor with fewer letters than this. */
 const MIN_LETTERS = 8;
-export const MAX_GAP_CHARS = 300;
+const MAX_GAP_CHARS = 300;
 
 /**
  * What may be kept of a message for review: redacted, cut to 300 characters at a word, and only

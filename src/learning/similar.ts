@@ -22,8 +22,8 @@ export function comparable(text: string): string {
   return withoutMarkers(redact(text));
 }
 
-export function vector(text: string): Vector {
-  const clean = comparable(text);
+/** `clean`: the text already made comparable, when the caller has it. */
+export function vector(text: string, clean = comparable(text)): Vector {
   const weights = new Map<string, number>();
   let sum = 0;
   for (const [key, w] of features(clean)) {

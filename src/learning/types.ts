@@ -17,4 +17,6 @@ export interface GapInput {
 /** Where the conversation and answer feedback hand gaps (implemented by src/learning). */
 export interface GapSink {
   capture(gap: GapInput): Promise<void>;
+  /** /forget: drops the gaps these questions of the user made (a gap keeps nothing else that points to them). */
+  forget(texts: string[]): Promise<void>;
 }

@@ -15,7 +15,7 @@ import { RequestApiClient } from './client.js';
 import { newRequestSchema } from './contract.js';
 import { requestFlow, type CompleteDraft } from './flow.js';
 import { openRequestsNote, statusButton, statusReply } from './messages.js';
-import { Outbox, type RequestView } from './outbox.js';
+import { isOpen, Outbox, type RequestView } from './outbox.js';
 import { startStandin, type RunningStandin } from './standin/server.js';
 
 export type { RequestView };
@@ -136,7 +136,7 @@ export function createRequests(opts: RequestsOptions): Requests {
   async function forgetNote(ctx: Ctx, next: () => Promise<void>): Promise<void> {
     if (ctx.command === 'forget' && ctx.session.requestIds.length) {
       const { views } = await outbox.statusOf(ctx.session.requestIds);
-      const open = views.filter((v) => v.status === 'sending' || v.status === 'received' || v.status === 'in_progress');
+      const open = views.filter(isOpen);
       if (open.length) ctx.reply(openRequestsNote(ctx.t, open, opts.companyEmail));
     }
     return next();

@@ -102,6 +102,11 @@ class NotYet extends ThunderError {
   }
 }
 
+/** Not finished yet: still being filed, or filed and not yet answered by the company. */
+export function isOpen(v: RequestView): boolean {
+  return v.status === 'sending' || v.status === 'received' || v.status === 'in_progress';
+}
+
 export class Outbox {
   private readonly items: Space<OutboxItem>;
   /** /forget marks, apart from the items so a send in flight cannot overwrite one. */
@@ -191,7 +196,7 @@ export class Outbox {
       const parsed = itemSchema.safeParse(value);
       if (!parsed.success) continue;
       const v = view(parsed.data);
-      if (v.status === 'sending' || v.status === 'received' || v.status === 'in_progress') open.push(v);
+      if (isOpen(v)) open.push(v);
     }
     return open.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }

@@ -8,7 +8,7 @@ const prefix = uniquePrefix('feedback');
 let a: TestApp;
 let b: TestApp;
 const gaps: GapInput[] = [];
-const sink: GapSink = { capture: async (gap) => void gaps.push(gap) };
+const sink: GapSink = { capture: async (gap) => void gaps.push(gap), forget: async () => {} };
 
 beforeAll(async () => {
   const env = { REDIS_URL, RATE_LIMIT_PER_MINUTE: '1000' };

@@ -23,7 +23,7 @@ let graph: FakeGraph;
 let t: TestApp;
 let url: string;
 const gaps: GapInput[] = [];
-const sink: GapSink = { capture: async (gap) => void gaps.push(gap) };
+const sink: GapSink = { capture: async (gap) => void gaps.push(gap), forget: async () => {} };
 let nextUser = 7700;
 
 /** Every choice a payload offers: Messenger quick replies, WhatsApp reply buttons and list rows, as [id, title]. */

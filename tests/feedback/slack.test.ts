@@ -11,7 +11,7 @@ const FORM = 'application/x-www-form-urlencoded';
 let slack: FakeSlack;
 let t: TestApp;
 const gaps: GapInput[] = [];
-const sink: GapSink = { capture: async (gap) => void gaps.push(gap) };
+const sink: GapSink = { capture: async (gap) => void gaps.push(gap), forget: async () => {} };
 
 async function slash(text: string): Promise<Payload> {
   const res = await postSigned(t.url!, commandBody('/privacy', text), { contentType: FORM });

@@ -22,7 +22,7 @@ const rating = (m: SentMessage, vote: 'up' | 'down'): string => {
 let fake: FakeTelegram;
 let t: TestApp;
 const gaps: GapInput[] = [];
-const sink: GapSink = { capture: async (gap) => void gaps.push(gap) };
+const sink: GapSink = { capture: async (gap) => void gaps.push(gap), forget: async () => {} };
 let nextUser = 4100;
 
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { metric, metrics } from './metrics.js';
 let t: TestApp;
 let chat: ChatClient;
 const gaps: GapInput[] = [];
-const sink: GapSink = { capture: async (gap) => void gaps.push(gap) };
+const sink: GapSink = { capture: async (gap) => void gaps.push(gap), forget: async () => {} };
 
 const rating = (replies: WebReply[], icon: 'up' | 'down') => replies.flatMap((r) => r.buttons?.flat() ?? []).find((b) => b.icon === icon);
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
-import { type DeliveryError, errorInfo } from '../../core/errors.js';
+import { type DeliveryError, ErrorCode, errorInfo, ThunderError } from '../../core/errors.js';
 import type { CoreEmitter } from '../../core/events.js';
 import type { Feature } from '../../core/feature.js';
 import type { Session } from '../../core/session.js';
@@ -101,15 +101,27 @@ export function createMeta(opts: MetaOptions): Feature {
   });
   const langOf = async (key: string): Promise<Lang> => (await opts.session(key))?.lang ?? opts.defaultLang;
 
+  /** Stored messages this instance's sequencer still holds: their rescue job must not answer them too. */
+  const holding = new Set<string>();
   const sequencer = new ChatSequencer<MetaEvent & { job: string }>(
     async ({ job, ...ev }) => {
-      await handleEvent(ev);
-      await queue.remove(job);
+      try {
+        await handleEvent(ev);
+        await queue.remove(job);
+      } finally {
+        holding.delete(job);
+      }
     },
     (err) => log.error({ err: errorInfo(err) }, 'meta: message failed'),
     opts.orderWindowMs,
   );
-  queue.define(RECEIVED, { handle: (data) => handleEvent(data as MetaEvent) });
+  queue.define(RECEIVED, {
+    handle: async (data, job) => {
+      if (holding.has(job.id))
+        throw new ThunderError(ErrorCode.LockBusy, 'meta: the message is still being answered here', { retryable: true });
+      await handleEvent(data as MetaEvent);
+    },
+  });
 
   async function handleEvent(ev: MetaEvent): Promise<void> {
     const key = `${ev.channel}:${ev.userId}`;
@@ -304,6 +316,7 @@ export function createMeta(opts: MetaOptions): Feature {
         await opts.seen.delete(`${ev.channel}:${ev.id}`).catch(() => false);
         throw err;
       }
+      holding.add(job);
       sequencer.add(key, { ...ev, job });
     }
   }

@@ -21,7 +21,7 @@ const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkd
 const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
 
 /** An action's value: the cluster and, for "add", the entry (Slack signs the whole payload). */
-export const actionValue = (clusterId: string, entryId?: string): string => (entryId ? `${clusterId}|${entryId}` : clusterId);
+const actionValue = (clusterId: string, entryId?: string): string => (entryId ? `${clusterId}|${entryId}` : clusterId);
 
 function card(t: TFunction, c: Cluster, entries: Map<string, KnowledgeEntry>, lang: Lang): Block[] {
   const head = c.gaps[0]!;

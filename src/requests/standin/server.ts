@@ -15,7 +15,7 @@ import {
   type RequestState,
   type RequestStatus,
 } from '../contract.js';
-import type { HttpErrorCode } from '../../core/errors.js';
+import { ErrorCode, type HttpErrorCode, ThunderError } from '../../core/errors.js';
 
 /**
  * A stand-in for the company's request API (docs/request-api.openapi.yaml), kept in a local SQLite
@@ -148,8 +148,9 @@ export function createStandin(opts: StandinOptions): Standin {
       updatedAt: now,
       request,
     };
-    if (!(await requests.set(record.id, record))) throw new Error('could not store the request');
-    if (!(await keys.set(key, { hash, id: record.id }))) throw new Error('could not store the idempotency key');
+    if (!(await requests.set(record.id, record))) throw new ThunderError(ErrorCode.StoreFailed, 'could not store the request');
+    if (!(await keys.set(key, { hash, id: record.id })))
+      throw new ThunderError(ErrorCode.StoreFailed, 'could not store the idempotency key');
     return { record, replay: false };
   }
 
